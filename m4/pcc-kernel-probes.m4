@@ -4,6 +4,11 @@
 # results are used by kmod/compat.h and by nothing else.
 
 AC_DEFUN([PCC_KERNEL_PROBES], [
+	# Every probe below means something only if a module builds at all.
+	PCC_KERNEL_PROBE([KBUILD], [builds a trivial module], [], [])
+	AS_IF([test "x$pcc_build_kmod" = xyes && test "x$pcc_cv_kernel_KBUILD" != xyes],
+		[AC_MSG_ERROR([cannot build a module against $LINUX_OBJ (see config.log); use --without-linux to build userspace only])])
+
 	# 6.3 replaced the struct user_namespace * first argument of the
 	# inode operations with struct mnt_idmap *.
 	PCC_KERNEL_PROBE([MNT_IDMAP], [passes struct mnt_idmap to inode operations], [

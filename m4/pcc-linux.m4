@@ -98,7 +98,7 @@ MODULE_LICENSE("GPL");
 _PCC_PROBE_EOF
 			printf 'obj-m := conftest.o\nccflags-y := -Werror\n' \
 				> "$pcc_probe_dir/Kbuild"
-			AS_IF([$MAKE -C "$LINUX_OBJ" $KMAKE_ARGS M="$pcc_probe_dir" \
+			AS_IF([${MAKE:-make} -C "$LINUX_OBJ" $KMAKE_ARGS M="$pcc_probe_dir" \
 				KBUILD_MODPOST_NOFINAL=1 modules >&AS_MESSAGE_LOG_FD 2>&1],
 				[pcc_cv_kernel_$1=yes], [pcc_cv_kernel_$1=no
 				 sed 's/^/| /' "$pcc_probe_dir/conftest.c" >&AS_MESSAGE_LOG_FD])
