@@ -1,1 +1,19 @@
 # SPDX-License-Identifier: GPL-2.0-only
+# pccd: all of the daemon is in libpccd.a, which the unit tests link too;
+# main.c only calls pccd_main().
+noinst_LIBRARIES += daemon/libpccd.a
+daemon_libpccd_a_SOURCES = \
+	daemon/client.c daemon/client.h \
+	daemon/conf.c daemon/conf.h \
+	daemon/kernel.c daemon/kernel.h \
+	daemon/notify.c daemon/notify.h \
+	daemon/pccd.c daemon/pccd.h
+daemon_libpccd_a_CPPFLAGS = $(AM_CPPFLAGS) $(YAML_CFLAGS) $(JSONC_CFLAGS) \
+	$(SYSTEMD_CFLAGS)
+
+# What a program linking daemon/libpccd.a needs after it.
+LIBPCCD_LIBS = daemon/libpccd.a $(LIBPCC_LIBS) $(YAML_LIBS) $(SYSTEMD_LIBS)
+
+sbin_PROGRAMS += daemon/pccd
+daemon_pccd_SOURCES = daemon/main.c
+daemon_pccd_LDADD = $(LIBPCCD_LIBS)

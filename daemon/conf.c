@@ -1,0 +1,753 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * conf.c - load pcc.yaml with libyaml's document API and check every node.
+ *
+ * The whole file is composed into a node tree first, then walked; each
+ * mapping is checked against a table of the keys it may hold, so unknown,
+ * duplicate and missing keys are all caught in one place.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <yaml.h>
+
+#include "conf.h"
+
+struct walk {
+	const char *file;
+	yaml_document_t *doc;
+	struct pcc_config *conf;
+	char *err;
+	size_t errlen;
+};
+
+/* One key a mapping may hold; handlers return 0 or fail()'s -EINVAL. */
+struct key {
+	const char *name;
+	int (*parse)(struct walk *w, const char *key, yaml_node_t *val,
+		     void *obj);
+};
+
+static int fail_mark(struct walk *w, const yaml_mark_t *mark,
+		     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int fail_mark(struct walk *w, const yaml_mark_t *mark,
+		     const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	n = snprintf(w->err, w->errlen, "%s:%zu:%zu: ", w->file,
+		     mark->line + 1, mark->column + 1);
+	if (n < 0 || (size_t)n >= w->errlen)
+		return -EINVAL;
+	va_start(ap, fmt);
+	vsnprintf(w->err + n, w->errlen - n, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+#define fail(w, node, ...) fail_mark(w, &(node)->start_mark, __VA_ARGS__)
+
+static yaml_node_t *node(struct walk *w, int index)
+{
+	return yaml_document_get_node(w->doc, index);
+}
+
+static const char *kind(const yaml_node_t *n)
+{
+	switch (n->type) {
+	case YAML_SCALAR_NODE:		return "a scalar";
+	case YAML_SEQUENCE_NODE:	return "a sequence";
+	case YAML_MAPPING_NODE:		return "a mapping";
+	default:			return "nothing";
+	}
+}
+
+static const char *text(const yaml_node_t *n)
+{
+	return (const char *)n->data.scalar.value;
+}
+
+/* `key:` with nothing after it, or an explicit null. */
+static bool is_null(const yaml_node_t *n)
+{
+	static const char *const nulls[] = { "", "~", "null", "Null", "NULL" };
+	size_t i;
+
+	if (n->type != YAML_SCALAR_NODE ||
+	    n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		return false;
+	for (i = 0; i < sizeof(nulls) / sizeof(nulls[0]); i++)
+		if (!strcmp(text(n), nulls[i]))
+			return true;
+	return false;
+}
+
+static int walk_mapping(struct walk *w, yaml_node_t *map, const char *what,
+			const struct key *keys, size_t nkeys, void *obj,
+			unsigned int *seen)
+{
+	yaml_node_pair_t *pair;
+	char known[256];
+	size_t i;
+	int err;
+
+	*seen = 0;
+	for (pair = map->data.mapping.pairs.start;
+	     pair < map->data.mapping.pairs.top; pair++) {
+		yaml_node_t *k = node(w, pair->key), *v = node(w, pair->value);
+
+		if (k->type != YAML_SCALAR_NODE)
+			return fail(w, k, "a key must be a scalar, not %s",
+				    kind(k));
+		for (i = 0; i < nkeys; i++)
+			if (!strcmp(text(k), keys[i].name))
+				break;
+		if (i == nkeys) {
+			known[0] = '\0';
+			for (i = 0; i < nkeys; i++) {
+				strncat(known, i ? ", " : "",
+					sizeof(known) - strlen(known) - 1);
+				strncat(known, keys[i].name,
+					sizeof(known) - strlen(known) - 1);
+			}
+			return fail(w, k, "unknown key \"%s\" in %s (known: %s)",
+				    text(k), what, known);
+		}
+		if (*seen & (1U << i))
+			return fail(w, k, "duplicate key \"%s\" in %s",
+				    text(k), what);
+		*seen |= 1U << i;
+		err = keys[i].parse(w, keys[i].name, v, obj);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int require(struct walk *w, yaml_node_t *map, const char *what,
+		   const struct key *keys, unsigned int seen,
+		   unsigned int required)
+{
+	size_t i;
+
+	for (i = 0; required >> i; i++)
+		if ((required & (1U << i)) && !(seen & (1U << i)))
+			return fail(w, map, "missing key \"%s\" in %s",
+				    keys[i].name, what);
+	return 0;
+}
+
+/* The value of key in map, which has it. */
+static yaml_node_t *value_of(struct walk *w, yaml_node_t *map, const char *key)
+{
+	yaml_node_pair_t *pair;
+
+	for (pair = map->data.mapping.pairs.start;
+	     pair < map->data.mapping.pairs.top; pair++)
+		if (!strcmp(text(node(w, pair->key)), key))
+			return node(w, pair->value);
+	return map;
+}
+
+/* A decimal number in [min, max], optionally followed by '%'. */
+static bool parse_uint(const char *s, bool percent, unsigned long min,
+		       unsigned long max, unsigned long *out)
+{
+	unsigned long v = 0;
+	const char *p;
+
+	if (*s < '0' || *s > '9')
+		return false;
+	for (p = s; *p >= '0' && *p <= '9'; p++) {
+		if (v > (max - (unsigned long)(*p - '0')) / 10)
+			return false;
+		v = v * 10 + (unsigned long)(*p - '0');
+	}
+	if (percent && *p == '%')
+		p++;
+	if (*p || v < min)
+		return false;
+	*out = v;
+	return true;
+}
+
+static int get_path(struct walk *w, const char *key, yaml_node_t *val,
+		    char **out)
+{
+	size_t len;
+
+	if (val->type != YAML_SCALAR_NODE)
+		return fail(w, val, "\"%s\" must be a path, not %s", key,
+			    kind(val));
+	if (is_null(val) || !*text(val))
+		return fail(w, val, "\"%s\" must be an absolute path, not empty",
+			    key);
+	if (text(val)[0] != '/')
+		return fail(w, val, "\"%s\" must be an absolute path, not \"%s\"",
+			    key, text(val));
+	*out = strdup(text(val));
+	if (!*out)
+		return -ENOMEM;
+	/* "/a/b/" and "/a/b" are the same directory. */
+	len = strlen(*out);
+	while (len > 1 && (*out)[len - 1] == '/')
+		(*out)[--len] = '\0';
+	return 0;
+}
+
+/* --- capacity ------------------------------------------------------------- */
+
+static int parse_percent(struct walk *w, const char *key, yaml_node_t *val,
+			 unsigned int *out)
+{
+	unsigned long v;
+
+	if (val->type != YAML_SCALAR_NODE)
+		return fail(w, val, "\"%s\" must be a percentage, not %s", key,
+			    kind(val));
+	if (!parse_uint(text(val), true, 0, 100, &v))
+		return fail(w, val,
+			    "\"%s\" must be a percentage from 0%% to 100%%, not \"%s\"",
+			    key, text(val));
+	*out = (unsigned int)v;
+	return 0;
+}
+
+static int cap_high(struct walk *w, const char *key, yaml_node_t *val,
+		    void *obj)
+{
+	return parse_percent(w, key, val,
+			     &((struct pcc_conf_dataset *)obj)->capacity_high);
+}
+
+static int cap_low(struct walk *w, const char *key, yaml_node_t *val,
+		   void *obj)
+{
+	return parse_percent(w, key, val,
+			     &((struct pcc_conf_dataset *)obj)->capacity_low);
+}
+
+static const struct key capacity_keys[] = {
+	{ "high", cap_high },
+	{ "low", cap_low },
+};
+
+/* --- dataset -------------------------------------------------------------- */
+
+static int ds_path(struct walk *w, const char *key, yaml_node_t *val,
+		   void *obj)
+{
+	struct pcc_conf_dataset *ds = obj, *d;
+	struct pcc_conf_mount *m;
+	int err;
+
+	err = get_path(w, key, val, &ds->path);
+	if (err)
+		return err;
+	/* Two datasets sharing a cache directory would evict each other. */
+	for (m = w->conf->mounts; m; m = m->next)
+		for (d = m->datasets; d; d = d->next)
+			if (d != ds && d->path && !strcmp(d->path, ds->path))
+				return fail(w, val,
+					    "duplicate dataset path \"%s\" (first at line %u)",
+					    ds->path, d->line);
+	return 0;
+}
+
+static int parse_id(struct walk *w, const char *key, yaml_node_t *val,
+		    uint32_t *out)
+{
+	unsigned long v;
+
+	if (val->type != YAML_SCALAR_NODE)
+		return fail(w, val, "\"%s\" must be an integer, not %s", key,
+			    kind(val));
+	if (!parse_uint(text(val), false, 1, UINT32_MAX, &v))
+		return fail(w, val,
+			    "\"%s\" must be an integer from 1 to %u, not \"%s\"",
+			    key, UINT32_MAX, text(val));
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int ds_roid(struct walk *w, const char *key, yaml_node_t *val,
+		   void *obj)
+{
+	struct pcc_conf_dataset *ds = obj;
+
+	ds->flags |= PCC_DS_HAS_ROID;
+	return parse_id(w, key, val, &ds->roid);
+}
+
+static int ds_rwid(struct walk *w, const char *key, yaml_node_t *val,
+		   void *obj)
+{
+	struct pcc_conf_dataset *ds = obj;
+
+	ds->flags |= PCC_DS_HAS_RWID;
+	return parse_id(w, key, val, &ds->rwid);
+}
+
+static const struct {
+	const char *name;
+	unsigned int mode;
+} modes[] = {
+	{ "ro", PCC_MODE_RO },
+	{ "rw", PCC_MODE_RW },
+	{ "rw+ro", PCC_MODE_RWRO },
+};
+
+const char *pcc_conf_mode_name(unsigned int mode)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
+		if (modes[i].mode == mode)
+			return modes[i].name;
+	return "?";
+}
+
+static int ds_mode(struct walk *w, const char *key, yaml_node_t *val,
+		   void *obj)
+{
+	struct pcc_conf_dataset *ds = obj;
+	size_t i;
+
+	if (val->type == YAML_SCALAR_NODE)
+		for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
+			if (!strcmp(text(val), modes[i].name)) {
+				ds->mode = modes[i].mode;
+				ds->flags |= PCC_DS_HAS_MODE;
+				return 0;
+			}
+	if (val->type != YAML_SCALAR_NODE)
+		return fail(w, val, "\"%s\" must be ro, rw or rw+ro, not %s",
+			    key, kind(val));
+	return fail(w, val, "\"%s\" must be ro, rw or rw+ro, not \"%s\"", key,
+		    text(val));
+}
+
+static int ds_rule(struct walk *w, const char *key, yaml_node_t *val,
+		   void *obj)
+{
+	struct pcc_conf_dataset *ds = obj;
+
+	/* Kept as written: the rule grammar is checked where it is compiled. */
+	if (val->type != YAML_SCALAR_NODE)
+		return fail(w, val, "\"%s\" must be a string, not %s", key,
+			    kind(val));
+	if (is_null(val) || !*text(val))
+		return fail(w, val, "\"%s\" must not be empty", key);
+	ds->rule = strdup(text(val));
+	if (!ds->rule)
+		return -ENOMEM;
+	ds->flags |= PCC_DS_HAS_RULE;
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	unsigned int bit;
+} attach_names[] = {
+	{ "open", PCC_ATTACH_OPEN },
+	{ "stat", PCC_ATTACH_STAT },
+	{ "io", PCC_ATTACH_IO },
+};
+
+static int ds_attach(struct walk *w, const char *key, yaml_node_t *val,
+		     void *obj)
+{
+	struct pcc_conf_dataset *ds = obj;
+	yaml_node_item_t *item;
+	size_t i;
+
+	if (val->type != YAML_SEQUENCE_NODE)
+		return fail(w, val, "\"%s\" must be a sequence, not %s", key,
+			    kind(val));
+	ds->attach = 0;
+	for (item = val->data.sequence.items.start;
+	     item < val->data.sequence.items.top; item++) {
+		yaml_node_t *v = node(w, *item);
+
+		for (i = 0; i < sizeof(attach_names) / sizeof(attach_names[0]); i++)
+			if (v->type == YAML_SCALAR_NODE &&
+			    !strcmp(text(v), attach_names[i].name))
+				break;
+		if (v->type != YAML_SCALAR_NODE)
+			return fail(w, v, "\"%s\" values must be open, stat or io, not %s",
+				    key, kind(v));
+		if (i == sizeof(attach_names) / sizeof(attach_names[0]))
+			return fail(w, v, "\"%s\" values must be open, stat or io, not \"%s\"",
+				    key, text(v));
+		if (ds->attach & attach_names[i].bit)
+			return fail(w, v, "duplicate \"%s\" value \"%s\"", key,
+				    text(v));
+		ds->attach |= attach_names[i].bit;
+	}
+	ds->flags |= PCC_DS_HAS_ATTACH;
+	return 0;
+}
+
+static int ds_capacity(struct walk *w, const char *key, yaml_node_t *val,
+		       void *obj)
+{
+	struct pcc_conf_dataset *ds = obj;
+	unsigned int seen;
+	int err;
+
+	if (val->type != YAML_MAPPING_NODE)
+		return fail(w, val, "\"%s\" must be a mapping, not %s", key,
+			    kind(val));
+	err = walk_mapping(w, val, "capacity", capacity_keys, 2, ds, &seen);
+	if (!err)
+		err = require(w, val, "capacity", capacity_keys, seen, 0x3);
+	if (err)
+		return err;
+	if (ds->capacity_low >= ds->capacity_high)
+		return fail(w, value_of(w, val, "low"),
+			    "capacity \"low\" (%u%%) must be below \"high\" (%u%%)",
+			    ds->capacity_low, ds->capacity_high);
+	ds->flags |= PCC_DS_HAS_CAPACITY;
+	return 0;
+}
+
+static const struct key dataset_keys[] = {
+	{ "path", ds_path },		/* required: bit 0 */
+	{ "roid", ds_roid },
+	{ "rwid", ds_rwid },
+	{ "mode", ds_mode },
+	{ "rule", ds_rule },
+	{ "attach", ds_attach },
+	{ "capacity", ds_capacity },
+};
+
+/* --- mount ---------------------------------------------------------------- */
+
+static int parse_dataset(struct walk *w, yaml_node_t *n,
+			 struct pcc_conf_dataset **tail)
+{
+	struct pcc_conf_dataset *ds;
+	unsigned int seen;
+	int err;
+
+	if (n->type != YAML_MAPPING_NODE)
+		return fail(w, n, "a dataset must be a mapping, not %s", kind(n));
+	ds = calloc(1, sizeof(*ds));
+	if (!ds)
+		return -ENOMEM;
+	/* Linked in first, so a failure below frees it with the rest. */
+	*tail = ds;
+	ds->line = n->start_mark.line + 1;
+	ds->mode = PCC_DEFAULT_MODE;
+	ds->attach = PCC_DEFAULT_ATTACH;
+	ds->capacity_high = PCC_DEFAULT_CAPACITY_HIGH;
+	ds->capacity_low = PCC_DEFAULT_CAPACITY_LOW;
+	err = walk_mapping(w, n, "a dataset", dataset_keys,
+			   sizeof(dataset_keys) / sizeof(dataset_keys[0]), ds,
+			   &seen);
+	if (!err)
+		err = require(w, n, "a dataset", dataset_keys, seen, 0x1);
+	return err;
+}
+
+static int mnt_datasets(struct walk *w, const char *key, yaml_node_t *val,
+			void *obj)
+{
+	struct pcc_conf_mount *m = obj;
+	struct pcc_conf_dataset **tail = &m->datasets;
+	yaml_node_item_t *item;
+	int err;
+
+	if (is_null(val))
+		return 0;
+	if (val->type != YAML_SEQUENCE_NODE)
+		return fail(w, val, "\"%s\" must be a sequence, not %s", key,
+			    kind(val));
+	for (item = val->data.sequence.items.start;
+	     item < val->data.sequence.items.top; item++) {
+		err = parse_dataset(w, node(w, *item), tail);
+		if (err)
+			return err;
+		tail = &(*tail)->next;
+	}
+	return 0;
+}
+
+static int mnt_path(struct walk *w, const char *key, yaml_node_t *val,
+		    void *obj)
+{
+	struct pcc_conf_mount *m = obj, *o;
+	int err;
+
+	err = get_path(w, key, val, &m->path);
+	if (err)
+		return err;
+	for (o = w->conf->mounts; o; o = o->next)
+		if (o != m && o->path && !strcmp(o->path, m->path))
+			return fail(w, val,
+				    "duplicate mount path \"%s\" (first at line %u)",
+				    m->path, o->line);
+	return 0;
+}
+
+static int mnt_lower(struct walk *w, const char *key, yaml_node_t *val,
+		     void *obj)
+{
+	return get_path(w, key, val, &((struct pcc_conf_mount *)obj)->lower);
+}
+
+static const struct key mount_keys[] = {
+	{ "path", mnt_path },		/* required: bit 0 */
+	{ "lower", mnt_lower },		/* required: bit 1 */
+	{ "datasets", mnt_datasets },
+};
+
+static int parse_mount(struct walk *w, yaml_node_t *n,
+		       struct pcc_conf_mount **tail)
+{
+	struct pcc_conf_mount *m;
+	unsigned int seen;
+	int err;
+
+	if (n->type != YAML_MAPPING_NODE)
+		return fail(w, n, "a mount must be a mapping, not %s", kind(n));
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	*tail = m;
+	m->line = n->start_mark.line + 1;
+	err = walk_mapping(w, n, "a mount", mount_keys,
+			   sizeof(mount_keys) / sizeof(mount_keys[0]), m, &seen);
+	if (!err)
+		err = require(w, n, "a mount", mount_keys, seen, 0x3);
+	return err;
+}
+
+/* --- top level ------------------------------------------------------------ */
+
+static int top_mounts(struct walk *w, const char *key, yaml_node_t *val,
+		      void *obj)
+{
+	struct pcc_conf_mount **tail = &w->conf->mounts;
+	yaml_node_item_t *item;
+	int err;
+
+	if (is_null(val))
+		return 0;
+	if (val->type != YAML_SEQUENCE_NODE)
+		return fail(w, val, "\"%s\" must be a sequence, not %s", key,
+			    kind(val));
+	for (item = val->data.sequence.items.start;
+	     item < val->data.sequence.items.top; item++) {
+		err = parse_mount(w, node(w, *item), tail);
+		if (err)
+			return err;
+		tail = &(*tail)->next;
+	}
+	return 0;
+}
+
+static const struct key top_keys[] = {
+	{ "mounts", top_mounts },
+};
+
+static int walk_document(struct walk *w)
+{
+	yaml_node_t *root = yaml_document_get_root_node(w->doc);
+	unsigned int seen;
+
+	if (!root || is_null(root))
+		return 0;
+	if (root->type != YAML_MAPPING_NODE)
+		return fail(w, root, "the top level must be a mapping, not %s",
+			    kind(root));
+	return walk_mapping(w, root, "the top level", top_keys,
+			    sizeof(top_keys) / sizeof(top_keys[0]), NULL, &seen);
+}
+
+/*
+ * The reader fails on bytes (bad encoding) before it knows about lines:
+ * find the line and column of byte offset in fp.
+ */
+static void offset_mark(FILE *fp, size_t offset, yaml_mark_t *mark)
+{
+	size_t i;
+	int c;
+
+	*mark = (yaml_mark_t){ 0 };
+	rewind(fp);
+	for (i = 0; i < offset && (c = getc(fp)) != EOF; i++) {
+		if (c == '\n') {
+			mark->line++;
+			mark->column = 0;
+		} else if ((c & 0xc0) != 0x80) {	/* not a continuation */
+			mark->column++;
+		}
+	}
+}
+
+static int syntax_error(struct walk *w, yaml_parser_t *p, FILE *fp)
+{
+	const yaml_mark_t *pm = &p->problem_mark, *cm = &p->context_mark;
+	yaml_mark_t mark;
+
+	switch (p->error) {
+	case YAML_MEMORY_ERROR:
+		snprintf(w->err, w->errlen, "%s: out of memory", w->file);
+		return -ENOMEM;
+	case YAML_READER_ERROR:
+		if (ferror(fp)) {
+			snprintf(w->err, w->errlen, "%s: read error", w->file);
+			return -EIO;
+		}
+		offset_mark(fp, p->problem_offset, &mark);
+		return fail_mark(w, &mark, "%s", p->problem);
+	default:
+		break;
+	}
+	if (p->context && (cm->line != pm->line || cm->column != pm->column))
+		return fail_mark(w, pm, "syntax error: %s (%s at %zu:%zu)",
+				 p->problem, p->context, cm->line + 1,
+				 cm->column + 1);
+	if (p->context)
+		return fail_mark(w, pm, "syntax error: %s %s", p->problem,
+				 p->context);
+	return fail_mark(w, pm, "syntax error: %s", p->problem);
+}
+
+static int load_stream(struct walk *w, FILE *fp)
+{
+	yaml_document_t doc, extra;
+	yaml_parser_t parser;
+	yaml_node_t *root;
+	int err;
+
+	if (!yaml_parser_initialize(&parser))
+		return -ENOMEM;
+	yaml_parser_set_input_file(&parser, fp);
+	if (!yaml_parser_load(&parser, &doc)) {
+		err = syntax_error(w, &parser, fp);
+		goto out_parser;
+	}
+	w->doc = &doc;
+	err = walk_document(w);
+	if (err)
+		goto out_doc;
+	/* A second document would be silently ignored: refuse it. */
+	if (!yaml_parser_load(&parser, &extra)) {
+		err = syntax_error(w, &parser, fp);
+		goto out_doc;
+	}
+	root = yaml_document_get_root_node(&extra);
+	if (root)
+		err = fail_mark(w, &extra.start_mark,
+				"only one YAML document is allowed");
+	yaml_document_delete(&extra);
+out_doc:
+	yaml_document_delete(&doc);
+out_parser:
+	yaml_parser_delete(&parser);
+	return err;
+}
+
+int pcc_conf_load(const char *file, struct pcc_config **out, char *err,
+		  size_t errlen)
+{
+	char scratch[1];
+	struct walk w = {
+		.file = file,
+		.err = errlen ? err : scratch,
+		.errlen = errlen ? errlen : sizeof(scratch),
+	};
+	struct stat st;
+	FILE *fp;
+	int ret;
+
+	*out = NULL;
+	w.err[0] = '\0';
+	fp = fopen(file, "re");
+	if (!fp) {
+		ret = -errno;
+		snprintf(w.err, w.errlen, "%s: %s", file, strerror(-ret));
+		return ret;
+	}
+	ret = fstat(fileno(fp), &st) < 0 ? -errno : 0;
+	if (!ret && S_ISDIR(st.st_mode))
+		ret = -EISDIR;
+	if (ret) {
+		snprintf(w.err, w.errlen, "%s: %s", file, strerror(-ret));
+		fclose(fp);
+		return ret;
+	}
+	w.conf = calloc(1, sizeof(*w.conf));
+	if (!w.conf || !(w.conf->file = strdup(file))) {
+		ret = -ENOMEM;
+		snprintf(w.err, w.errlen, "%s: %s", file, strerror(-ret));
+		goto out;
+	}
+	ret = load_stream(&w, fp);
+	if (ret == -ENOMEM && !w.err[0])
+		snprintf(w.err, w.errlen, "%s: %s", file, strerror(-ret));
+out:
+	fclose(fp);
+	if (ret) {
+		pcc_conf_free(w.conf);
+		return ret;
+	}
+	*out = w.conf;
+	return 0;
+}
+
+void pcc_conf_free(struct pcc_config *conf)
+{
+	struct pcc_conf_mount *m, *mnext;
+	struct pcc_conf_dataset *d, *dnext;
+
+	if (!conf)
+		return;
+	for (m = conf->mounts; m; m = mnext) {
+		mnext = m->next;
+		for (d = m->datasets; d; d = dnext) {
+			dnext = d->next;
+			free(d->path);
+			free(d->rule);
+			free(d);
+		}
+		free(m->path);
+		free(m->lower);
+		free(m);
+	}
+	free(conf->file);
+	free(conf);
+}
+
+size_t pcc_conf_count_mounts(const struct pcc_config *conf)
+{
+	const struct pcc_conf_mount *m;
+	size_t n = 0;
+
+	for (m = conf->mounts; m; m = m->next)
+		n++;
+	return n;
+}
+
+size_t pcc_conf_count_datasets(const struct pcc_config *conf)
+{
+	const struct pcc_conf_mount *m;
+	const struct pcc_conf_dataset *d;
+	size_t n = 0;
+
+	for (m = conf->mounts; m; m = m->next)
+		for (d = m->datasets; d; d = d->next)
+			n++;
+	return n;
+}

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * conf.h - pccd's configuration file (pcc.yaml(5)) as a plain C structure.
+ *
+ * pcc_conf_load() reads the YAML file, checks it completely and either
+ * returns a struct pcc_config or fails with one message of the form
+ *
+ *	FILE:LINE:COLUMN: what is wrong
+ *
+ * (1-based, pointing at the offending node), so an editor can jump to it.
+ * Nothing in the file is applied before all of it has been checked.
+ *
+ * Every optional field has a presence bit (PCC_DS_HAS_*) telling whether the
+ * file set it; fields the file leaves out hold their documented default, so
+ * code using the configuration never has to guess.
+ */
+#ifndef PCC_CONF_H
+#define PCC_CONF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+#define PCC_CONF_FILE	SYSCONFDIR "/pcc/pcc.yaml"
+
+/* Room for any message pcc_conf_load() writes, file name included. */
+#define PCC_CONF_ERR_LEN	(4096 + 256)
+
+/* Dataset modes: which kinds of caching a dataset does. */
+#define PCC_MODE_RO	(1U << 0)	/* "ro": read-only copies */
+#define PCC_MODE_RW	(1U << 1)	/* "rw": write-back copies */
+#define PCC_MODE_RWRO	(PCC_MODE_RO | PCC_MODE_RW)	/* "rw+ro" */
+
+/* When the module attaches a file to its cached copy by itself. */
+#define PCC_ATTACH_OPEN	(1U << 0)
+#define PCC_ATTACH_STAT	(1U << 1)
+#define PCC_ATTACH_IO	(1U << 2)
+#define PCC_ATTACH_ALL	(PCC_ATTACH_OPEN | PCC_ATTACH_STAT | PCC_ATTACH_IO)
+
+/* Defaults of the optional dataset keys. */
+#define PCC_DEFAULT_MODE		PCC_MODE_RO
+#define PCC_DEFAULT_ATTACH		PCC_ATTACH_ALL
+#define PCC_DEFAULT_CAPACITY_HIGH	90
+#define PCC_DEFAULT_CAPACITY_LOW	80
+
+/* Presence bits: the key was in the file. */
+#define PCC_DS_HAS_ROID		(1U << 0)
+#define PCC_DS_HAS_RWID		(1U << 1)
+#define PCC_DS_HAS_MODE		(1U << 2)
+#define PCC_DS_HAS_RULE		(1U << 3)
+#define PCC_DS_HAS_ATTACH	(1U << 4)
+#define PCC_DS_HAS_CAPACITY	(1U << 5)
+
+struct pcc_conf_dataset {
+	struct pcc_conf_dataset *next;
+	unsigned int flags;		/* PCC_DS_HAS_* */
+	unsigned int line;		/* where it starts in the file */
+	char *path;			/* cache directory, absolute */
+	uint32_t roid;			/* 0 when unset */
+	uint32_t rwid;			/* 0 when unset */
+	unsigned int mode;		/* PCC_MODE_* */
+	char *rule;			/* as written; NULL when unset */
+	unsigned int attach;		/* PCC_ATTACH_* */
+	unsigned int capacity_high;	/* percent */
+	unsigned int capacity_low;	/* percent, below capacity_high */
+};
+
+struct pcc_conf_mount {
+	struct pcc_conf_mount *next;
+	unsigned int line;
+	char *path;			/* the pcc mount point, absolute */
+	char *lower;			/* the directory it stacks on, absolute */
+	struct pcc_conf_dataset *datasets;
+};
+
+struct pcc_config {
+	char *file;			/* where it was read from */
+	struct pcc_conf_mount *mounts;
+};
+
+/*
+ * Load and check file.  On success *out is the configuration (free it with
+ * pcc_conf_free()) and 0 is returned.  On failure *out is NULL, err holds
+ * the message (always, when errlen > 0) and the return value is -EINVAL for
+ * a wrong file, another negative errno when it could not be read.
+ * An empty file, or one with only comments, is a valid empty configuration.
+ */
+int pcc_conf_load(const char *file, struct pcc_config **out, char *err,
+		  size_t errlen);
+
+/* NULL-safe. */
+void pcc_conf_free(struct pcc_config *conf);
+
+size_t pcc_conf_count_mounts(const struct pcc_config *conf);
+size_t pcc_conf_count_datasets(const struct pcc_config *conf);
+
+/* "ro", "rw" or "rw+ro". */
+const char *pcc_conf_mode_name(unsigned int mode);
+
+#endif /* PCC_CONF_H */
