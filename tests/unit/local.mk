@@ -15,6 +15,7 @@ endif
 
 unit_cppflags = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon -I$(top_srcdir)/cli \
 	-DPCC_TEST_DATA='"$(abs_top_srcdir)/tests/unit/data"' \
+	-DPCC_TEST_CONF='"$(abs_top_srcdir)/conf/pcc.yaml"' \
 	$(CMOCKA_CFLAGS) $(JSONC_CFLAGS)
 # Tests that reach the module do it through tests/unit/fake_nl.c.
 fake_nl_ldflags = -Wl,--wrap=pcc_nl_open -Wl,--wrap=pcc_nl_get_version \

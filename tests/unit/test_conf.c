@@ -6,12 +6,14 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -235,6 +237,43 @@ static void test_short_buffer(void **state)
 				       0), -EINVAL);
 }
 
+/* The shipped file is valid as it is, and so is its example, uncommented. */
+static void test_shipped(void **state)
+{
+	char err[PCC_CONF_ERR_LEN], tmp[] = "/tmp/pcc-test-conf.XXXXXX";
+	char line[512];
+	struct pcc_config *conf;
+	bool example = false;
+	FILE *in, *out;
+	int fd;
+
+	assert_int_equal(pcc_conf_load(PCC_TEST_CONF, &conf, err, sizeof(err)), 0);
+	assert_null(conf->mounts);
+	pcc_conf_free(conf);
+
+	in = fopen(PCC_TEST_CONF, "r");
+	assert_non_null(in);
+	fd = mkstemp(tmp);
+	assert_true(fd >= 0);
+	out = fdopen(fd, "w");
+	while (fgets(line, sizeof(line), in)) {
+		example = example || !strcmp(line, "#mounts:\n");
+		fputs(example && line[0] == '#' ? line + 1 : line, out);
+	}
+	fclose(in);
+	fclose(out);
+	assert_true(example);
+	if (pcc_conf_load(tmp, &conf, err, sizeof(err)))
+		fail_msg("%s", err);
+	unlink(tmp);
+	assert_int_equal(pcc_conf_count_mounts(conf), 1);
+	assert_int_equal(pcc_conf_count_datasets(conf), 1);
+	assert_int_equal(conf->mounts->datasets->flags, PCC_DS_HAS_ROID |
+			 PCC_DS_HAS_RWID | PCC_DS_HAS_MODE | PCC_DS_HAS_RULE |
+			 PCC_DS_HAS_ATTACH | PCC_DS_HAS_CAPACITY);
+	pcc_conf_free(conf);
+}
+
 static void test_mode_names(void **state)
 {
 	assert_string_equal(pcc_conf_mode_name(PCC_MODE_RO), "ro");
@@ -251,6 +290,7 @@ int main(void)
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_unreadable),
 		cmocka_unit_test(test_short_buffer),
+		cmocka_unit_test(test_shipped),
 		cmocka_unit_test(test_mode_names),
 	};
 	struct CMUnitTest bad[N_BAD];
