@@ -13,8 +13,11 @@ man/pcc.yaml.5: man/pcc.yaml.5.in Makefile
 	$(pcc_edit_rule)
 
 # Render every page with all groff warnings on; any warning fails.
+check-local: check-man
 check-man: $(man_MANS)
-	$(AM_V_GEN)for m in $(man_MANS); do \
+	$(AM_V_GEN)if ! command -v groff >/dev/null; then \
+		echo "check-man: no groff, pages not checked"; exit 0; fi; \
+	for m in $(man_MANS); do \
 		out=$$(LC_ALL=C.UTF-8 groff -man -ww -z $$m 2>&1); \
 		if test -n "$$out"; then echo "$$m:"; echo "$$out"; exit 1; fi; \
 	done
