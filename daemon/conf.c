@@ -20,6 +20,8 @@
 
 #include "conf.h"
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
 struct walk {
 	const char *file;
 	yaml_document_t *doc;
@@ -85,7 +87,7 @@ static bool is_null(const yaml_node_t *n)
 	if (n->type != YAML_SCALAR_NODE ||
 	    n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
 		return false;
-	for (i = 0; i < sizeof(nulls) / sizeof(nulls[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(nulls); i++)
 		if (!strcmp(text(n), nulls[i]))
 			return true;
 	return false;
@@ -156,6 +158,32 @@ static yaml_node_t *value_of(struct walk *w, yaml_node_t *map, const char *key)
 		if (!strcmp(text(node(w, pair->key)), key))
 			return node(w, pair->value);
 	return map;
+}
+
+/*
+ * A sequence (or null, for none) whose items parse_item reads into obj.
+ * key names the sequence in messages.
+ */
+static int walk_sequence(struct walk *w, const char *key, yaml_node_t *val,
+			 int (*parse_item)(struct walk *w, yaml_node_t *item,
+					   void *obj),
+			 void *obj)
+{
+	yaml_node_item_t *item;
+	int err;
+
+	if (is_null(val))
+		return 0;
+	if (val->type != YAML_SEQUENCE_NODE)
+		return fail(w, val, "\"%s\" must be a sequence, not %s", key,
+			    kind(val));
+	for (item = val->data.sequence.items.start;
+	     item < val->data.sequence.items.top; item++) {
+		err = parse_item(w, node(w, *item), obj);
+		if (err)
+			return err;
+	}
+	return 0;
 }
 
 /* A decimal number in [min, max], optionally followed by '%'. */
@@ -310,7 +338,7 @@ const char *pcc_conf_mode_name(unsigned int mode)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(modes); i++)
 		if (modes[i].mode == mode)
 			return modes[i].name;
 	return "?";
@@ -323,7 +351,7 @@ static int ds_mode(struct walk *w, const char *key, yaml_node_t *val,
 	size_t i;
 
 	if (val->type == YAML_SCALAR_NODE)
-		for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
+		for (i = 0; i < ARRAY_SIZE(modes); i++)
 			if (!strcmp(text(val), modes[i].name)) {
 				ds->mode = modes[i].mode;
 				ds->flags |= PCC_DS_HAS_MODE;
@@ -378,14 +406,14 @@ static int ds_attach(struct walk *w, const char *key, yaml_node_t *val,
 	     item < val->data.sequence.items.top; item++) {
 		yaml_node_t *v = node(w, *item);
 
-		for (i = 0; i < sizeof(attach_names) / sizeof(attach_names[0]); i++)
+		for (i = 0; i < ARRAY_SIZE(attach_names); i++)
 			if (v->type == YAML_SCALAR_NODE &&
 			    !strcmp(text(v), attach_names[i].name))
 				break;
 		if (v->type != YAML_SCALAR_NODE)
 			return fail(w, v, "\"%s\" values must be open, stat or io, not %s",
 				    key, kind(v));
-		if (i == sizeof(attach_names) / sizeof(attach_names[0]))
+		if (i == ARRAY_SIZE(attach_names))
 			return fail(w, v, "\"%s\" values must be open, stat or io, not \"%s\"",
 				    key, text(v));
 		if (ds->attach & attach_names[i].bit)
@@ -432,10 +460,11 @@ static const struct key dataset_keys[] = {
 
 /* --- mount ---------------------------------------------------------------- */
 
-static int parse_dataset(struct walk *w, yaml_node_t *n,
-			 struct pcc_conf_dataset **tail)
+/* One dataset of mount obj, appended to its list. */
+static int parse_dataset(struct walk *w, yaml_node_t *n, void *obj)
 {
-	struct pcc_conf_dataset *ds;
+	struct pcc_conf_mount *m = obj;
+	struct pcc_conf_dataset *ds, **tail;
 	unsigned int seen;
 	int err;
 
@@ -445,6 +474,8 @@ static int parse_dataset(struct walk *w, yaml_node_t *n,
 	if (!ds)
 		return -ENOMEM;
 	/* Linked in first, so a failure below frees it with the rest. */
+	for (tail = &m->datasets; *tail; tail = &(*tail)->next)
+		;
 	*tail = ds;
 	ds->line = n->start_mark.line + 1;
 	ds->mode = PCC_DEFAULT_MODE;
@@ -452,8 +483,7 @@ static int parse_dataset(struct walk *w, yaml_node_t *n,
 	ds->capacity_high = PCC_DEFAULT_CAPACITY_HIGH;
 	ds->capacity_low = PCC_DEFAULT_CAPACITY_LOW;
 	err = walk_mapping(w, n, "a dataset", dataset_keys,
-			   sizeof(dataset_keys) / sizeof(dataset_keys[0]), ds,
-			   &seen);
+			   ARRAY_SIZE(dataset_keys), ds, &seen);
 	if (!err)
 		err = require(w, n, "a dataset", dataset_keys, seen, 0x1);
 	return err;
@@ -462,24 +492,7 @@ static int parse_dataset(struct walk *w, yaml_node_t *n,
 static int mnt_datasets(struct walk *w, const char *key, yaml_node_t *val,
 			void *obj)
 {
-	struct pcc_conf_mount *m = obj;
-	struct pcc_conf_dataset **tail = &m->datasets;
-	yaml_node_item_t *item;
-	int err;
-
-	if (is_null(val))
-		return 0;
-	if (val->type != YAML_SEQUENCE_NODE)
-		return fail(w, val, "\"%s\" must be a sequence, not %s", key,
-			    kind(val));
-	for (item = val->data.sequence.items.start;
-	     item < val->data.sequence.items.top; item++) {
-		err = parse_dataset(w, node(w, *item), tail);
-		if (err)
-			return err;
-		tail = &(*tail)->next;
-	}
-	return 0;
+	return walk_sequence(w, key, val, parse_dataset, obj);
 }
 
 static int mnt_path(struct walk *w, const char *key, yaml_node_t *val,
@@ -511,10 +524,10 @@ static const struct key mount_keys[] = {
 	{ "datasets", mnt_datasets },
 };
 
-static int parse_mount(struct walk *w, yaml_node_t *n,
-		       struct pcc_conf_mount **tail)
+/* One mount, appended to the configuration's list. */
+static int parse_mount(struct walk *w, yaml_node_t *n, void *obj)
 {
-	struct pcc_conf_mount *m;
+	struct pcc_conf_mount *m, **tail;
 	unsigned int seen;
 	int err;
 
@@ -523,10 +536,12 @@ static int parse_mount(struct walk *w, yaml_node_t *n,
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		return -ENOMEM;
+	for (tail = &w->conf->mounts; *tail; tail = &(*tail)->next)
+		;
 	*tail = m;
 	m->line = n->start_mark.line + 1;
-	err = walk_mapping(w, n, "a mount", mount_keys,
-			   sizeof(mount_keys) / sizeof(mount_keys[0]), m, &seen);
+	err = walk_mapping(w, n, "a mount", mount_keys, ARRAY_SIZE(mount_keys),
+			   m, &seen);
 	if (!err)
 		err = require(w, n, "a mount", mount_keys, seen, 0x3);
 	return err;
@@ -537,23 +552,7 @@ static int parse_mount(struct walk *w, yaml_node_t *n,
 static int top_mounts(struct walk *w, const char *key, yaml_node_t *val,
 		      void *obj)
 {
-	struct pcc_conf_mount **tail = &w->conf->mounts;
-	yaml_node_item_t *item;
-	int err;
-
-	if (is_null(val))
-		return 0;
-	if (val->type != YAML_SEQUENCE_NODE)
-		return fail(w, val, "\"%s\" must be a sequence, not %s", key,
-			    kind(val));
-	for (item = val->data.sequence.items.start;
-	     item < val->data.sequence.items.top; item++) {
-		err = parse_mount(w, node(w, *item), tail);
-		if (err)
-			return err;
-		tail = &(*tail)->next;
-	}
-	return 0;
+	return walk_sequence(w, key, val, parse_mount, NULL);
 }
 
 static const struct key top_keys[] = {
@@ -571,7 +570,7 @@ static int walk_document(struct walk *w)
 		return fail(w, root, "the top level must be a mapping, not %s",
 			    kind(root));
 	return walk_mapping(w, root, "the top level", top_keys,
-			    sizeof(top_keys) / sizeof(top_keys[0]), NULL, &seen);
+			    ARRAY_SIZE(top_keys), NULL, &seen);
 }
 
 /*
