@@ -1,5 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # libpcc: what pccd, pcc and the unit tests share.  Not installed.
+# binutils' ar is deterministic by default and warns about automake's 'u'.
+ARFLAGS = cr
+
 noinst_LIBRARIES += lib/libpcc.a
 lib_libpcc_a_SOURCES = \
 	lib/ctl.c lib/ctl.h \
