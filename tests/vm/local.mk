@@ -1,1 +1,32 @@
 # SPDX-License-Identifier: GPL-2.0-only
+# The VM harness and its scenarios are shipped, not built: tests/vm/run
+# builds what it needs.  Test programs that run in the guest are built here
+# (noinst_PROGRAMS under tests/vm/progs/) so they follow --host.
+EXTRA_DIST += \
+	tests/vm/README.md \
+	tests/vm/run \
+	tests/vm/debug.config \
+	tests/vm/lib/common.sh \
+	tests/vm/lib/kernels.sh \
+	tests/vm/lib/build.sh \
+	tests/vm/lib/initramfs.sh \
+	tests/vm/guest/init \
+	tests/vm/guest/lib.sh \
+	tests/vm/guest/passwd \
+	tests/vm/guest/group \
+	tests/vm/guest/modules \
+	tests/vm/scenarios/10-module-load \
+	tests/vm/scenarios/20-pccd \
+	tests/vm/scenarios/30-pcc-version \
+	tests/vm/selftest/check \
+	tests/vm/selftest/expected \
+	tests/vm/selftest/scenarios/pass \
+	tests/vm/selftest/scenarios/fail-exit \
+	tests/vm/selftest/scenarios/fail-kernel-warning \
+	tests/vm/selftest/scenarios/fail-timeout \
+	tests/vm/selftest/scenarios/skip \
+	tests/vm/demo/10-versions \
+	scripts/install-deps \
+	scripts/demo \
+	scripts/test \
+	.ci/run
