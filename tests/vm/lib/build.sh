@@ -43,10 +43,16 @@ sync_source() {
 	else
 		rsync -a --checksum --exclude=/build "$TOP/" "$src/"
 	fi
-	if [ ! -x "$src/configure" ]; then
+	# Regenerate when the build description changed: make's own rebuild
+	# rules do not add the auxiliary files a new kind of target needs.
+	local hash
+	hash=$(cd "$src" && cat configure.ac Makefile.am m4/*.m4 \
+		$(find . -name local.mk | sort) | sha256sum | cut -c1-16)
+	if [ ! -x "$src/configure" ] || [ "$(cat "$src/.autogen" 2>/dev/null)" != "$hash" ]; then
 		step AUTOGEN "$src"
 		(cd "$src" && ./autogen.sh) > "$VM_BUILD/autogen.log" 2>&1 ||
 			die "autogen failed: see $VM_BUILD/autogen.log"
+		echo "$hash" > "$src/.autogen"
 	fi
 }
 
