@@ -72,7 +72,7 @@ build_lane() {
 			args+=(--host="$GUEST_ARCH-linux-gnu")
 			env=(PKG_CONFIG_SYSROOT_DIR="$GUEST_ROOT"
 				PKG_CONFIG_LIBDIR="$libdir/pkgconfig:$GUEST_ROOT/usr/share/pkgconfig"
-				LDFLAGS="-Wl,-rpath-link,$libdir:$GUEST_ROOT/lib/$GUEST_ARCH-linux-gnu")
+				LDFLAGS="-L$GUEST_ROOT/lib/$GUEST_ARCH-linux-gnu -Wl,-rpath-link,$libdir:$GUEST_ROOT/lib/$GUEST_ARCH-linux-gnu")
 		fi
 		(cd "$BUILD_DIR" && env "${env[@]}" "$VM_BUILD/src/configure" "${args[@]}") \
 			> "$log" 2>&1 ||
