@@ -15,9 +15,12 @@ EXTRA_DIST += \
 	tests/vm/guest/passwd \
 	tests/vm/guest/group \
 	tests/vm/guest/modules \
+	tests/vm/guest/packages \
+	tests/vm/guest/files \
 	tests/vm/scenarios/10-module-load \
 	tests/vm/scenarios/20-pccd \
 	tests/vm/scenarios/30-pcc-version \
+	tests/vm/scenarios/40-nfs-lowers \
 	tests/vm/selftest/check \
 	tests/vm/selftest/expected \
 	tests/vm/selftest/scenarios/pass \

@@ -32,3 +32,50 @@ expect_fail() {
 load_pcc() {
 	grep -q '^pcc ' /proc/modules || run modprobe pcc
 }
+
+# is_mounted DIR: something is mounted on DIR (busybox has no mountpoint).
+is_mounted() {
+	awk -v d="$1" '$2 == d { found = 1 } END { exit !found }' /proc/mounts
+}
+
+# nfs_setup: start the kernel NFS server (once per boot) exporting two
+# directories of the scratch disk over loopback, and mount them:
+#   $NFS4       NFSv4.2 of an export with no_root_squash
+#   $NFS3       NFSv3 of the same export
+#   $NFS_SQUASH NFSv4.2 of an export with root_squash (root acts as nobody)
+# The mounts stay for the rest of the boot; scenarios clean up their files.
+NFS4=/mnt/nfs4
+NFS3=/mnt/nfs3
+NFS_SQUASH=/mnt/nfs-squash
+nfs_setup() {
+	[ -f /run/pcc-nfs-up ] && return 0
+	local export=$PCC_SCRATCH/nfs/export squash=$PCC_SCRATCH/nfs/squash
+	local m
+	for m in nfsd nfsv3 nfsv4; do modprobe -q "$m" 2>/dev/null || true; done
+	grep -qw nfsd /proc/filesystems || fail "no nfsd in this kernel"
+	mkdir -p /proc/fs/nfsd /var/lib/nfs/rpc_pipefs /var/lib/nfs/v4recovery \
+		/var/lib/nfs/sm /var/lib/nfs/sm.bak \
+		/run/rpcbind "$export" "$squash" "$NFS4" "$NFS3" "$NFS_SQUASH"
+	chmod 1777 "$export" "$squash"
+	is_mounted /proc/fs/nfsd || mount -t nfsd nfsd /proc/fs/nfsd
+	touch /var/lib/nfs/etab /var/lib/nfs/rmtab
+	chown statd /var/lib/nfs/sm /var/lib/nfs/sm.bak
+	cat > /etc/exports <<-EOX
+	$export 127.0.0.1(rw,sync,no_subtree_check,no_root_squash,fsid=1)
+	$squash 127.0.0.1(rw,sync,no_subtree_check,root_squash,fsid=2)
+	EOX
+	# The NFSv4 grace period holds every open for its length after the
+	# server starts: make it the shortest the kernel allows.
+	echo 10 > /proc/fs/nfsd/nfsv4leasetime
+	echo 10 > /proc/fs/nfsd/nfsv4gracetime
+	rpcbind || fail "rpcbind did not start"
+	exportfs -ra || fail "exportfs failed"
+	rpc.mountd || fail "rpc.mountd did not start"
+	rpc.nfsd 4 || fail "rpc.nfsd did not start"
+	rpc.statd 2>/dev/null || fail "rpc.statd did not start"
+	mount -t nfs -o vers=4.2 "127.0.0.1:$export" "$NFS4" || fail "NFSv4.2 mount failed"
+	mount -t nfs -o vers=3 "127.0.0.1:$export" "$NFS3" || fail "NFSv3 mount failed"
+	mount -t nfs -o vers=4.2 "127.0.0.1:$squash" "$NFS_SQUASH" ||
+		fail "NFSv4.2 mount of the root_squash export failed"
+	touch /run/pcc-nfs-up
+}

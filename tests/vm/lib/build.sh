@@ -17,7 +17,7 @@ GUEST_PACKAGES="busybox-static libc6 libnl-3-200 libnl-genl-3-200
 
 guest_root_prepare() {
 	local list hash
-	list=$(printf '%s\n' $GUEST_PACKAGES $(cat "$VM_DIR/guest/packages" 2>/dev/null) |
+	list=$(printf '%s\n' $GUEST_PACKAGES $(grep -v '^#' "$VM_DIR/guest/packages") |
 		grep -v '^#' | sort -u)
 	papt_init
 	hash=$(printf '%s\n' "$list" | while read -r p; do

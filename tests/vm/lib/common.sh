@@ -84,6 +84,14 @@ papt_dep_like() {
 		sed 's/^ *\([^ ]*\).*/\1/' | grep -E "^($2)\$" | head -n 1
 }
 
+# papt_deb_name PKG: the file name apt-get download gives PKG.  Asked from a
+# directory that does not hold the file: --print-uris skips files it has.
+papt_deb_name() {
+	(cd "$APT_DIR" &&
+		apt-get "${APT_OPTS[@]}" download --print-uris "$1" 2>/dev/null |
+		sed -n "s/^'[^']*' \([^ ]*\.deb\) .*/\1/p") || true
+}
+
 # papt_unpack DIR PKG...: download the packages (cached) and unpack each
 # with dpkg -x into DIR.  Nothing is installed.
 papt_unpack() {
@@ -91,11 +99,12 @@ papt_unpack() {
 	shift
 	mkdir -p "$VM_CACHE/debs" "$dir"
 	for pkg in "$@"; do
-		# --print-uris names the file, but only from a directory that
-		# does not hold it yet.
-		deb=$(cd "$APT_DIR" &&
-			apt-get "${APT_OPTS[@]}" download --print-uris "$pkg" |
-			sed -n "s/^'[^']*' \([^ ]*\.deb\) .*/\1/p")
+		deb=$(papt_deb_name "$pkg")
+		# Architecture-independent packages have no NAME:ARCH.
+		if [ -z "$deb" ] && [ "${pkg%%:*}" != "$pkg" ]; then
+			pkg=${pkg%%:*}
+			deb=$(papt_deb_name "$pkg")
+		fi
 		[ -n "$deb" ] || die "no package $pkg in the private apt lists"
 		if [ ! -s "$VM_CACHE/debs/$deb" ]; then
 			(cd "$VM_CACHE/debs" &&

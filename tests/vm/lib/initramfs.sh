@@ -89,6 +89,13 @@ pack_initramfs() {
 	install -m 644 "$VM_DIR/guest/group" "$root/etc/group"
 	make -C "$BUILD_DIR" install-exec DESTDIR="$root" >> "$BUILD_DIR.log" 2>&1 ||
 		die "make install into the initramfs failed: see $BUILD_DIR.log"
+	local f
+	for f in $(grep -v '^#' "$VM_DIR/guest/files"); do
+		[ -e "$GUEST_ROOT$f" ] || die "$f is not in the guest packages ($GUEST_ROOT)"
+		mkdir -p "$root$(dirname "$f")"
+		cp -L "$GUEST_ROOT$f" "$root$f"
+	done
+	mkdir -p "$root/var/lib/nfs" "$root/srv"
 	for f in "$BUILD_DIR"/tests/vm/progs/*; do
 		[ -f "$f" ] && [ -x "$f" ] && install -m 755 "$f" "$root/usr/libexec/pcc-tests/"
 	done
