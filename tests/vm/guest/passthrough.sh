@@ -80,7 +80,8 @@ pt_mount() {
 	expect_fail mount -t pcc "$lower/missing" "$mnt"
 	dmesg | grep -q "pcc: lower directory $lower/missing: cannot resolve" ||
 		fail "no message for a missing lower"
-	expect_fail mount -t pcc "$lower/file" "$mnt"
+	# (busybox mount would loop-mount a regular file given as the source)
+	expect_fail mount -t pcc -o "lower=$lower/file" none "$mnt"
 	dmesg | grep -q "pcc: lower $lower/file is not a directory" ||
 		fail "no message for a non-directory lower"
 	expect_fail mount -t pcc -o bogus=1 "$lower" "$mnt"
@@ -121,7 +122,7 @@ pt_namespace() {
 	# Every name is in the lower, and readdir agrees.
 	for i in $(seq 1 300); do : > "d1/many.$i"; done
 	expect_eq "readdir" "$(ls -a "$lower/d1" | sort)" "$(ls -a d1 | sort)"
-	expect_eq "readdir count" 302 "$(ls d1 | wc -l)"
+	expect_eq "readdir count" 301 "$(ls d1 | wc -l)"
 	expect_eq "root readdir" "$(ls -a "$lower" | sort)" "$(ls -a . | sort)"
 
 	# rename, rename over a file, rename a directory.

@@ -56,8 +56,11 @@ static int append(const char *path, int procs, int records)
 			continue;
 		fd = SYS(open(path, O_WRONLY | O_APPEND));
 		for (r = 0; r < records; r++) {
-			snprintf(rec, sizeof(rec), "%04d %06d %*s\n", p, r,
-				 RECORD - 13, "x");
+			memset(rec, 'x', RECORD);
+			snprintf(rec, sizeof(rec), "%04d %06d", p % 10000,
+				 r % 1000000);
+			rec[11] = ' ';
+			rec[RECORD - 1] = '\n';
 			CHECK(SYS(write(fd, rec, RECORD)) == RECORD);
 		}
 		_exit(0);

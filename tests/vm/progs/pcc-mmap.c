@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -125,7 +126,8 @@ static int sigbus(const char *path)
 {
 	size_t size = PAGES * pagesz;
 	volatile char *map;
-	int fd, hit = 0;
+	volatile int hit = 0;
+	int fd;
 
 	fd = create(path, size, 's');
 	map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);

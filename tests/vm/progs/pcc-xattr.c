@@ -12,6 +12,7 @@
  *   pcc-xattr acl-get FILE		prints the access ACL's user entries
  *					as "UID PERM", or the errno name
  */
+#define _GNU_SOURCE
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
