@@ -167,6 +167,22 @@ static inline bool pcc_fault_retry_locked(struct vm_fault *vmf)
 }
 
 /*
+ * getattr of the lower: from 6.7 a stacking filesystem's ->getattr may be
+ * asked for AT_GETATTR_NOSEC (the security check was made already), which
+ * vfs_getattr() refuses; it must then use vfs_getattr_nosec().
+ */
+static inline int pcc_lower_getattr(const struct path *path,
+				    struct kstat *stat, u32 request_mask,
+				    unsigned int flags)
+{
+#ifdef AT_GETATTR_NOSEC
+	if (flags & AT_GETATTR_NOSEC)
+		return vfs_getattr_nosec(path, stat, request_mask, flags);
+#endif
+	return vfs_getattr(path, stat, request_mask, flags);
+}
+
+/*
  * POSIX ACLs: up to 6.1 they are xattrs handled by the catch-all handler;
  * from 6.2 the VFS routes them to ->get_acl/->set_acl taking a dentry.
  */

@@ -173,8 +173,8 @@ int pcc_getattr(pcc_idmap_t *idmap, const struct path *path,
 	struct inode *inode = d_inode(path->dentry);
 	int ret;
 
-	ret = vfs_getattr(pcc_lower_path(path->dentry), stat, request_mask,
-			  flags);
+	ret = pcc_lower_getattr(pcc_lower_path(path->dentry), stat,
+				request_mask, flags);
 	if (ret)
 		return ret;
 	pcc_copy_attr(inode);
