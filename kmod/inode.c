@@ -9,6 +9,7 @@
  */
 #include <linux/fs.h>
 #include <linux/fs_stack.h>
+#include <linux/lockdep.h>
 #include <linux/mm.h>
 #include <linux/mount.h>
 #include <linux/namei.h>
@@ -19,6 +20,25 @@
 #include "pcc.h"
 
 static struct kmem_cache *pcc_inode_cachep;
+
+/*
+ * A pcc over a pcc takes the lower pcc's i_rwsem while holding its own: one
+ * lockdep class per stacking level, as for any stacked filesystem.
+ */
+static struct lock_class_key pcc_i_rwsem_key[FILESYSTEM_MAX_STACK_DEPTH];
+static struct lock_class_key pcc_i_rwsem_dir_key[FILESYSTEM_MAX_STACK_DEPTH];
+
+static void pcc_lockdep_annotate(struct inode *inode)
+{
+	int depth = inode->i_sb->s_stack_depth - 1;
+
+	if (depth < 0 || depth >= FILESYSTEM_MAX_STACK_DEPTH)
+		depth = 0;
+	if (S_ISDIR(inode->i_mode))
+		lockdep_set_class(&inode->i_rwsem, &pcc_i_rwsem_dir_key[depth]);
+	else
+		lockdep_set_class(&inode->i_rwsem, &pcc_i_rwsem_key[depth]);
+}
 
 static void pcc_inode_init_once(void *obj)
 {
@@ -115,6 +135,7 @@ static void pcc_inode_fill(struct inode *inode)
 	inode->i_acl = ACL_DONT_CACHE;
 	inode->i_default_acl = ACL_DONT_CACHE;
 	pcc_copy_attr(inode);
+	pcc_lockdep_annotate(inode);
 
 	switch (lower->i_mode & S_IFMT) {
 	case S_IFDIR:

@@ -11,6 +11,7 @@
 #include <linux/fs.h>
 #include <linux/fs_context.h>
 #include <linux/fs_parser.h>
+#include <linux/lockdep.h>
 #include <linux/module.h>
 #include <linux/mount.h>
 #include <linux/namei.h>
@@ -29,6 +30,25 @@ static const struct fs_parameter_spec pcc_param_specs[] = {
 	fsparam_string("lower", Opt_lower),
 	{}
 };
+
+/*
+ * A pcc over a pcc takes the lower pcc's freeze protection and rename mutex
+ * while holding its own: one lockdep class per stacking level.
+ */
+static struct lock_class_key
+	pcc_writers_key[FILESYSTEM_MAX_STACK_DEPTH][SB_FREEZE_LEVELS];
+static struct lock_class_key pcc_rename_key[FILESYSTEM_MAX_STACK_DEPTH];
+
+static void pcc_lockdep_annotate_sb(struct super_block *sb)
+{
+	int depth = sb->s_stack_depth - 1;
+	int i;
+
+	for (i = 0; i < SB_FREEZE_LEVELS; i++)
+		lockdep_set_class(&sb->s_writers.rw_sem[i],
+				  &pcc_writers_key[depth][i]);
+	lockdep_set_class(&sb->s_vfs_rename_mutex, &pcc_rename_key[depth]);
+}
 
 static int pcc_statfs(struct dentry *dentry, struct kstatfs *buf)
 {
@@ -120,6 +140,7 @@ static int pcc_fill_super(struct super_block *sb, struct fs_context *fc)
 	lower_sb = sbi->lower.mnt->mnt_sb;
 
 	sb->s_stack_depth = lower_sb->s_stack_depth + 1;
+	pcc_lockdep_annotate_sb(sb);
 	sb->s_maxbytes = lower_sb->s_maxbytes;
 	sb->s_time_gran = lower_sb->s_time_gran;
 	sb->s_blocksize = lower_sb->s_blocksize;
