@@ -13,7 +13,7 @@
 #include "pcc_kconfig.h"
 
 #include <linux/fs.h>
-#if __has_include(<linux/filelock.h>)
+#ifdef HAVE_FILE_LOCK_CORE
 #include <linux/filelock.h>
 #endif
 #include <linux/mm.h>
