@@ -12,6 +12,14 @@
 
 #include "pcc_kconfig.h"
 
+#include <linux/fs.h>
+#ifdef HAVE_FILE_LOCK_CORE
+#include <linux/filelock.h>
+#endif
+#include <linux/mm.h>
+#include <linux/posix_acl.h>
+#include <linux/splice.h>
+
 /*
  * The first argument of the inode operations that depend on the mount's
  * id mapping: struct user_namespace * up to 6.2, struct mnt_idmap * from 6.3.
@@ -23,6 +31,172 @@
 #else
 #define pcc_idmap_t		struct user_namespace
 #define PCC_NOP_IDMAP		(&init_user_ns)
+#endif
+
+/* struct renamedata names its id mappings after the type (6.3). */
+static inline int pcc_vfs_rename(struct inode *old_dir, struct dentry *old,
+				 struct inode *new_dir, struct dentry *new,
+				 unsigned int flags)
+{
+	struct renamedata rd = {
+#ifdef HAVE_RENAMEDATA_IDMAP
+		.old_mnt_idmap	= PCC_NOP_IDMAP,
+		.new_mnt_idmap	= PCC_NOP_IDMAP,
+#else
+		.old_mnt_userns	= PCC_NOP_IDMAP,
+		.new_mnt_userns	= PCC_NOP_IDMAP,
+#endif
+		.old_dir	= old_dir,
+		.old_dentry	= old,
+		.new_dir	= new_dir,
+		.new_dentry	= new,
+		.flags		= flags,
+	};
+
+	return vfs_rename(&rd);
+}
+
+/* vm_flags became read-only behind vm_flags_set/clear in 6.3. */
+static inline void pcc_vm_flags_set(struct vm_area_struct *vma,
+				    unsigned long flags)
+{
+#ifdef HAVE_VM_FLAGS_SET
+	vm_flags_set(vma, flags);
+#else
+	vma->vm_flags |= flags;
+#endif
+}
+
+static inline void pcc_vm_flags_clear(struct vm_area_struct *vma,
+				      unsigned long flags)
+{
+#ifdef HAVE_VM_FLAGS_SET
+	vm_flags_clear(vma, flags);
+#else
+	vma->vm_flags &= ~flags;
+#endif
+}
+
+/*
+ * Freeze protection around vfs_iocb_iter_write() on a lower file: the caller
+ * takes it up to 6.6; from 6.7 vfs_iocb_iter_write() takes it itself.
+ */
+static inline void pcc_iocb_write_start(struct file *lower)
+{
+#ifndef HAVE_VFS_ITER_WRITE_FREEZE
+	file_start_write(lower);
+#endif
+}
+
+static inline void pcc_iocb_write_end(struct file *lower)
+{
+#ifndef HAVE_VFS_ITER_WRITE_FREEZE
+	file_end_write(lower);
+#endif
+}
+
+/* splice from a lower file: vfs_splice_read() from 6.5 on. */
+static inline ssize_t pcc_lower_splice_read(struct file *lower, loff_t *ppos,
+					    struct pipe_inode_info *pipe,
+					    size_t len, unsigned int flags)
+{
+#ifdef HAVE_VFS_SPLICE_READ
+	return vfs_splice_read(lower, ppos, pipe, len, flags);
+#else
+	if (!lower->f_op->splice_read)
+		return -EINVAL;
+	return lower->f_op->splice_read(lower, ppos, pipe, len, flags);
+#endif
+}
+
+/* struct file_lock moved its common fields into file_lock_core (6.9). */
+static inline void pcc_lock_set_file(struct file_lock *fl, struct file *file)
+{
+#ifdef HAVE_FILE_LOCK_CORE
+	fl->c.flc_file = file;
+#else
+	fl->fl_file = file;
+#endif
+}
+
+static inline void pcc_lock_set_owner(struct file_lock *fl, void *owner)
+{
+#ifdef HAVE_FILE_LOCK_CORE
+	fl->c.flc_owner = owner;
+#else
+	fl->fl_owner = owner;
+#endif
+}
+
+/*
+ * Whether a file may do O_DIRECT: FMODE_CAN_ODIRECT from 6.2, the presence
+ * of ->direct_IO before.
+ */
+static inline bool pcc_file_can_direct(const struct file *file)
+{
+#ifdef FMODE_CAN_ODIRECT
+	return file->f_mode & FMODE_CAN_ODIRECT;
+#else
+	return file->f_mapping->a_ops && file->f_mapping->a_ops->direct_IO;
+#endif
+}
+
+static inline void pcc_file_set_can_direct(struct file *file)
+{
+#ifdef FMODE_CAN_ODIRECT
+	file->f_mode |= FMODE_CAN_ODIRECT;
+#endif
+}
+
+/*
+ * A fault under the per-VMA lock (6.4) must be retried under mmap_lock:
+ * the backing handlers are called on a private copy of the VMA, which must
+ * never be the one whose lock they drop.  The core only calls ->fault under
+ * the VMA lock when the VMA has ->map_pages, which ours has not; this is the
+ * belt to those braces.
+ */
+static inline bool pcc_fault_retry_locked(struct vm_fault *vmf)
+{
+#ifdef HAVE_FAULT_FLAG_VMA_LOCK
+	if (vmf->flags & FAULT_FLAG_VMA_LOCK) {
+		vma_end_read(vmf->vma);
+		return true;
+	}
+#endif
+	return false;
+}
+
+/*
+ * getattr of the lower: from 6.7 a stacking filesystem's ->getattr may be
+ * asked for AT_GETATTR_NOSEC (the security check was made already), which
+ * vfs_getattr() refuses; it must then use vfs_getattr_nosec().
+ */
+static inline int pcc_lower_getattr(const struct path *path,
+				    struct kstat *stat, u32 request_mask,
+				    unsigned int flags)
+{
+#ifdef AT_GETATTR_NOSEC
+	if (flags & AT_GETATTR_NOSEC)
+		return vfs_getattr_nosec(path, stat, request_mask, flags);
+#endif
+	return vfs_getattr(path, stat, request_mask, flags);
+}
+
+/*
+ * POSIX ACLs: up to 6.1 they are xattrs handled by the catch-all handler;
+ * from 6.2 the VFS routes them to ->get_acl/->set_acl taking a dentry.
+ */
+#ifdef HAVE_DENTRY_ACL_OPS
+#define PCC_ACL_OPS 1
+struct posix_acl *pcc_get_acl(pcc_idmap_t *idmap, struct dentry *dentry,
+			      int type);
+int pcc_set_acl(pcc_idmap_t *idmap, struct dentry *dentry,
+		struct posix_acl *acl, int type);
+#define PCC_ACL_IOPS			\
+	.get_acl	= pcc_get_acl,	\
+	.set_acl	= pcc_set_acl,
+#else
+#define PCC_ACL_IOPS
 #endif
 
 #endif /* PCC_COMPAT_H */

@@ -1,24 +1,199 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * super.c - the "pcc" filesystem type.
+ * super.c - the "pcc" filesystem type: mount a pcc over a lower directory.
  *
- * The stacking filesystem itself is not written yet: a mount is refused with
- * EOPNOTSUPP so that nobody mistakes the type for a working one.
+ *	mount -t pcc LOWER DIR
+ *	mount -t pcc -o lower=LOWER none DIR	(lower= wins over the source)
+ *
+ * The lower directory is resolved when the mount is made, before the new
+ * mount is attached, so mounting over the lower directory itself works.
  */
 #include <linux/fs.h>
 #include <linux/fs_context.h>
+#include <linux/fs_parser.h>
+#include <linux/lockdep.h>
 #include <linux/module.h>
+#include <linux/mount.h>
+#include <linux/namei.h>
 #include <linux/pcc.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/statfs.h>
 
 #include "pcc.h"
 
+enum pcc_param {
+	Opt_lower,
+};
+
+static const struct fs_parameter_spec pcc_param_specs[] = {
+	fsparam_string("lower", Opt_lower),
+	{}
+};
+
+/*
+ * A pcc over a pcc takes the lower pcc's freeze protection and rename mutex
+ * while holding its own: one lockdep class per stacking level.
+ */
+static struct lock_class_key
+	pcc_writers_key[FILESYSTEM_MAX_STACK_DEPTH][SB_FREEZE_LEVELS];
+static struct lock_class_key pcc_rename_key[FILESYSTEM_MAX_STACK_DEPTH];
+
+static void pcc_lockdep_annotate_sb(struct super_block *sb)
+{
+	int depth = sb->s_stack_depth - 1;
+	int i;
+
+	for (i = 0; i < SB_FREEZE_LEVELS; i++)
+		lockdep_set_class(&sb->s_writers.rw_sem[i],
+				  &pcc_writers_key[depth][i]);
+	lockdep_set_class(&sb->s_vfs_rename_mutex, &pcc_rename_key[depth]);
+}
+
+static int pcc_statfs(struct dentry *dentry, struct kstatfs *buf)
+{
+	return vfs_statfs(&PCC_SB(dentry->d_sb)->lower, buf);
+}
+
+static int pcc_show_options(struct seq_file *m, struct dentry *root)
+{
+	seq_puts(m, ",lower=");
+	seq_path(m, &PCC_SB(root->d_sb)->lower, ", \t\n\\");
+	return 0;
+}
+
+static int pcc_sync_fs(struct super_block *sb, int wait)
+{
+	struct super_block *lower_sb = PCC_SB(sb)->lower.mnt->mnt_sb;
+	int ret;
+
+	if (!wait)
+		return 0;
+	/* A pcc over a pcc nests the same lock class: one subclass a level. */
+	down_read_nested(&lower_sb->s_umount, sb->s_stack_depth);
+	ret = sync_filesystem(lower_sb);
+	up_read(&lower_sb->s_umount);
+	return ret;
+}
+
+static const struct super_operations pcc_sops = {
+	.alloc_inode	= pcc_alloc_inode,
+	.free_inode	= pcc_free_inode,
+	.evict_inode	= pcc_evict_inode,
+	.drop_inode	= generic_delete_inode,
+	.statfs		= pcc_statfs,
+	.show_options	= pcc_show_options,
+	.sync_fs	= pcc_sync_fs,
+};
+
+static int pcc_lookup_lower(struct fs_context *fc, struct path *lower)
+{
+	struct super_block *lower_sb;
+	int ret;
+
+	if (!fc->source || !*fc->source) {
+		errorfc(fc, "no lower directory given");
+		return -EINVAL;
+	}
+	ret = kern_path(fc->source, LOOKUP_FOLLOW, lower);
+	if (ret) {
+		errorfc(fc, "lower directory %s: cannot resolve (%d)",
+			fc->source, ret);
+		return ret;
+	}
+	if (!d_is_dir(lower->dentry)) {
+		errorfc(fc, "lower %s is not a directory", fc->source);
+		ret = -ENOTDIR;
+		goto err;
+	}
+	lower_sb = lower->mnt->mnt_sb;
+	if (lower_sb->s_stack_depth + 1 > FILESYSTEM_MAX_STACK_DEPTH) {
+		errorfc(fc, "lower %s is stacked too deep (maximum %d)",
+			fc->source, FILESYSTEM_MAX_STACK_DEPTH);
+		ret = -EINVAL;
+		goto err;
+	}
+	return 0;
+
+err:
+	path_put(lower);
+	*lower = (struct path){};
+	return ret;
+}
+
+static int pcc_fill_super(struct super_block *sb, struct fs_context *fc)
+{
+	struct pcc_sb_info *sbi;
+	struct super_block *lower_sb;
+	struct inode *inode;
+	struct dentry *root;
+	int ret;
+
+	sbi = kzalloc(sizeof(*sbi), GFP_KERNEL);
+	if (!sbi)
+		return -ENOMEM;
+	sb->s_fs_info = sbi;
+
+	ret = pcc_lookup_lower(fc, &sbi->lower);
+	if (ret)
+		return ret;
+	lower_sb = sbi->lower.mnt->mnt_sb;
+
+	sb->s_stack_depth = lower_sb->s_stack_depth + 1;
+	pcc_lockdep_annotate_sb(sb);
+	sb->s_maxbytes = lower_sb->s_maxbytes;
+	sb->s_time_gran = lower_sb->s_time_gran;
+	sb->s_blocksize = lower_sb->s_blocksize;
+	sb->s_blocksize_bits = lower_sb->s_blocksize_bits;
+	sb->s_magic = PCC_SUPER_MAGIC;
+	sb->s_op = &pcc_sops;
+	sb->s_d_op = &pcc_dops;
+	sb->s_xattr = pcc_xattr_handlers;
+	/* The lower applies umask and default ACLs exactly when it has ACLs. */
+	sb->s_flags |= lower_sb->s_flags & SB_POSIXACL;
+
+	inode = pcc_iget(sb, d_inode(sbi->lower.dentry));
+	if (IS_ERR(inode))
+		return PTR_ERR(inode);
+	root = d_make_root(inode);
+	if (!root)
+		return -ENOMEM;
+	ret = pcc_dentry_init(root, &sbi->lower);
+	if (ret) {
+		dput(root);
+		return ret;
+	}
+	sb->s_root = root;
+	return 0;
+}
+
+static int pcc_parse_param(struct fs_context *fc, struct fs_parameter *param)
+{
+	struct fs_parse_result result;
+	int opt;
+
+	opt = fs_parse(fc, pcc_param_specs, param, &result);
+	if (opt < 0)
+		return opt;
+
+	switch (opt) {
+	case Opt_lower:
+		/* lower= wins over the source (mount(2) always passes one). */
+		kfree(fc->source);
+		fc->source = param->string;
+		param->string = NULL;
+		return 0;
+	}
+	return -EINVAL;
+}
+
 static int pcc_get_tree(struct fs_context *fc)
 {
-	errorfc(fc, "mounting is not implemented yet");
-	return -EOPNOTSUPP;
+	return get_tree_nodev(fc, pcc_fill_super);
 }
 
 static const struct fs_context_operations pcc_context_ops = {
+	.parse_param	= pcc_parse_param,
 	.get_tree	= pcc_get_tree,
 };
 
@@ -28,21 +203,42 @@ static int pcc_init_fs_context(struct fs_context *fc)
 	return 0;
 }
 
+static void pcc_kill_sb(struct super_block *sb)
+{
+	struct pcc_sb_info *sbi = PCC_SB(sb);
+
+	kill_anon_super(sb);
+	if (sbi) {
+		path_put(&sbi->lower);
+		kfree(sbi);
+	}
+}
+
 static struct file_system_type pcc_fs_type = {
 	.owner			= THIS_MODULE,
 	.name			= PCC_FS_NAME,
 	.init_fs_context	= pcc_init_fs_context,
-	.kill_sb		= kill_anon_super,
+	.parameters		= pcc_param_specs,
+	.kill_sb		= pcc_kill_sb,
 };
 
 int pcc_fs_init(void)
 {
-	return register_filesystem(&pcc_fs_type);
+	int ret;
+
+	ret = pcc_inode_cache_init();
+	if (ret)
+		return ret;
+	ret = register_filesystem(&pcc_fs_type);
+	if (ret)
+		pcc_inode_cache_exit();
+	return ret;
 }
 
 void pcc_fs_exit(void)
 {
 	unregister_filesystem(&pcc_fs_type);
+	pcc_inode_cache_exit();
 }
 
 MODULE_ALIAS_FS(PCC_FS_NAME);

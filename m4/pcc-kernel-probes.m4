@@ -24,5 +24,66 @@ static int probe_permission(struct mnt_idmap *idmap, struct inode *inode,
 	};
 	return iops.permission ? 0 : 1;
 ])
+	# 6.3: struct renamedata carries mnt_idmap pointers.
+	PCC_KERNEL_PROBE([RENAMEDATA_IDMAP], [has mnt_idmap in struct renamedata], [
+#include <linux/fs.h>
+], [
+	struct renamedata rd = { .old_mnt_idmap = &nop_mnt_idmap };
+
+	return rd.old_mnt_idmap ? 0 : 1;
+])
+
+	# 6.3: vm_flags may only be changed through vm_flags_set/clear.
+	PCC_KERNEL_PROBE([VM_FLAGS_SET], [has vm_flags_set], [
+#include <linux/mm.h>
+], [
+	vm_flags_set((struct vm_area_struct *)NULL, VM_READ);
+])
+
+	# 6.7 moved the freeze protection of a write into vfs_iocb_iter_write
+	# (series "fs: fix overlayfs freeze protection"), which also added
+	# file_write_started(); kiocb_start_write() alone is no sign of it,
+	# Debian's 6.1 has that backported.
+	PCC_KERNEL_PROBE([VFS_ITER_WRITE_FREEZE], [takes freeze protection in vfs_iocb_iter_write], [
+#include <linux/fs.h>
+], [
+	return file_write_started((struct file *)NULL) ? 0 : 1;
+])
+
+	# 6.5 removed generic_file_splice_read; vfs_splice_read forwards.
+	PCC_KERNEL_PROBE([VFS_SPLICE_READ], [has vfs_splice_read], [
+#include <linux/fs.h>
+#include <linux/splice.h>
+], [
+	loff_t pos = 0;
+
+	return vfs_splice_read(NULL, &pos, NULL, 0, 0) ? 0 : 1;
+])
+
+	# 6.9 moved the common struct file_lock fields into file_lock_core.
+	PCC_KERNEL_PROBE([FILE_LOCK_CORE], [has struct file_lock_core], [
+#include <linux/fs.h>
+#include <linux/filelock.h>
+], [
+	struct file_lock fl = { .c.flc_file = NULL };
+
+	return fl.c.flc_file ? 1 : 0;
+])
+
+	# 6.4: faults may run under the per-VMA lock.
+	PCC_KERNEL_PROBE([FAULT_FLAG_VMA_LOCK], [has FAULT_FLAG_VMA_LOCK], [
+#include <linux/mm.h>
+], [
+	return FAULT_FLAG_VMA_LOCK ? 0 : 1;
+])
+
+	# 6.2: ->get_acl/->set_acl take a dentry; POSIX ACL xattrs no longer
+	# go through xattr handlers.
+	PCC_KERNEL_PROBE([DENTRY_ACL_OPS], [has vfs_remove_acl and dentry ACL ops], [
+#include <linux/fs.h>
+#include <linux/posix_acl.h>
+], [
+	return vfs_remove_acl(NULL, NULL, NULL);
+])
 	PCC_KERNEL_PROBES_OUTPUT
 ])

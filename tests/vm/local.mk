@@ -12,15 +12,22 @@ EXTRA_DIST += \
 	tests/vm/lib/initramfs.sh \
 	tests/vm/guest/init \
 	tests/vm/guest/lib.sh \
+	tests/vm/guest/passthrough.sh \
 	tests/vm/guest/passwd \
 	tests/vm/guest/group \
 	tests/vm/guest/modules \
 	tests/vm/guest/packages \
 	tests/vm/guest/files \
 	tests/vm/scenarios/10-module-load \
-	tests/vm/scenarios/20-pccd \
-	tests/vm/scenarios/30-pcc-version \
-	tests/vm/scenarios/40-nfs-lowers \
+	tests/vm/scenarios/11-pccd \
+	tests/vm/scenarios/12-pcc-version \
+	tests/vm/scenarios/19-lowers \
+	tests/vm/scenarios/20-pcc-mount \
+	tests/vm/scenarios/21-pcc-namespace \
+	tests/vm/scenarios/22-pcc-attr \
+	tests/vm/scenarios/23-pcc-xattr \
+	tests/vm/scenarios/24-pcc-io \
+	tests/vm/scenarios/25-pcc-mmap \
 	tests/vm/selftest/check \
 	tests/vm/selftest/expected \
 	tests/vm/selftest/scenarios/pass \
@@ -33,3 +40,16 @@ EXTRA_DIST += \
 	scripts/demo \
 	scripts/test \
 	.ci/run
+
+# Test programs run inside the VM guest (tests/vm/run installs every
+# executable in tests/vm/progs/ into the guest's $PCC_TESTS).
+noinst_PROGRAMS += tests/vm/progs/pcc-ns tests/vm/progs/pcc-xattr \
+	tests/vm/progs/pcc-io tests/vm/progs/pcc-mmap
+tests_vm_progs_pcc_ns_SOURCES = tests/vm/progs/pcc-ns.c tests/vm/progs/check.h
+tests_vm_progs_pcc_xattr_SOURCES = tests/vm/progs/pcc-xattr.c \
+	tests/vm/progs/check.h
+tests_vm_progs_pcc_io_SOURCES = tests/vm/progs/pcc-io.c tests/vm/progs/check.h
+tests_vm_progs_pcc_mmap_SOURCES = tests/vm/progs/pcc-mmap.c \
+	tests/vm/progs/check.h
+tests_vm_progs_pcc_mmap_LDADD = -lpthread
+

@@ -46,6 +46,17 @@
 /* The filesystem type registered by the module: mount -t pcc LOWER DIR. */
 #define PCC_FS_NAME		"pcc"
 
+/* f_type of statfs(2) is the lower's; this is the superblock's own magic. */
+#define PCC_SUPER_MAGIC		0x50434331	/* "PCC1" */
+
+/*
+ * Extended attributes under this prefix belong to pcc (its cache copies are
+ * described with them).  A pcc mount hides them: they are not listed, and
+ * reading one through the mount gives ENODATA, setting or removing one EPERM.
+ */
+#define PCC_XATTR_PREFIX	"trusted.pcc."
+#define PCC_XATTR_PREFIX_LEN	(sizeof(PCC_XATTR_PREFIX) - 1)
+
 enum pcc_cmd {
 	PCC_CMD_UNSPEC,
 	PCC_CMD_GET_VERSION,

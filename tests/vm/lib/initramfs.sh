@@ -85,6 +85,8 @@ pack_initramfs() {
 	cp "$GUEST_ROOT/bin/busybox" "$root/bin/busybox"
 	install -m 755 "$VM_DIR/guest/init" "$root/init"
 	install -m 644 "$VM_DIR/guest/lib.sh" "$root/usr/share/pcc-tests/lib.sh"
+	install -m 644 "$VM_DIR/guest/passthrough.sh" \
+		"$root/usr/share/pcc-tests/passthrough.sh"
 	install -m 644 "$VM_DIR/guest/passwd" "$root/etc/passwd"
 	install -m 644 "$VM_DIR/guest/group" "$root/etc/group"
 	make -C "$BUILD_DIR" install-exec DESTDIR="$root" >> "$BUILD_DIR.log" 2>&1 ||

@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * inode.c - pcc inodes: one per lower inode, attributes mirrored from it.
+ *
+ * Permission checks, getattr and setattr go to the lower inode as the
+ * caller, so the lower filesystem (an NFS server with root_squash, say)
+ * decides.  st_dev is ours, st_ino the lower's: both are stable for the life
+ * of the mount.
+ */
+#include <linux/fs.h>
+#include <linux/fs_stack.h>
+#include <linux/lockdep.h>
+#include <linux/mm.h>
+#include <linux/mount.h>
+#include <linux/namei.h>
+#include <linux/posix_acl.h>
+#include <linux/slab.h>
+#include <linux/xattr.h>
+
+#include "pcc.h"
+
+static struct kmem_cache *pcc_inode_cachep;
+
+/*
+ * A pcc over a pcc takes the lower pcc's i_rwsem while holding its own: one
+ * lockdep class per stacking level, as for any stacked filesystem.
+ */
+static struct lock_class_key pcc_i_rwsem_key[FILESYSTEM_MAX_STACK_DEPTH];
+static struct lock_class_key pcc_i_rwsem_dir_key[FILESYSTEM_MAX_STACK_DEPTH];
+
+static void pcc_lockdep_annotate(struct inode *inode)
+{
+	int depth = inode->i_sb->s_stack_depth - 1;
+
+	if (depth < 0 || depth >= FILESYSTEM_MAX_STACK_DEPTH)
+		depth = 0;
+	if (S_ISDIR(inode->i_mode))
+		lockdep_set_class(&inode->i_rwsem, &pcc_i_rwsem_dir_key[depth]);
+	else
+		lockdep_set_class(&inode->i_rwsem, &pcc_i_rwsem_key[depth]);
+}
+
+static void pcc_inode_init_once(void *obj)
+{
+	struct pcc_inode_info *pi = obj;
+
+	inode_init_once(&pi->vfs_inode);
+}
+
+int pcc_inode_cache_init(void)
+{
+	pcc_inode_cachep = kmem_cache_create("pcc_inode",
+					     sizeof(struct pcc_inode_info), 0,
+					     SLAB_RECLAIM_ACCOUNT |
+					     SLAB_ACCOUNT,
+					     pcc_inode_init_once);
+	return pcc_inode_cachep ? 0 : -ENOMEM;
+}
+
+void pcc_inode_cache_exit(void)
+{
+	/* Inodes are freed after an RCU grace period. */
+	rcu_barrier();
+	kmem_cache_destroy(pcc_inode_cachep);
+}
+
+struct inode *pcc_alloc_inode(struct super_block *sb)
+{
+	struct pcc_inode_info *pi;
+
+	pi = alloc_inode_sb(sb, pcc_inode_cachep, GFP_KERNEL);
+	if (!pi)
+		return NULL;
+	pi->lower = NULL;
+	return &pi->vfs_inode;
+}
+
+void pcc_free_inode(struct inode *inode)
+{
+	kmem_cache_free(pcc_inode_cachep, PCC_I(inode));
+}
+
+void pcc_evict_inode(struct inode *inode)
+{
+	struct inode *lower = pcc_lower_inode(inode);
+
+	truncate_inode_pages_final(&inode->i_data);
+	clear_inode(inode);
+	PCC_I(inode)->lower = NULL;
+	iput(lower);
+}
+
+/*
+ * The flags of the lower inode that change what the VFS allows on ours.
+ * Times are never updated on our inode: they are copied from the lower one.
+ */
+#define PCC_LOWER_IFLAGS (S_SYNC | S_APPEND | S_IMMUTABLE | S_DIRSYNC)
+
+/* Mirror the lower inode's attributes into ours. */
+void pcc_copy_attr(struct inode *inode)
+{
+	struct inode *lower = pcc_lower_inode(inode);
+
+	inode->i_mode = lower->i_mode;
+	inode->i_uid = lower->i_uid;
+	inode->i_gid = lower->i_gid;
+	inode->i_rdev = lower->i_rdev;
+	inode->i_blkbits = lower->i_blkbits;
+	inode->i_flags = (inode->i_flags & ~PCC_LOWER_IFLAGS) |
+			 (lower->i_flags & PCC_LOWER_IFLAGS);
+	set_nlink(inode, lower->i_nlink);
+	fsstack_copy_attr_times(inode, lower);
+	fsstack_copy_inode_size(inode, lower);
+}
+
+static int pcc_inode_test(struct inode *inode, void *lower)
+{
+	return pcc_lower_inode(inode) == lower;
+}
+
+static int pcc_inode_set(struct inode *inode, void *lower)
+{
+	PCC_I(inode)->lower = lower;
+	return 0;
+}
+
+static void pcc_inode_fill(struct inode *inode)
+{
+	struct inode *lower = pcc_lower_inode(inode);
+
+	inode->i_ino = lower->i_ino;
+	inode->i_generation = lower->i_generation;
+	inode->i_flags |= S_NOCMTIME | S_NOATIME;
+	/* ACLs may change on the lower behind our back: never cache them. */
+	inode->i_acl = ACL_DONT_CACHE;
+	inode->i_default_acl = ACL_DONT_CACHE;
+	pcc_copy_attr(inode);
+	pcc_lockdep_annotate(inode);
+
+	switch (lower->i_mode & S_IFMT) {
+	case S_IFDIR:
+		inode->i_op = &pcc_dir_iops;
+		inode->i_fop = &pcc_dir_fops;
+		break;
+	case S_IFREG:
+		inode->i_op = &pcc_file_iops;
+		inode->i_fop = &pcc_file_fops;
+		inode->i_mapping->a_ops = &pcc_aops;
+		break;
+	case S_IFLNK:
+		inode->i_op = &pcc_symlink_iops;
+		break;
+	default:
+		inode->i_op = &pcc_special_iops;
+		init_special_inode(inode, lower->i_mode, lower->i_rdev);
+		break;
+	}
+}
+
+/*
+ * Our inode for @lower, created if needed.  Takes its own reference on
+ * @lower for a new inode; the caller keeps its own.
+ */
+struct inode *pcc_iget(struct super_block *sb, struct inode *lower)
+{
+	struct inode *inode;
+
+	if (!igrab(lower))
+		return ERR_PTR(-ESTALE);
+	inode = iget5_locked(sb, (unsigned long)lower, pcc_inode_test,
+			     pcc_inode_set, lower);
+	if (!inode) {
+		iput(lower);
+		return ERR_PTR(-ENOMEM);
+	}
+	if (!(inode->i_state & I_NEW)) {
+		iput(lower);
+		pcc_copy_attr(inode);
+		return inode;
+	}
+	pcc_inode_fill(inode);
+	unlock_new_inode(inode);
+	return inode;
+}
+
+int pcc_permission(pcc_idmap_t *idmap, struct inode *inode, int mask)
+{
+	return inode_permission(PCC_NOP_IDMAP, pcc_lower_inode(inode), mask);
+}
+
+int pcc_getattr(pcc_idmap_t *idmap, const struct path *path,
+		struct kstat *stat, u32 request_mask, unsigned int flags)
+{
+	struct inode *inode = d_inode(path->dentry);
+	int ret;
+
+	ret = pcc_lower_getattr(pcc_lower_path(path->dentry), stat,
+				request_mask, flags);
+	if (ret)
+		return ret;
+	pcc_copy_attr(inode);
+	stat->dev = inode->i_sb->s_dev;
+	stat->ino = inode->i_ino;
+	return 0;
+}
+
+int pcc_setattr(pcc_idmap_t *idmap, struct dentry *dentry, struct iattr *ia)
+{
+	struct inode *inode = d_inode(dentry);
+	const struct path *lower = pcc_lower_path(dentry);
+	struct inode *lower_inode = d_inode(lower->dentry);
+	struct iattr lower_ia;
+	int ret;
+
+	ret = setattr_prepare(idmap, dentry, ia);
+	if (ret)
+		return ret;
+
+	lower_ia = *ia;
+	if (ia->ia_valid & ATTR_FILE)
+		lower_ia.ia_file = pcc_lower_file(ia->ia_file);
+	/* notify_change() refuses a mode together with ATTR_KILL_S*ID. */
+	if (lower_ia.ia_valid & (ATTR_KILL_SUID | ATTR_KILL_SGID))
+		lower_ia.ia_valid &= ~ATTR_MODE;
+
+	/*
+	 * Our mappings map the lower's pages but sit in our i_mmap, where the
+	 * lower truncate cannot see them: zap them first so no page past the
+	 * new end is still mapped when the lower drops it.
+	 */
+	if ((ia->ia_valid & ATTR_SIZE) && ia->ia_size < i_size_read(inode))
+		unmap_mapping_range(inode->i_mapping,
+				    round_up(ia->ia_size, PAGE_SIZE), 0, 1);
+
+	ret = mnt_want_write(lower->mnt);
+	if (ret)
+		return ret;
+	inode_lock(lower_inode);
+	ret = notify_change(PCC_NOP_IDMAP, lower->dentry, &lower_ia, NULL);
+	inode_unlock(lower_inode);
+	mnt_drop_write(lower->mnt);
+
+	if (!ret && (ia->ia_valid & ATTR_SIZE))
+		truncate_setsize(inode, i_size_read(lower_inode));
+	pcc_copy_attr(inode);
+	return ret;
+}
+
+static const char *pcc_get_link(struct dentry *dentry, struct inode *inode,
+				struct delayed_call *done)
+{
+	if (!dentry)
+		return ERR_PTR(-ECHILD);
+	return vfs_get_link(pcc_lower_dentry(dentry), done);
+}
+
+const struct inode_operations pcc_file_iops = {
+	.permission	= pcc_permission,
+	.getattr	= pcc_getattr,
+	.setattr	= pcc_setattr,
+	.listxattr	= pcc_listxattr,
+	PCC_ACL_IOPS
+};
+
+const struct inode_operations pcc_special_iops = {
+	.permission	= pcc_permission,
+	.getattr	= pcc_getattr,
+	.setattr	= pcc_setattr,
+	.listxattr	= pcc_listxattr,
+	PCC_ACL_IOPS
+};
+
+const struct inode_operations pcc_symlink_iops = {
+	.get_link	= pcc_get_link,
+	.permission	= pcc_permission,
+	.getattr	= pcc_getattr,
+	.setattr	= pcc_setattr,
+	.listxattr	= pcc_listxattr,
+};

@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * mmap.c - mappings of pcc files and their faults.
+ *
+ * A mapping of ours stays ours: vma->vm_file is our file for the VMA's whole
+ * life (so /proc/PID/maps shows our path and truncation through us zaps the
+ * VMA, which sits in our i_mmap), and its vm_ops are pcc_vm_ops.  Each fault
+ * is routed to a backing file - pcc_vma_backing() decides which; for now
+ * always the lower file - and handed to that file's vm_ops on a private copy
+ * of the VMA and of the vm_fault whose vm_file is the backing file.  Other
+ * threads faulting the same VMA never see a changed vma->vm_file, and
+ * nothing needs restoring if the backing handler drops mmap_lock.
+ *
+ * Per-VMA state (struct pcc_vma) is shared by the VMAs a split, mremap or
+ * fork makes of one mapping: ->open takes a reference, ->close drops one.
+ */
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/fs_stack.h>
+#include <linux/mm.h>
+#include <linux/pagemap.h>
+#include <linux/slab.h>
+
+#include "pcc.h"
+
+struct pcc_vma {
+	refcount_t ref;
+	struct file *lower;			/* referenced */
+	const struct vm_operations_struct *lower_vm_ops;
+};
+
+/* Where one fault goes: a referenced file and the vm_ops to call. */
+struct pcc_backing {
+	struct file *file;
+	const struct vm_operations_struct *vm_ops;
+};
+
+/*
+ * The routing decision for a fault on @vma.  Takes a reference on the file,
+ * so the backing stays valid even if the handler drops mmap_lock and the
+ * VMA goes away; pcc_backing_put() drops it.
+ */
+static void pcc_vma_backing(struct vm_area_struct *vma, struct pcc_backing *b)
+{
+	struct pcc_vma *pv = vma->vm_private_data;
+
+	b->file = get_file(pv->lower);
+	b->vm_ops = pv->lower_vm_ops;
+}
+
+static void pcc_backing_put(struct pcc_backing *b)
+{
+	fput(b->file);
+}
+
+/*
+ * Call the backing's ->fault (or ->page_mkwrite) on private copies of the
+ * VMA and the vm_fault, then hand back what the core reads afterwards.
+ * Nothing here may touch @vmf->vma after the call: if the handler returned
+ * VM_FAULT_RETRY or VM_FAULT_COMPLETED, mmap_lock is gone.
+ */
+static vm_fault_t pcc_backing_call(struct vm_fault *vmf,
+				   const struct pcc_backing *b, bool mkwrite)
+{
+	struct vm_area_struct bvma = *vmf->vma;
+	struct vm_fault bvmf = {
+		.vma		= &bvma,
+		.gfp_mask	= vmf->gfp_mask,
+		.pgoff		= vmf->pgoff,
+		.address	= vmf->address,
+		.real_address	= vmf->real_address,
+		.flags		= vmf->flags,
+		.pmd		= vmf->pmd,
+		.pud		= vmf->pud,
+		.orig_pte	= vmf->orig_pte,
+		.cow_page	= vmf->cow_page,
+		.page		= vmf->page,
+		.prealloc_pte	= vmf->prealloc_pte,
+	};
+	vm_fault_t ret;
+
+	bvma.vm_file = b->file;
+	bvma.vm_ops = b->vm_ops;
+	bvma.vm_private_data = NULL;
+
+	if (!mkwrite)
+		ret = b->vm_ops->fault(&bvmf);
+	else if (b->vm_ops->page_mkwrite)
+		ret = b->vm_ops->page_mkwrite(&bvmf);
+	else
+		ret = filemap_page_mkwrite(&bvmf);
+
+	vmf->page = bvmf.page;
+	vmf->prealloc_pte = bvmf.prealloc_pte;
+	return ret;
+}
+
+static vm_fault_t pcc_vm_fault(struct vm_fault *vmf)
+{
+	struct pcc_backing b;
+	vm_fault_t ret;
+
+	if (pcc_fault_retry_locked(vmf))
+		return VM_FAULT_RETRY;
+	pcc_vma_backing(vmf->vma, &b);
+	ret = pcc_backing_call(vmf, &b, false);
+	pcc_backing_put(&b);
+	return ret;
+}
+
+static vm_fault_t pcc_vm_page_mkwrite(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct address_space *mapping;
+	struct pcc_backing b;
+	vm_fault_t ret;
+
+	if (pcc_fault_retry_locked(vmf))
+		return VM_FAULT_RETRY;
+	pcc_vma_backing(vma, &b);
+	/*
+	 * A page of another backing than the one now chosen is stale: drop
+	 * its PTE and let the access fault again.  A truncated page (no
+	 * mapping) is the backing's to refuse.
+	 */
+	mapping = READ_ONCE(page_folio(vmf->page)->mapping);
+	if (mapping && mapping != b.file->f_mapping) {
+		unmap_mapping_range(vma->vm_file->f_mapping,
+				    (loff_t)vmf->pgoff << PAGE_SHIFT,
+				    PAGE_SIZE, 0);
+		ret = VM_FAULT_NOPAGE;
+	} else {
+		ret = pcc_backing_call(vmf, &b, true);
+	}
+	pcc_backing_put(&b);
+	return ret;
+}
+
+static void pcc_vma_put(struct pcc_vma *pv)
+{
+	if (refcount_dec_and_test(&pv->ref)) {
+		fput(pv->lower);
+		kfree(pv);
+	}
+}
+
+static void pcc_vm_open(struct vm_area_struct *vma)
+{
+	struct pcc_vma *pv = vma->vm_private_data;
+
+	refcount_inc(&pv->ref);
+}
+
+static void pcc_vm_close(struct vm_area_struct *vma)
+{
+	pcc_vma_put(vma->vm_private_data);
+}
+
+static const struct vm_operations_struct pcc_vm_ops = {
+	.open		= pcc_vm_open,
+	.close		= pcc_vm_close,
+	.fault		= pcc_vm_fault,
+	.page_mkwrite	= pcc_vm_page_mkwrite,
+};
+
+/*
+ * Let @lower's ->mmap set up a private copy of @vma, to learn the vm_ops
+ * and flags it wants.  Backings we cannot forward faults to are refused:
+ * no ->fault, raw PFN mappings, state of their own in vm_private_data or
+ * vm_ops that would need their ->open/->close called on our VMAs.
+ */
+static int pcc_lower_mmap(struct file *lower, struct vm_area_struct *vma,
+			  struct pcc_vma *pv, unsigned long *flags)
+{
+	struct vm_area_struct lvma = *vma;
+	const struct vm_operations_struct *ops;
+	int ret;
+
+	lvma.vm_file = lower;
+	lvma.vm_ops = NULL;
+	lvma.vm_private_data = NULL;
+	ret = lower->f_op->mmap(lower, &lvma);
+	if (ret)
+		return ret;
+	ops = lvma.vm_ops;
+	if (!ops || !ops->fault || ops->huge_fault || ops->open ||
+	    ops->close || lvma.vm_private_data ||
+	    (lvma.vm_flags & (VM_PFNMAP | VM_MIXEDMAP)))
+		return -ENODEV;
+	pv->lower_vm_ops = ops;
+	*flags = lvma.vm_flags;
+	return 0;
+}
+
+int pcc_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct file *lower = pcc_lower_file(file);
+	unsigned long flags;
+	struct pcc_vma *pv;
+	int ret;
+
+	if (!lower->f_op->mmap)
+		return -ENODEV;
+	pv = kzalloc(sizeof(*pv), GFP_KERNEL);
+	if (!pv)
+		return -ENOMEM;
+	ret = pcc_lower_mmap(lower, vma, pv, &flags);
+	if (ret) {
+		kfree(pv);
+		return ret;
+	}
+	refcount_set(&pv->ref, 1);
+	pv->lower = get_file(lower);
+
+	/* Keep what the lower asked for (VM_MTE_ALLOWED on arm64 tmpfs...). */
+	if (flags & ~vma->vm_flags)
+		pcc_vm_flags_set(vma, flags & ~vma->vm_flags);
+	if (vma->vm_flags & ~flags)
+		pcc_vm_flags_clear(vma, vma->vm_flags & ~flags);
+	vma->vm_ops = &pcc_vm_ops;
+	vma->vm_private_data = pv;
+	fsstack_copy_attr_atime(file_inode(file), file_inode(lower));
+	return 0;
+}

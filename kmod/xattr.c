@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * xattr.c - extended attributes and POSIX ACLs, forwarded to the lower
+ * dentry as the caller.  pcc's own namespace (PCC_XATTR_PREFIX) is hidden:
+ * not listed, not readable (ENODATA), not writable (EPERM).
+ */
+#include <linux/fs.h>
+#include <linux/mount.h>
+#include <linux/pcc.h>
+#include <linux/posix_acl.h>
+#include <linux/posix_acl_xattr.h>
+#include <linux/string.h>
+#include <linux/xattr.h>
+
+#include "pcc.h"
+
+static bool pcc_xattr_hidden(const char *name)
+{
+	return !strncmp(name, PCC_XATTR_PREFIX, PCC_XATTR_PREFIX_LEN);
+}
+
+static int pcc_xattr_get(const struct xattr_handler *handler,
+			 struct dentry *dentry, struct inode *inode,
+			 const char *name, void *value, size_t size)
+{
+	if (pcc_xattr_hidden(name))
+		return -ENODATA;
+	return vfs_getxattr(PCC_NOP_IDMAP, pcc_lower_dentry(dentry), name,
+			    value, size);
+}
+
+static int pcc_xattr_set(const struct xattr_handler *handler,
+			 pcc_idmap_t *idmap, struct dentry *dentry,
+			 struct inode *inode, const char *name,
+			 const void *value, size_t size, int flags)
+{
+	const struct path *lower = pcc_lower_path(dentry);
+	int ret;
+
+	if (pcc_xattr_hidden(name))
+		return -EPERM;
+	ret = mnt_want_write(lower->mnt);
+	if (ret)
+		return ret;
+	if (value)
+		ret = vfs_setxattr(PCC_NOP_IDMAP, lower->dentry, name, value,
+				   size, flags);
+	else
+		ret = vfs_removexattr(PCC_NOP_IDMAP, lower->dentry, name);
+	mnt_drop_write(lower->mnt);
+	pcc_copy_attr(inode);
+	return ret;
+}
+
+/* Every name, whatever its namespace: the lower decides what it supports. */
+static const struct xattr_handler pcc_xattr_handler = {
+	.prefix	= "",
+	.get	= pcc_xattr_get,
+	.set	= pcc_xattr_set,
+};
+
+const struct xattr_handler *pcc_xattr_handlers[] = {
+	&pcc_xattr_handler,
+	NULL
+};
+
+ssize_t pcc_listxattr(struct dentry *dentry, char *list, size_t size)
+{
+	ssize_t len, ret;
+	char *p;
+
+	ret = vfs_listxattr(pcc_lower_dentry(dentry), list, size);
+	/* Asked for the size only: ours is at most the lower's. */
+	if (ret <= 0 || !size)
+		return ret;
+
+	p = list;
+	while (p < list + ret) {
+		len = strnlen(p, list + ret - p) + 1;
+		if (pcc_xattr_hidden(p)) {
+			memmove(p, p + len, list + ret - (p + len));
+			ret -= len;
+		} else {
+			p += len;
+		}
+	}
+	return ret;
+}
+
+#ifdef PCC_ACL_OPS
+static const char *pcc_acl_name(int type)
+{
+	return type == ACL_TYPE_ACCESS ? XATTR_NAME_POSIX_ACL_ACCESS :
+					 XATTR_NAME_POSIX_ACL_DEFAULT;
+}
+
+struct posix_acl *pcc_get_acl(pcc_idmap_t *idmap, struct dentry *dentry,
+			      int type)
+{
+	struct posix_acl *acl;
+
+	acl = vfs_get_acl(PCC_NOP_IDMAP, pcc_lower_dentry(dentry),
+			  pcc_acl_name(type));
+	if (acl == ERR_PTR(-ENODATA) || acl == ERR_PTR(-EOPNOTSUPP))
+		return NULL;
+	return acl;
+}
+
+int pcc_set_acl(pcc_idmap_t *idmap, struct dentry *dentry,
+		struct posix_acl *acl, int type)
+{
+	const struct path *lower = pcc_lower_path(dentry);
+	int ret;
+
+	ret = mnt_want_write(lower->mnt);
+	if (ret)
+		return ret;
+	if (acl)
+		ret = vfs_set_acl(PCC_NOP_IDMAP, lower->dentry,
+				  pcc_acl_name(type), acl);
+	else
+		ret = vfs_remove_acl(PCC_NOP_IDMAP, lower->dentry,
+				     pcc_acl_name(type));
+	mnt_drop_write(lower->mnt);
+	pcc_copy_attr(d_inode(dentry));
+	return ret;
+}
+#endif

@@ -1,0 +1,332 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Passthrough checks of a pcc mount, for scenarios: after . "$PCC_TESTLIB",
+#	. "${PCC_TESTLIB%/*}/passthrough.sh"
+#	pt_setup			# PT_LOWER, PT_MNT; pcc mounted
+#	pt_namespace "$PT_LOWER" "$PT_MNT"
+# Each pt_* check takes the lower directory and the pcc mount over it, so it
+# can run over any lower filesystem.  pt_setup uses $PCC_LOWER if set (an
+# NFS or ext4 directory a lane provides), else a fresh tmpfs.
+
+PT_LOWER=
+PT_MNT=/tmp/pt-mnt
+pt_tmpfs=
+
+pt_cleanup() {
+	cd /
+	grep -q " $PT_MNT pcc " /proc/mounts && umount "$PT_MNT"
+	[ -n "$pt_tmpfs" ] && umount "$pt_tmpfs"
+	return 0
+}
+
+pt_setup() {
+	load_pcc
+	if [ -n "${PCC_LOWER:-}" ]; then
+		PT_LOWER=$PCC_LOWER/pt.$$
+	else
+		pt_tmpfs=/tmp/pt-lower
+		mkdir -p "$pt_tmpfs"
+		mount -t tmpfs tmpfs "$pt_tmpfs"
+		PT_LOWER=$pt_tmpfs/data
+	fi
+	trap pt_cleanup EXIT
+	mkdir -p "$PT_LOWER" "$PT_MNT"
+	chmod 1777 "$PT_LOWER"
+	run mount -t pcc "$PT_LOWER" "$PT_MNT"
+}
+
+# as_user USER CMD: run a shell command as USER.
+as_user() {
+	su -s /bin/sh "$1" -c "$2"
+}
+
+# same_stat WHAT FORMAT A B: stat -c FORMAT agrees on A and B.
+same_stat() {
+	expect_eq "$1" "$(stat -c "$2" "$3")" "$(stat -c "$2" "$4")"
+}
+
+pt_mount() {
+	lower=$1 mnt=$2
+	echo hello > "$lower/file"
+	run mount -t pcc "$lower" "$mnt"
+	expect_match "/proc/mounts" "^$lower $mnt pcc rw.*,lower=$lower( |,)" \
+		"$(grep " $mnt pcc " /proc/mounts)"
+	expect_eq "read through the mount" hello "$(cat "$mnt/file")"
+	# statfs is the lower's.
+	expect_eq "statfs" "$(stat -f -c '%t %S %b %c' "$lower")" \
+		"$(stat -f -c '%t %S %b %c' "$mnt")"
+	df "$mnt" > /dev/null
+	# The module is pinned, a busy mount stays.
+	expect_fail rmmod pcc
+	exec 3< "$mnt/file"
+	expect_fail umount "$mnt"
+	exec 3<&-
+	run umount "$mnt"
+	expect_fail grep -q " $mnt pcc " /proc/mounts
+
+	# Over the lower directory itself.
+	run mount -t pcc "$lower" "$lower"
+	echo over > "$lower/same"
+	expect_eq "same-path mount" hello "$(cat "$lower/file")"
+	grep -q " $lower pcc " /proc/mounts || fail "no same-path mount"
+	run umount "$lower"
+	expect_eq "written through the same-path mount" over "$(cat "$lower/same")"
+
+	# lower= as an option.
+	run mount -t pcc -o "lower=$lower" none "$mnt"
+	expect_eq "lower= option" hello "$(cat "$mnt/file")"
+	run umount "$mnt"
+
+	# Bad lowers are refused, and the kernel log says why.
+	expect_fail mount -t pcc "$lower/missing" "$mnt"
+	dmesg | grep -q "pcc: lower directory $lower/missing: cannot resolve" ||
+		fail "no message for a missing lower"
+	# (busybox mount would loop-mount a regular file given as the source)
+	expect_fail mount -t pcc -o "lower=$lower/file" none "$mnt"
+	dmesg | grep -q "pcc: lower $lower/file is not a directory" ||
+		fail "no message for a non-directory lower"
+	expect_fail mount -t pcc -o bogus=1 "$lower" "$mnt"
+
+	# A pcc over a pcc works; one more level is too deep.
+	mkdir -p /tmp/pt-m1 /tmp/pt-m2 /tmp/pt-m3
+	run mount -t pcc "$lower" /tmp/pt-m1
+	run mount -t pcc /tmp/pt-m1 /tmp/pt-m2
+	expect_eq "pcc over pcc" hello "$(cat /tmp/pt-m2/file)"
+	echo deep > /tmp/pt-m2/deep
+	expect_eq "written through two levels" deep "$(cat "$lower/deep")"
+	expect_fail mount -t pcc /tmp/pt-m2 /tmp/pt-m3
+	dmesg | grep -q "pcc: lower /tmp/pt-m2 is stacked too deep" ||
+		fail "no message for a lower stacked too deep"
+	run umount /tmp/pt-m2
+	run umount /tmp/pt-m1
+}
+
+pt_namespace() {
+	lower=$1 mnt=$2
+	cd "$mnt"
+	echo one > f1
+	mkdir d1 d1/sub
+	ln -s f1 s1
+	expect_eq "symlink" f1 "$(readlink s1)"
+	expect_eq "through symlink" one "$(cat s1)"
+	ln f1 h1
+	same_stat "hard links share an inode" %i f1 h1
+	expect_eq "nlink" 2 "$(stat -c %h f1)"
+	expect_eq "lower nlink" 2 "$(stat -c %h "$lower/f1")"
+	mkfifo p1
+	mknod c1 c 1 3
+	expect_eq "fifo" "fifo" "$(stat -c %F p1)"
+	expect_eq "char dev" "1,3" "$(stat -c '%t,%T' c1)"
+	echo null > c1
+	[ -p "$lower/p1" ] || fail "fifo not in the lower"
+
+	# Every name is in the lower, and readdir agrees.
+	for i in $(seq 1 300); do : > "d1/many.$i"; done
+	expect_eq "readdir" "$(ls -a "$lower/d1" | sort)" "$(ls -a d1 | sort)"
+	expect_eq "readdir count" 301 "$(ls d1 | wc -l)"
+	expect_eq "root readdir" "$(ls -a "$lower" | sort)" "$(ls -a . | sort)"
+
+	# rename, rename over a file, rename a directory.
+	mv f1 f2
+	[ ! -e f1 ] && [ -e "$lower/f2" ] || fail "rename"
+	echo two > g
+	mv g f2
+	expect_eq "rename over" two "$(cat f2)"
+	mv d1 d2
+	[ -d "$lower/d2/sub" ] || fail "directory rename"
+	expect_fail rmdir d2
+	rm d2/many.*
+	rmdir d2/sub d2
+	[ ! -e "$lower/d2" ] || fail "rmdir"
+	rm h1
+	[ ! -e "$lower/h1" ] || fail "unlink"
+
+	# renameat2 flags.
+	echo a > ra
+	echo b > rb
+	expect_eq "RENAME_NOREPLACE onto a file" EEXIST \
+		"$("$PCC_TESTS/pcc-ns" rename noreplace ra rb || true)"
+	run "$PCC_TESTS/pcc-ns" rename noreplace ra rc
+	run "$PCC_TESTS/pcc-ns" rename exchange rc rb
+	expect_eq "exchange" "b a" "$(cat rc) $(cat rb)"
+	expect_eq "exchange in the lower" "b a" "$(cat "$lower/rc") $(cat "$lower/rb")"
+	if out=$("$PCC_TESTS/pcc-ns" rename whiteout rb rw); then
+		expect_eq "whiteout" "character special file 0,0" \
+			"$(stat -c '%F %t,%T' "$lower/rb")"
+		expect_eq "whiteout target" a "$(cat rw)"
+	else
+		say "RENAME_WHITEOUT not supported by the lower: $out"
+	fi
+
+	# Open files survive unlink and being renamed over.
+	run "$PCC_TESTS/pcc-ns" unlink-open uo
+	run "$PCC_TESTS/pcc-ns" rename-over-open ro1 ro2
+
+	# Changes made in the lower directly show through.
+	cat nothere 2>/dev/null && fail "nothere exists"
+	echo direct > "$lower/nothere"
+	expect_eq "created in the lower" direct "$(cat nothere)"
+	rm "$lower/nothere"
+	[ ! -e nothere ] || fail "removed in the lower, still here"
+	mkdir "$lower/dd"
+	echo x > "$lower/dd/x"
+	expect_eq "directory made in the lower" x "$(cat dd/x)"
+	rm -r "$lower/dd"
+	[ ! -e dd/x ] || fail "removed in the lower, still here"
+
+	# The caller's credentials reach the lower.
+	echo secret > private
+	chmod 600 private
+	as_user user1 "cat $mnt/private" 2>/dev/null && fail "user1 read a 0600 root file"
+	as_user user1 "echo mine > $mnt/mine"
+	expect_eq "owner of a file user1 made" "1000 1000" "$(stat -c '%u %g' "$lower/mine")"
+	as_user user1 "mkdir $mnt/udir && touch $mnt/udir/x"
+	expect_eq "owner of a directory user1 made" 1000 "$(stat -c %u "$lower/udir/x")"
+	as_user user2 "rm -f $mnt/mine" 2>/dev/null || true
+	[ -e mine ] || fail "user2 removed user1's file in a sticky directory"
+	cd /
+}
+
+pt_attr() {
+	lower=$1 mnt=$2
+	cd "$mnt"
+	echo data > a
+	chmod 640 a
+	same_stat "chmod" %a a "$lower/a"
+	expect_eq "mode" 640 "$(stat -c %a a)"
+	chown 1000:1001 a
+	expect_eq "chown" "1000 1001" "$(stat -c '%u %g' "$lower/a")"
+	same_stat "owner" '%u %g' a "$lower/a"
+	touch -d '2001-02-03 04:05:06' a
+	expect_eq "utimes" "$(stat -c %Y "$lower/a")" "$(stat -c %Y a)"
+	expect_eq "mtime" 981173106 "$(stat -c %Y a)"
+	truncate -s 12345 a
+	expect_eq "truncate" "12345 12345" "$(stat -c %s a) $(stat -c %s "$lower/a")"
+	truncate -s 3 a
+	expect_eq "truncate down" dat "$(cat a)"
+	# O_TRUNC
+	echo new > a
+	expect_eq "O_TRUNC" new "$(cat "$lower/a")"
+
+	# st_ino is the lower's, st_dev ours, both stable.
+	same_stat "st_ino" %i a "$lower/a"
+	dev=$(stat -c %d a) ino=$(stat -c %i a)
+	[ "$dev" != "$(stat -c %d "$lower/a")" ] || fail "st_dev is the lower's"
+	expect_eq "st_dev of a directory" "$dev" "$(stat -c %d .)"
+	sync
+	echo 3 > /proc/sys/vm/drop_caches
+	expect_eq "st_dev after drop_caches" "$dev" "$(stat -c %d a)"
+	expect_eq "st_ino after drop_caches" "$ino" "$(stat -c %i a)"
+	mkdir -p sub
+	ln a sub/link
+	expect_eq "hard link st_ino" "$ino" "$(stat -c %i sub/link)"
+	echo 3 > /proc/sys/vm/drop_caches
+	expect_eq "hard link st_ino after drop_caches" "$ino" "$(stat -c %i sub/link)"
+
+	# A write by another user strips set-uid and set-gid, as the lower does.
+	echo x > suid
+	chown 1001:1001 suid
+	chmod 6777 suid
+	as_user user1 "echo y >> $mnt/suid"
+	expect_eq "suid stripped" 777 "$(stat -c %a suid)"
+	same_stat "suid stripped in the lower" %a suid "$lower/suid"
+
+	# Permissions are the lower's.
+	chmod 600 a
+	chown 0:0 a
+	as_user user1 "cat $mnt/a" > /dev/null 2>&1 && fail "user1 read a 0600 file"
+	chmod 644 a
+	as_user user1 "cat $mnt/a" > /dev/null || fail "user1 cannot read a 0644 file"
+	cd /
+}
+
+pt_xattr() {
+	lower=$1 mnt=$2
+	x=$PCC_TESTS/pcc-xattr
+	cd "$mnt"
+	echo data > f
+	run "$x" set f trusted.test value1
+	expect_eq "get" value1 "$("$x" get f trusted.test)"
+	expect_eq "get in the lower" value1 "$("$x" get "$lower/f" trusted.test)"
+	"$x" list f | grep -qx trusted.test || fail "trusted.test not listed"
+	run "$x" set "$lower/f" trusted.other value2
+	expect_eq "set in the lower" value2 "$("$x" get f trusted.other)"
+	run "$x" remove f trusted.test
+	expect_eq "removed" ENODATA "$("$x" get "$lower/f" trusted.test || true)"
+	expect_eq "missing" ENODATA "$("$x" get f trusted.nothing || true)"
+
+	# pcc's own names are hidden.
+	run "$x" set "$lower/f" trusted.pcc.state hidden
+	"$x" list f | grep -q '^trusted\.pcc\.' && fail "trusted.pcc.* listed"
+	"$x" list f | grep -qx trusted.other || fail "filtering lost trusted.other"
+	expect_eq "get hidden" ENODATA "$("$x" get f trusted.pcc.state || true)"
+	expect_eq "set hidden" EPERM "$("$x" set f trusted.pcc.state x || true)"
+	expect_eq "set new hidden" EPERM "$("$x" set f trusted.pcc.new x || true)"
+	expect_eq "remove hidden" EPERM "$("$x" remove f trusted.pcc.state || true)"
+	expect_eq "hidden untouched" hidden "$("$x" get "$lower/f" trusted.pcc.state)"
+
+	# trusted.* needs CAP_SYS_ADMIN, as on the lower.
+	chmod 666 f
+	expect_eq "trusted.* as user1" EPERM \
+		"$(as_user user1 "$x set $mnt/f trusted.u v" || true)"
+
+	# POSIX ACLs, set as the xattr.
+	echo acl > af
+	chmod 600 af
+	if out=$("$x" acl af 1000 6); then
+		expect_eq "ACL in the lower" "1000 6" "$("$x" acl-get "$lower/af")"
+		expect_eq "ACL through pcc" "1000 6" "$("$x" acl-get af)"
+		as_user user1 "echo more >> $mnt/af" || fail "ACL does not let user1 write"
+		as_user user2 "cat $mnt/af" > /dev/null 2>&1 && fail "user2 read through the ACL"
+		run "$x" remove af system.posix_acl_access
+		as_user user1 "echo more >> $mnt/af" 2>/dev/null && fail "removed ACL still lets user1 write"
+	else
+		say "POSIX ACLs not supported by the lower ($out): skipping the ACL part"
+	fi
+	cd /
+}
+
+pt_io() {
+	lower=$1 mnt=$2
+	io=$PCC_TESTS/pcc-io
+	cd "$mnt"
+	dd if=/dev/urandom of="$lower/rand" bs=64k count=64 2>/dev/null
+	expect_eq "read" "$(md5sum < "$lower/rand")" "$(md5sum < rand)"
+	dd if=/dev/urandom of=wr bs=4k count=300 conv=fsync 2>/dev/null
+	expect_eq "write" "$(md5sum < wr)" "$(md5sum < "$lower/wr")"
+	dd if=/dev/zero of=wr bs=1 count=10 seek=5000 conv=notrunc 2>/dev/null
+	expect_eq "write in the middle" "$(md5sum < wr)" "$(md5sum < "$lower/wr")"
+	echo line1 > ap
+	echo line2 >> ap
+	expect_eq "append" "line1 line2" "$(cat "$lower/ap" | tr '\n' ' ' | sed 's/ $//')"
+	run "$io" append app 4 300
+	run "$io" sparse big
+	expect_eq "sparse size" 5368713216 "$(stat -c %s "$lower/big")"
+	rc=0
+	"$io" direct direct || rc=$?
+	case $rc in
+	0) say "O_DIRECT works" ;;
+	3) say "the lower refuses O_DIRECT: so does pcc"
+	   expect_fail dd if=/dev/zero of="$lower/dio" bs=4k count=1 oflag=direct 2>/dev/null ;;
+	*) fail "pcc-io direct" ;;
+	esac
+	run "$io" splice rand spliced
+	expect_eq "sendfile in the lower" "$(md5sum < "$lower/rand")" "$(md5sum < "$lower/spliced")"
+	run "$io" fallocate falloc
+	run "$io" locks locks
+	run "$io" aio aio
+	sync
+	rm -f big
+	cd /
+}
+
+pt_mmap() {
+	lower=$1 mnt=$2
+	m=$PCC_TESTS/pcc-mmap
+	run "$m" shared "$mnt/shared"
+	run "$m" private "$mnt/private"
+	run "$m" sigbus "$mnt/sigbus"
+	run "$m" threads "$mnt/threads" 8
+	expect_eq "mmap stores in the lower" "$(md5sum < "$mnt/threads")" \
+		"$(md5sum < "$lower/threads")"
+	grep -q " $mnt pcc " /proc/mounts || fail "not mounted"
+}
