@@ -40,9 +40,31 @@ static void pcc_d_release(struct dentry *dentry)
 }
 
 /*
+ * Whether the lower dentry still has our dentry's name and parent.  It may
+ * not, though hashed: NFS "silly-renames" a file unlinked while someone
+ * holds its dentry (we do) to .nfsXXXX, moving the dentry with it.  d_lock
+ * keeps the lower name still; ours is checked again by the VFS in RCU walk.
+ */
+static bool pcc_lower_name_matches(struct dentry *dentry, struct dentry *lower)
+{
+	struct pcc_dentry_info *pdi = READ_ONCE(READ_ONCE(dentry->d_parent)->d_fsdata);
+	unsigned int len = READ_ONCE(dentry->d_name.len);
+	bool same;
+
+	if (!pdi)
+		return false;
+	spin_lock(&lower->d_lock);
+	same = lower->d_parent == pdi->lower.dentry &&
+	       lower->d_name.len == len &&
+	       !memcmp(lower->d_name.name, dentry->d_name.name, len);
+	spin_unlock(&lower->d_lock);
+	return same;
+}
+
+/*
  * Whether our dentry still says what the lower one says: same inode (or
- * both negative), lower still hashed.  The lower filesystem's own
- * ->d_revalidate (NFS) is asked first.
+ * both negative), lower still hashed and of the same name.  The lower
+ * filesystem's own ->d_revalidate (NFS) is asked first.
  */
 static int pcc_d_revalidate(struct dentry *dentry, unsigned int flags)
 {
@@ -62,6 +84,8 @@ static int pcc_d_revalidate(struct dentry *dentry, unsigned int flags)
 			return ret;
 	}
 	if (d_unhashed(lower))
+		return 0;
+	if (!IS_ROOT(dentry) && !pcc_lower_name_matches(dentry, lower))
 		return 0;
 	inode = d_inode_rcu(dentry);
 	lower_inode = d_inode_rcu(lower);

@@ -23,11 +23,11 @@
 #include "pcc.h"
 
 enum pcc_param {
-	Opt_lower,
+	OPT_LOWER,
 };
 
 static const struct fs_parameter_spec pcc_param_specs[] = {
-	fsparam_string("lower", Opt_lower),
+	fsparam_string("lower", OPT_LOWER),
 	{}
 };
 
@@ -177,7 +177,7 @@ static int pcc_parse_param(struct fs_context *fc, struct fs_parameter *param)
 		return opt;
 
 	switch (opt) {
-	case Opt_lower:
+	case OPT_LOWER:
 		/* lower= wins over the source (mount(2) always passes one). */
 		kfree(fc->source);
 		fc->source = param->string;

@@ -28,6 +28,10 @@ EXTRA_DIST += \
 	tests/vm/scenarios/23-pcc-xattr \
 	tests/vm/scenarios/24-pcc-io \
 	tests/vm/scenarios/25-pcc-mmap \
+	tests/vm/scenarios/30-pcc-over-ext4 \
+	tests/vm/scenarios/31-pcc-over-nfs4 \
+	tests/vm/scenarios/32-pcc-over-nfs3 \
+	tests/vm/scenarios/33-pcc-root-squash \
 	tests/vm/selftest/check \
 	tests/vm/selftest/expected \
 	tests/vm/selftest/scenarios/pass \

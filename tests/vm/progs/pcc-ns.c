@@ -12,6 +12,7 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -58,8 +59,12 @@ static int unlink_open(const char *path)
 	fd = SYS(open(path, O_RDWR));
 	SYS(unlink(path));
 	CHECK(access(path, F_OK) == -1 && errno == ENOENT);
+	/*
+	 * Printed, not checked: NFS keeps a silly-renamed file's link count,
+	 * so the caller compares it with what the lower itself says.
+	 */
 	SYS(fstat(fd, &st));
-	CHECK(st.st_nlink == 0);
+	printf("nlink %ju\n", (uintmax_t)st.st_nlink);
 	CHECK(SYS(pread(fd, buf, sizeof(buf) - 1, 0)) == 6);
 	CHECK(!strcmp(buf, "before"));
 	CHECK(SYS(pwrite(fd, "after!", 6, 0)) == 6);
