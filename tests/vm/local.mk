@@ -30,3 +30,14 @@ EXTRA_DIST += \
 	scripts/demo \
 	scripts/test \
 	.ci/run
+
+# Guest test programs: libc (and libpthread) only, so that they cross-build
+# for every lane; the harness installs them in the guest's $PCC_TESTS.
+progs_common = tests/vm/progs/progs-common.c tests/vm/progs/progs-common.h
+noinst_PROGRAMS += tests/vm/progs/pcc-fsx
+tests_vm_progs_pcc_fsx_SOURCES = tests/vm/progs/pcc-fsx.c $(progs_common)
+
+# pcc-fsx checks itself on the build machine: a clean run passes and a
+# corrupted model (-X) is caught.
+TESTS += tests/vm/progs/check-fsx.sh
+EXTRA_DIST += tests/vm/progs/check-fsx.sh
