@@ -43,6 +43,6 @@ tests_vm_progs_pcc_bench_SOURCES = tests/vm/progs/pcc-bench.c $(progs_common)
 # corrupted model (-X) is caught.  The pcc-bench report script
 # (tests/bench/passthrough.sh, run in a guest against a pcc mount) is
 # checked here with a stand-in pcc-bench and one short real run.
-TESTS += tests/vm/progs/check-fsx.sh tests/bench/check-passthrough.sh
+TESTS += tests/vm/progs/check-fsx.sh tests/vm/progs/check-passthrough.sh
 EXTRA_DIST += tests/vm/progs/check-fsx.sh tests/bench/passthrough.sh \
-	tests/bench/check-passthrough.sh
+	tests/vm/progs/check-passthrough.sh

@@ -148,9 +148,12 @@ static void setup_target(struct target *t, size_t index, unsigned long reps)
 	snprintf(name, sizeof(name), ".pcc-bench.%ld.%zu", (long)getpid(), index);
 	t->work = path_join(t->dir, name);
 	if (mkdir(t->work, 0755) < 0) {
+		int err = errno;
+
+		fprintf(stderr, "pcc-bench: mkdir %s: %s\n", t->work, strerror(err));
 		free(t->work);
 		t->work = NULL;	/* not ours: cleanup() must leave it alone */
-		die_sys("mkdir", t->dir);
+		die("cannot make a work directory in %s", t->dir);
 	}
 	t->data = path_join(t->work, "data");
 	t->files = xmalloc(nfiles * sizeof(*t->files));
@@ -183,6 +186,7 @@ static void cleanup_target(struct target *t)
 		remove_path(t->data);
 	if (rmdir(t->work) < 0)
 		fprintf(stderr, "pcc-bench: rmdir %s: %s\n", t->work, strerror(errno));
+	free(t->work);
 	t->work = NULL;
 }
 

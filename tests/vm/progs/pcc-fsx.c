@@ -176,6 +176,8 @@ static void print_log(const struct fsx *st)
 {
 	unsigned long i = st->logged > LOG_KEEP ? st->logged - LOG_KEEP : 0;
 
+	if (!st->logged)
+		return;
 	fprintf(stderr, "pcc-fsx: the last %lu operations:\n", st->logged - i);
 	for (; i < st->logged; i++)
 		fprintf(stderr, "  %s\n", st->log[i % LOG_KEEP]);
