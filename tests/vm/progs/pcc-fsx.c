@@ -373,17 +373,30 @@ static void pick_range(struct fsx *st, uint64_t limit, uint64_t *off,
 
 /* --- the operations ------------------------------------------------------ */
 
-static void op_read_at(struct fsx *st, uint64_t off, uint64_t len)
+/* Read [OFF, OFF+LEN) through FD into BUF: as much as the model has. */
+static void read_check(struct fsx *st, int fd, unsigned char *buf,
+		       uint64_t off, uint64_t len, const char *what)
 {
 	uint64_t want = off < st->size ? st->size - off : 0;
 	uint64_t got;
 
 	if (want > len)
 		want = len;
-	log_op(st, "read      0x%06" PRIx64 " len 0x%05" PRIx64, off, len);
-	got = read_full(st, st->fd, st->buf, len, off, "read");
-	check_count(st, "read", off, want, got);
-	check_bytes(st, "read", off, st->buf, got);
+	log_op(st, "%-9s 0x%06" PRIx64 " len 0x%05" PRIx64, what, off, len);
+	got = read_full(st, fd, buf, len, off, what);
+	check_count(st, what, off, want, got);
+	check_bytes(st, what, off, buf, got);
+}
+
+/* Write LEN random bytes at OFF through FD from BUF, and to the model. */
+static void write_random(struct fsx *st, int fd, unsigned char *buf,
+			 uint64_t off, uint64_t len, const char *what)
+{
+	log_op(st, "%-9s 0x%06" PRIx64 " len 0x%05" PRIx64 " (size 0x%" PRIx64
+	       ")", what, off, len, st->size);
+	rnd_fill(st, buf, len);
+	write_full(st, fd, buf, len, off, what);
+	model_write(st, off, buf, len);
 }
 
 /* Reads start anywhere up to the end of file, so some are short. */
@@ -396,19 +409,15 @@ static void op_read(struct fsx *st)
 		off = st->maxlen - 1;
 	if (off + len > st->maxlen)
 		len = st->maxlen - off;
-	op_read_at(st, off, len);
+	read_check(st, st->fd, st->buf, off, len, "read");
 }
 
 static void op_write(struct fsx *st)
 {
-	uint64_t off, len, old = st->size;
+	uint64_t off, len;
 
 	pick_range(st, st->maxlen, &off, &len);
-	log_op(st, "write     0x%06" PRIx64 " len 0x%05" PRIx64
-	       " (size 0x%" PRIx64 ")", off, len, old);
-	rnd_fill(st, st->buf, len);
-	write_full(st, st->fd, st->buf, len, off, "write");
-	model_write(st, off, st->buf, len);
+	write_random(st, st->fd, st->buf, off, len, "write");
 }
 
 /* Map [OFF, OFF+LEN) from its page boundary; returns the address of OFF. */
@@ -606,17 +615,11 @@ static void pick_direct(struct fsx *st, uint64_t limit, uint64_t *off,
 
 static void op_dread(struct fsx *st)
 {
-	uint64_t off, len, want, got;
+	uint64_t off, len;
 
 	/* Up to the block holding the end of file, so some reads are short. */
 	pick_direct(st, (st->size / DIO_ALIGN + 1) * DIO_ALIGN, &off, &len);
-	want = off < st->size ? st->size - off : 0;
-	if (want > len)
-		want = len;
-	log_op(st, "dread     0x%06" PRIx64 " len 0x%05" PRIx64, off, len);
-	got = read_full(st, st->dfd, st->dbuf, len, off, "direct read");
-	check_count(st, "direct read", off, want, got);
-	check_bytes(st, "direct read", off, st->dbuf, got);
+	read_check(st, st->dfd, st->dbuf, off, len, "dread");
 }
 
 static void op_dwrite(struct fsx *st)
@@ -624,11 +627,7 @@ static void op_dwrite(struct fsx *st)
 	uint64_t off, len;
 
 	pick_direct(st, st->maxlen / DIO_ALIGN * DIO_ALIGN, &off, &len);
-	log_op(st, "dwrite    0x%06" PRIx64 " len 0x%05" PRIx64
-	       " (size 0x%" PRIx64 ")", off, len, st->size);
-	rnd_fill(st, st->dbuf, len);
-	write_full(st, st->dfd, st->dbuf, len, off, "direct write");
-	model_write(st, off, st->dbuf, len);
+	write_random(st, st->dfd, st->dbuf, off, len, "dwrite");
 }
 
 /* -X: spoil one byte of the model and read it back, to prove we notice. */
@@ -643,7 +642,8 @@ static bool corrupt_model(struct fsx *st)
 	log_op(st, "corrupt   0x%06" PRIx64 " in the model (test option -X)",
 	       at);
 	at &= ~(uint64_t)15;
-	op_read_at(st, at, st->maxlen - at < 64 ? st->maxlen - at : 64);
+	read_check(st, st->fd, st->buf, at,
+		   st->maxlen - at < 64 ? st->maxlen - at : 64, "read");
 	return true;
 }
 
