@@ -1,0 +1,141 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+# What passing through pcc costs: pcc-bench on a lower directory and on a
+# pcc mount of it, interleaved, as a markdown table of medians and ratios.
+#
+#   passthrough.sh [--enforce] [--threshold R] [--no-drop-caches]
+#                  [LOWER MNT] [-- PCC-BENCH-OPTIONS...]
+#
+#   LOWER, MNT       the directories (arguments, or the environment)
+#   --enforce        exit 1 if a figure's pcc/lower ratio is below R
+#   --threshold R    default 0.95: pcc may cost at most 5%
+#   --no-drop-caches do not pass -c (pcc-bench drops the page cache before
+#                    each read when we are root, so that reads are real)
+#   PCC_BENCH        the program (default $PCC_TESTS/pcc-bench)
+#   PCC_BENCH_OPTS   options for it, as do those after --
+#
+# Every figure is a rate, so a ratio below 1 means pcc is slower.  Exit:
+# 0 done (and within the threshold with --enforce), 1 over the threshold,
+# 2 usage, 3 pcc-bench failed or printed what we cannot read, 77 (skip) in
+# a guest given no LOWER and MNT.
+set -u
+
+prog=${0##*/}
+say() { printf '%s: %s\n' "$prog" "$*"; }
+usage() {
+	echo "usage: $prog [--enforce] [--threshold R] [--no-drop-caches]" \
+		"[LOWER MNT] [-- PCC-BENCH-OPTIONS...]" >&2
+	exit 2
+}
+
+enforce=no
+threshold=0.95
+drop=auto
+while [ $# -gt 0 ]; do
+	case $1 in
+	--enforce) enforce=yes ;;
+	--threshold)
+		[ $# -ge 2 ] || usage
+		threshold=$2
+		shift ;;
+	--no-drop-caches) drop=no ;;
+	--) shift; break ;;
+	-h|--help) sed -n '3,20s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	-*) say "unknown option $1" >&2; usage ;;
+	*) break ;;
+	esac
+	shift
+done
+if [ $# -gt 0 ] && [ "$1" != -- ]; then
+	[ $# -ge 2 ] && [ "$2" != -- ] || usage
+	LOWER=$1 MNT=$2
+	shift 2
+fi
+[ "${1:-}" != -- ] || shift
+if [ -z "${LOWER:-}" ] || [ -z "${MNT:-}" ]; then
+	# Run as a bare scenario (tests/vm/run --scenarios tests/bench) there
+	# is nothing to compare yet: skip rather than fail.
+	if [ -n "${PCC_TESTLIB:-}" ]; then
+		say "SKIP: no LOWER and MNT to compare"
+		exit 77
+	fi
+	say "LOWER and MNT are needed" >&2
+	usage
+fi
+case $threshold in
+''|*[!0-9.]*|*.*.*) say "--threshold: not a ratio: $threshold" >&2; exit 2 ;;
+esac
+for d in "$LOWER" "$MNT"; do
+	[ -d "$d" ] || { say "not a directory: $d" >&2; exit 2; }
+done
+
+bench=${PCC_BENCH:-${PCC_TESTS:-.}/pcc-bench}
+[ -x "$bench" ] || { say "no pcc-bench at $bench (set PCC_TESTS or PCC_BENCH)" >&2; exit 3; }
+dropopt=
+if [ "$drop" = auto ] && [ "$(id -u)" = 0 ] && [ -w /proc/sys/vm/drop_caches ]; then
+	dropopt=-c
+fi
+
+out=$(mktemp "${TMPDIR:-/tmp}/passthrough.XXXXXX") || exit 3
+trap 'rm -f "$out"' EXIT
+# shellcheck disable=SC2086 # PCC_BENCH_OPTS is a list of options
+set -- -r 5 $dropopt ${PCC_BENCH_OPTS:-} "$@" --json "$LOWER" "$MNT"
+say "$bench $*"
+"$bench" "$@" > "$out" || { say "pcc-bench failed" >&2; exit 3; }
+
+# pcc-bench --json prints one figure a line, after its directory's line.
+awk -v enforce="$enforce" -v threshold="$threshold" -v lower="$LOWER" -v mnt="$MNT" '
+function str(key,  s) {
+	if (!match($0, "\"" key "\": \"[^\"]*\""))
+		return ""
+	s = substr($0, RSTART, RLENGTH)
+	sub(/^"[^"]*": "/, "", s)
+	sub(/"$/, "", s)
+	return s
+}
+function num(key,  s) {
+	if (!match($0, "\"" key "\": [-+0-9.eE]+"))
+		return ""
+	s = substr($0, RSTART, RLENGTH)
+	sub(/^"[^"]*": /, "", s)
+	return s
+}
+/^    \{"dir": / { dir++ }
+/"figure": / {
+	fig = str("figure")
+	if (dir == 1) {
+		order[++n] = fig
+		unit[fig] = str("unit")
+		low[fig] = num("median")
+	} else if (dir == 2) {
+		pcc[fig] = num("median")
+		ratio[fig] = num("ratio")
+	}
+}
+END {
+	if (n == 0 || dir != 2) {
+		print "passthrough.sh: cannot read the output of pcc-bench" | "cat >&2"
+		exit 3
+	}
+	printf "lower: %s, pcc: %s\n\n", lower, mnt
+	print "| figure | lower median | pcc median | ratio |"
+	print "|---|---:|---:|---:|"
+	for (i = 1; i <= n; i++) {
+		f = order[i]
+		if (pcc[f] == "" || ratio[f] == "") {
+			print "passthrough.sh: no pcc figure " f | "cat >&2"
+			exit 3
+		}
+		printf "| %s (%s) | %.2f | %.2f | %.3f |\n", f, unit[f], low[f], pcc[f], ratio[f]
+		if (ratio[f] + 0 < threshold + 0)
+			slow[++bad] = f
+	}
+	print ""
+	for (i = 1; i <= bad; i++)
+		printf "passthrough.sh: %s: pcc/lower %.3f is below %s%s\n", slow[i],
+			ratio[slow[i]], threshold, enforce == "yes" ? "" : " (not enforced)"
+	if (bad && enforce == "yes")
+		exit 1
+	if (enforce == "yes")
+		printf "passthrough.sh: every pcc/lower ratio is at least %s\n", threshold
+}' "$out"

@@ -1,0 +1,68 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+# make check: passthrough.sh reads pcc-bench's JSON into its table and
+# applies its threshold.  A stand-in pcc-bench with fixed figures makes the
+# threshold logic exact; one short real run checks the two programs agree.
+#   PCC_BENCH_BIN  the real program (default tests/vm/progs/pcc-bench)
+script=$(dirname "$0")/../../bench/passthrough.sh
+real=${PCC_BENCH_BIN:-tests/vm/progs/pcc-bench}
+dir=$(mktemp -d "${TMPDIR:-/tmp}/check-passthrough.XXXXXX") || exit 99
+trap 'rm -rf "$dir"' EXIT
+mkdir "$dir/lower" "$dir/mnt"
+
+fail() { echo "check-passthrough: FAIL: $*"; exit 1; }
+
+# run EXPECTED-EXIT ARGS...: passthrough.sh on the two directories.
+run() {
+	want=$1
+	shift
+	"$script" "$@" > "$dir/out" 2>&1
+	rc=$?
+	cat "$dir/out"
+	[ $rc -eq "$want" ] || fail "passthrough.sh $* exited $rc, expected $want"
+}
+
+cat > "$dir/fake-bench" <<'FAKE'
+#!/bin/sh
+cat <<'JSON'
+{
+  "size": 1048576, "block": 65536, "files": 10, "reps": 5, "drop_caches": false,
+  "dirs": [
+    {"dir": "/x/lower", "figures": [
+      {"figure": "seq_write", "unit": "MiB/s", "median": 100.000, "min": 90.000, "max": 110.000, "samples": [100.000], "ratio": null},
+      {"figure": "seq_read", "unit": "MiB/s", "median": 200.000, "min": 190.000, "max": 210.000, "samples": [200.000], "ratio": null},
+      {"figure": "open_fstat_close", "unit": "ops/s", "median": 1000.000, "min": 900.000, "max": 1100.000, "samples": [1000.000], "ratio": null}
+    ]},
+    {"dir": "/x/mnt", "figures": [
+      {"figure": "seq_write", "unit": "MiB/s", "median": 97.000, "min": 90.000, "max": 110.000, "samples": [97.000], "ratio": 0.9700},
+      {"figure": "seq_read", "unit": "MiB/s", "median": 188.000, "min": 180.000, "max": 210.000, "samples": [188.000], "ratio": 0.9400},
+      {"figure": "open_fstat_close", "unit": "ops/s", "median": 1100.000, "min": 900.000, "max": 1200.000, "samples": [1100.000], "ratio": 1.1000}
+    ]}
+  ]
+}
+JSON
+FAKE
+chmod +x "$dir/fake-bench"
+export PCC_BENCH="$dir/fake-bench"
+
+run 0 "$dir/lower" "$dir/mnt"
+grep -q '^| seq_read (MiB/s) | 200.00 | 188.00 | 0.940 |$' "$dir/out" || fail "wrong table row"
+grep -q 'seq_read: pcc/lower 0.940 is below 0.95 (not enforced)' "$dir/out" ||
+	fail "slow figure not named"
+run 1 --enforce "$dir/lower" "$dir/mnt"
+grep -q 'seq_write: pcc/lower' "$dir/out" && fail "0.97 reported below 0.95"
+run 0 --enforce --threshold 0.9 "$dir/lower" "$dir/mnt"
+run 2 --threshold x "$dir/lower" "$dir/mnt"
+run 2 "$dir/lower"
+# As a bare guest scenario, with no directories to compare, it skips.
+PCC_TESTLIB=/dev/null run 77
+LOWER=$dir/lower MNT=$dir/mnt run 1 --enforce --threshold 0.98
+
+# The real program, briefly: three rows of numbers, and the ratios apply.
+[ -x "$real" ] || { echo "check-passthrough: $real is not built"; exit 99; }
+export PCC_BENCH="$real"
+run 0 --no-drop-caches "$dir/lower" "$dir/mnt" -- -r 1 -s 1m -b 64k -n 20
+[ "$(grep -Ec '^\| [a-z_]+ \((MiB|ops)/s\) \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \|$' "$dir/out")" -eq 3 ] ||
+	fail "the real run did not give three rows"
+run 1 --no-drop-caches --enforce --threshold 1000 "$dir/lower" "$dir/mnt" -- -r 1 -s 1m -b 64k -n 20
+echo "check-passthrough: OK"
