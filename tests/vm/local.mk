@@ -28,6 +28,7 @@ EXTRA_DIST += \
 	tests/vm/scenarios/23-pcc-xattr \
 	tests/vm/scenarios/24-pcc-io \
 	tests/vm/scenarios/25-pcc-mmap \
+	tests/vm/scenarios/26-pcc-fsx \
 	tests/vm/scenarios/30-pcc-over-ext4 \
 	tests/vm/scenarios/31-pcc-over-nfs4 \
 	tests/vm/scenarios/32-pcc-over-nfs3 \

@@ -383,12 +383,23 @@ pt_mmap() {
 		"$(md5sum < "$lower/threads")"
 }
 
+# pt_fsx LOWER MNT: random reads, writes, mmap reads and writes, truncates,
+# fallocates, reopens and (where the lower allows) O_DIRECT I/O through pcc,
+# checked against a model of the file; then the lower must hold the same.
+pt_fsx() {
+	lower=$1 mnt=$2
+	run "$PCC_TESTS/pcc-fsx" -q -D -N "${PCC_FSX_OPS:-20000}" -S "${PCC_FSX_SEED:-$$}" \
+		"$mnt/fsx.file"
+	expect_eq "the lower has what fsx left" "$(md5sum < "$mnt/fsx.file")" \
+		"$(md5sum < "$lower/fsx.file")"
+}
+
 # pt_all: every check above over $PCC_LOWER, each in a directory of its
 # own under one pcc mount, then the mount checks on a mount of their own.
 pt_all() {
 	local t
 	pt_setup
-	for t in namespace attr xattr io mmap; do
+	for t in namespace attr xattr io mmap fsx; do
 		say "--- $t"
 		mkdir "$PT_LOWER/$t"
 		chmod 1777 "$PT_LOWER/$t"
