@@ -61,22 +61,27 @@ build_lane() {
 	BUILD_DIR=$VM_BUILD/$lane
 	log=$BUILD_DIR.log
 	sync_source
+	local args=(--with-linux="$KBUILD_DIR" --without-systemd
+		--prefix=/usr --sysconfdir=/etc)
+	if [ "$GUEST_ARCH" != "$(uname -m)" ]; then
+		# Passed as arguments, not in the environment, so that
+		# config.status keeps them when make reruns configure.
+		local libdir=$GUEST_ROOT/usr/lib/$GUEST_ARCH-linux-gnu
+		args+=(--host="$GUEST_ARCH-linux-gnu"
+			PKG_CONFIG_SYSROOT_DIR="$GUEST_ROOT"
+			PKG_CONFIG_LIBDIR="$libdir/pkgconfig:$GUEST_ROOT/usr/share/pkgconfig"
+			LDFLAGS="-L$GUEST_ROOT/lib/$GUEST_ARCH-linux-gnu -Wl,-rpath-link,$libdir:$GUEST_ROOT/lib/$GUEST_ARCH-linux-gnu")
+	fi
+	# A new kernel or guest root means a new configuration.
+	if [ "$(cat "$BUILD_DIR/.configure-args" 2>/dev/null)" != "${args[*]}" ]; then
+		rm -rf "$BUILD_DIR"
+	fi
 	mkdir -p "$BUILD_DIR"
 	if [ ! -f "$BUILD_DIR/Makefile" ]; then
 		step CONFIG "$lane (kernel $KVER)"
-		local args=(--with-linux="$KBUILD_DIR" --without-systemd
-			--prefix=/usr --sysconfdir=/etc)
-		local env=()
-		if [ "$GUEST_ARCH" != "$(uname -m)" ]; then
-			local libdir=$GUEST_ROOT/usr/lib/$GUEST_ARCH-linux-gnu
-			args+=(--host="$GUEST_ARCH-linux-gnu")
-			env=(PKG_CONFIG_SYSROOT_DIR="$GUEST_ROOT"
-				PKG_CONFIG_LIBDIR="$libdir/pkgconfig:$GUEST_ROOT/usr/share/pkgconfig"
-				LDFLAGS="-L$GUEST_ROOT/lib/$GUEST_ARCH-linux-gnu -Wl,-rpath-link,$libdir:$GUEST_ROOT/lib/$GUEST_ARCH-linux-gnu")
-		fi
-		(cd "$BUILD_DIR" && env "${env[@]}" "$VM_BUILD/src/configure" "${args[@]}") \
-			> "$log" 2>&1 ||
+		(cd "$BUILD_DIR" && "$VM_BUILD/src/configure" "${args[@]}") > "$log" 2>&1 ||
 			{ rm -f "$BUILD_DIR/Makefile"; die "configure failed: see $log"; }
+		printf '%s' "${args[*]}" > "$BUILD_DIR/.configure-args"
 	fi
 	step MAKE "$lane"
 	make -C "$BUILD_DIR" -j"$(nproc)" >> "$log" 2>&1 ||

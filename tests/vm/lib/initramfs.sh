@@ -98,6 +98,8 @@ pack_initramfs() {
 		cp -L "$GUEST_ROOT$f" "$root$f"
 	done
 	mkdir -p "$root/var/lib/nfs" "$root/srv"
+	install -m 755 "$TOP/tests/bench/passthrough.sh" \
+		"$root/usr/libexec/pcc-tests/bench-passthrough"
 	for f in "$BUILD_DIR"/tests/vm/progs/*; do
 		[ -f "$f" ] && [ -x "$f" ] && install -m 755 "$f" "$root/usr/libexec/pcc-tests/"
 	done
