@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Man pages: templates with the configured paths filled in (pcc_edit, from
 # conf/local.mk).
-man_MANS = man/pcc.8 man/pccd.8 man/pcc.yaml.5
-EXTRA_DIST += man/pcc.8.in man/pccd.8.in man/pcc.yaml.5.in
+man_MANS = man/pcc.8 man/pccd.8 man/pcc.yaml.5 man/mount.pcc.8
+EXTRA_DIST += man/pcc.8.in man/pccd.8.in man/pcc.yaml.5.in man/mount.pcc.8.in
 CLEANFILES += $(man_MANS)
 
 man/pcc.8: man/pcc.8.in Makefile
@@ -10,6 +10,8 @@ man/pcc.8: man/pcc.8.in Makefile
 man/pccd.8: man/pccd.8.in Makefile
 	$(pcc_edit_rule)
 man/pcc.yaml.5: man/pcc.yaml.5.in Makefile
+	$(pcc_edit_rule)
+man/mount.pcc.8: man/mount.pcc.8.in Makefile
 	$(pcc_edit_rule)
 
 # Render every page with all groff warnings on; any warning fails.
