@@ -41,6 +41,7 @@ EXTRA_DIST += \
 	tests/vm/selftest/scenarios/fail-timeout \
 	tests/vm/selftest/scenarios/skip \
 	tests/vm/demo/10-versions \
+	tests/vm/demo/20-mount-over-nfs \
 	tests/bench/run \
 	tests/bench/scenarios/10-passthrough-ext4 \
 	scripts/install-deps \
