@@ -181,11 +181,15 @@ static long pcc_fallocate(struct file *file, int mode, loff_t offset,
 	loff_t zap_len = 0;
 	long ret;
 
-	/* Pages the lower drops must not stay mapped in our VMAs. */
+	/*
+	 * Pages the lower drops must not stay mapped in our VMAs: all before
+	 * (large folios reach past the range), the range again after, for
+	 * faults that came in meanwhile.
+	 */
 	if (mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE))
 		zap_len = len;
 	if (mode & remove)
-		unmap_mapping_range(inode->i_mapping, offset, zap_len, 0);
+		pcc_unmap_lower_pages(inode);
 	ret = vfs_fallocate(pcc_lower_file(file), mode, offset, len);
 	if (mode & remove)
 		unmap_mapping_range(inode->i_mapping, offset, zap_len, 0);

@@ -223,14 +223,12 @@ int pcc_setattr(pcc_idmap_t *idmap, struct dentry *dentry, struct iattr *ia)
 	if (lower_ia.ia_valid & (ATTR_KILL_SUID | ATTR_KILL_SGID))
 		lower_ia.ia_valid &= ~ATTR_MODE;
 
-	/*
-	 * Our mappings map the lower's pages but sit in our i_mmap, where the
-	 * lower truncate cannot see them: zap them first so no page past the
-	 * new end is still mapped when the lower drops it.
-	 */
-	if ((ia->ia_valid & ATTR_SIZE) && ia->ia_size < i_size_read(inode))
+	/* Private copies past the new end go too, as in truncate_pagecache. */
+	if ((ia->ia_valid & ATTR_SIZE) && ia->ia_size < i_size_read(inode)) {
+		pcc_unmap_lower_pages(inode);
 		unmap_mapping_range(inode->i_mapping,
 				    round_up(ia->ia_size, PAGE_SIZE), 0, 1);
+	}
 
 	ret = mnt_want_write(lower->mnt);
 	if (ret)
@@ -244,6 +242,19 @@ int pcc_setattr(pcc_idmap_t *idmap, struct dentry *dentry, struct iattr *ia)
 		truncate_setsize(inode, i_size_read(lower_inode));
 	pcc_copy_attr(inode);
 	return ret;
+}
+
+/*
+ * Our mappings map the lower's pages but sit in our i_mmap, where the
+ * lower's truncate or hole punch cannot see them.  Before the lower drops
+ * pages, unmap every shared page of ours: the lower may use large folios
+ * (NFS on 6.12), and the folio across an edge of the removed range can
+ * reach far outside it, so a PTE of ours on any of its pages would leave
+ * it mapped when the lower splits or frees it.  Private copies stay.
+ */
+void pcc_unmap_lower_pages(struct inode *inode)
+{
+	unmap_mapping_range(inode->i_mapping, 0, 0, 0);
 }
 
 static const char *pcc_get_link(struct dentry *dentry, struct inode *inode,

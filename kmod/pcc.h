@@ -91,6 +91,7 @@ int pcc_permission(pcc_idmap_t *idmap, struct inode *inode, int mask);
 int pcc_getattr(pcc_idmap_t *idmap, const struct path *path,
 		struct kstat *stat, u32 request_mask, unsigned int flags);
 int pcc_setattr(pcc_idmap_t *idmap, struct dentry *dentry, struct iattr *ia);
+void pcc_unmap_lower_pages(struct inode *inode);
 
 /* namei.c */
 extern const struct inode_operations pcc_dir_iops;
