@@ -33,6 +33,19 @@ load_pcc() {
 	grep -q '^pcc ' /proc/modules || run modprobe pcc
 }
 
+# start_pccd CONF SOCKET: start pccd (in the foreground, as a background
+# job, logging to /tmp/pccd.log) and wait for its socket; PCCD_PID is its pid.
+start_pccd() {
+	pccd -f -c "$1" -s "$2" > /tmp/pccd.log 2>&1 &
+	PCCD_PID=$!
+	local i=0
+	while [ ! -S "$2" ]; do
+		i=$((i + 1))
+		[ $i -le 100 ] || { cat /tmp/pccd.log; fail "pccd made no socket $2 in 10 s"; }
+		sleep 0.1
+	done
+}
+
 # is_mounted DIR: something is mounted on DIR (busybox has no mountpoint).
 is_mounted() {
 	awk -v d="$1" '$2 == d { found = 1 } END { exit !found }' /proc/mounts
