@@ -1,7 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * file.c - open regular files: every operation goes to a lower file opened
- * with the caller's credentials when ours was opened.
+ * with the opener's credentials.
+ *
+ * An open for writing, truncating or O_DIRECT opens the lower file at once,
+ * so its errors are the open's.  A plain read-only open defers it to the
+ * first call that needs a lower file (docs/design/0003-lower-file.md): an
+ * open that only looks - fstat goes by path - costs one open, not two, and
+ * a file the cache will serve need never open the lower at all.
+ *
+ * Our file's f_mapping is the lower inode's mapping, so our mappings sit in
+ * the lower's i_mmap: the lower's truncate, hole punch, invalidation and
+ * writeback reach our PTEs as they reach its own (mmap.c).
  *
  * The file position is ours (iocb->ki_pos), the flags of each call travel
  * with it (O_APPEND, O_DIRECT, O_DSYNC as set now on our file), and our inode
@@ -14,6 +24,7 @@
  * against the lower file; our ->flush and ->release remove what a close of
  * ours would have removed.
  */
+#include <linux/cred.h>
 #include <linux/falloc.h>
 #include <linux/fs.h>
 #include <linux/fs_stack.h>
@@ -26,19 +37,70 @@
 /* The flags of our kiocb that mean something to the lower one. */
 #define PCC_IOCB_FLAGS	(IOCB_DIRECT | IOCB_APPEND | IOCB_DSYNC | IOCB_SYNC)
 
+/* Opens whose lower open cannot wait: its errors must be the open's. */
+static bool pcc_open_now(const struct file *file)
+{
+	return (file->f_mode & FMODE_WRITE) ||
+	       (file->f_flags & (O_TRUNC | O_DIRECT));
+}
+
+static struct file *pcc_open_lower(struct file *file, const struct cred *cred)
+{
+	return dentry_open(pcc_lower_path(file->f_path.dentry),
+			   READ_ONCE(file->f_flags) &
+			   ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC),
+			   cred);
+}
+
+/*
+ * The lower file of @file, opened now if the open deferred it: with the
+ * opener's credentials, whoever calls (a descriptor may have been passed
+ * on).  Two first calls may race; the loser drops its lower file.
+ */
+struct file *pcc_lower_file_open(struct file *file)
+{
+	struct file *lower = pcc_lower_file(file);
+	const struct cred *old;
+
+	if (likely(lower))
+		return lower;
+	old = override_creds(file->f_cred);
+	lower = pcc_open_lower(file, file->f_cred);
+	revert_creds(old);
+	if (IS_ERR(lower))
+		return lower;
+	if (cmpxchg_release(&file->private_data, NULL, lower)) {
+		fput(lower);
+		lower = pcc_lower_file(file);
+	}
+	return lower;
+}
+
+/*
+ * Every open file of ours holds a reference on the lower dentry, as an
+ * opened lower file would: NFS counts them to decide that an unlink or a
+ * rename over the name must silly-rename the file, so that a deferred
+ * lower open still finds it.
+ */
 static int pcc_open(struct inode *inode, struct file *file)
 {
+	struct dentry *lower_dentry = pcc_lower_dentry(file->f_path.dentry);
 	struct file *lower;
 
-	lower = dentry_open(pcc_lower_path(file->f_path.dentry),
-			    file->f_flags &
-			    ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC),
-			    current_cred());
+	file->f_mapping = pcc_lower_inode(inode)->i_mapping;
+	if (!pcc_open_now(file)) {
+		/* Whether the lower can is known at the first O_DIRECT call. */
+		pcc_file_set_can_direct(file);
+		dget(lower_dentry);
+		return 0;
+	}
+	lower = pcc_open_lower(file, current_cred());
 	if (IS_ERR(lower))
 		return PTR_ERR(lower);
 	file->private_data = lower;
 	if (pcc_file_can_direct(lower))
 		pcc_file_set_can_direct(file);
+	dget(lower_dentry);
 	return 0;
 }
 
@@ -46,10 +108,22 @@ static int pcc_release(struct inode *inode, struct file *file)
 {
 	struct file *lower = pcc_lower_file(file);
 
+	dput(pcc_lower_dentry(file->f_path.dentry));
+	if (!lower)
+		return 0;
 	/* Open file description locks are owned by our file. */
 	locks_remove_posix(lower, file);
 	fput(lower);
 	return 0;
+}
+
+/* Whether anyone holds POSIX locks on @inode: then a close must look. */
+static bool pcc_has_posix_locks(struct inode *inode)
+{
+	/* As locks_remove_posix() reads it: set once, with release. */
+	struct file_lock_context *ctx = smp_load_acquire(&inode->i_flctx);
+
+	return ctx && !list_empty_careful(&ctx->flc_posix);
 }
 
 static int pcc_flush(struct file *file, fl_owner_t id)
@@ -57,6 +131,18 @@ static int pcc_flush(struct file *file, fl_owner_t id)
 	struct file *lower = pcc_lower_file(file);
 	int ret = 0;
 
+	/*
+	 * A file without its lower file wrote nothing, but closing it still
+	 * drops the POSIX locks the closer holds through other descriptors.
+	 * The lower filesystem (NFS) removes them through a lower file.
+	 */
+	if (!lower) {
+		if (!pcc_has_posix_locks(pcc_lower_inode(file_inode(file))))
+			return 0;
+		lower = pcc_lower_file_open(file);
+		if (IS_ERR(lower))
+			return PTR_ERR(lower);
+	}
 	/* NFS writes back here (close-to-open). */
 	if (lower->f_op->flush)
 		ret = lower->f_op->flush(lower, id);
@@ -66,9 +152,11 @@ static int pcc_flush(struct file *file, fl_owner_t id)
 
 static loff_t pcc_llseek(struct file *file, loff_t offset, int whence)
 {
-	struct file *lower = pcc_lower_file(file);
+	struct file *lower = pcc_lower_file_open(file);
 	loff_t ret;
 
+	if (IS_ERR(lower))
+		return PTR_ERR(lower);
 	/* Callers serialise on our f_pos (fdget_pos); the lower's is ours. */
 	lower->f_pos = file->f_pos;
 	ret = vfs_llseek(lower, offset, whence);
@@ -86,12 +174,15 @@ static void pcc_lower_kiocb(struct kiocb *lower_iocb, struct kiocb *iocb,
 static ssize_t pcc_read_iter(struct kiocb *iocb, struct iov_iter *to)
 {
 	struct file *file = iocb->ki_filp;
-	struct file *lower = pcc_lower_file(file);
 	struct kiocb lower_iocb;
+	struct file *lower;
 	ssize_t ret;
 
 	if (!iov_iter_count(to))
 		return 0;
+	lower = pcc_lower_file_open(file);
+	if (IS_ERR(lower))
+		return PTR_ERR(lower);
 	if ((iocb->ki_flags & IOCB_DIRECT) && !pcc_file_can_direct(lower))
 		return -EINVAL;
 
@@ -105,12 +196,15 @@ static ssize_t pcc_read_iter(struct kiocb *iocb, struct iov_iter *to)
 static ssize_t pcc_write_iter(struct kiocb *iocb, struct iov_iter *from)
 {
 	struct file *file = iocb->ki_filp;
-	struct file *lower = pcc_lower_file(file);
 	struct kiocb lower_iocb;
+	struct file *lower;
 	ssize_t ret;
 
 	if (!iov_iter_count(from))
 		return 0;
+	lower = pcc_lower_file_open(file);
+	if (IS_ERR(lower))
+		return PTR_ERR(lower);
 	if ((iocb->ki_flags & IOCB_DIRECT) && !pcc_file_can_direct(lower))
 		return -EINVAL;
 
@@ -129,9 +223,11 @@ static ssize_t pcc_splice_read(struct file *in, loff_t *ppos,
 			       struct pipe_inode_info *pipe, size_t len,
 			       unsigned int flags)
 {
-	struct file *lower = pcc_lower_file(in);
+	struct file *lower = pcc_lower_file_open(in);
 	ssize_t ret;
 
+	if (IS_ERR(lower))
+		return PTR_ERR(lower);
 	ret = pcc_lower_splice_read(lower, ppos, pipe, len, flags);
 	fsstack_copy_attr_atime(file_inode(in), file_inode(lower));
 	return ret;
@@ -146,9 +242,11 @@ static ssize_t pcc_splice_write(struct pipe_inode_info *pipe,
 				struct file *out, loff_t *ppos, size_t len,
 				unsigned int flags)
 {
-	struct file *lower = pcc_lower_file(out);
+	struct file *lower = pcc_lower_file_open(out);
 	ssize_t ret;
 
+	if (IS_ERR(lower))
+		return PTR_ERR(lower);
 	if (!lower->f_op->splice_write)
 		return -EINVAL;
 	file_start_write(lower);
@@ -158,55 +256,51 @@ static ssize_t pcc_splice_write(struct pipe_inode_info *pipe,
 	return ret;
 }
 
+/*
+ * Our mappings are in the lower's i_mmap, so its writeback write-protects
+ * our PTEs and moves their dirty bits as it does its own: msync and fsync
+ * need nothing more than the lower's fsync.
+ */
 static int pcc_fsync(struct file *file, loff_t start, loff_t end,
 		     int datasync)
 {
-	struct inode *inode = file_inode(file);
+	struct file *lower = pcc_lower_file_open(file);
 
-	/*
-	 * The lower cannot write-protect our PTEs after writing back (they
-	 * are not in its i_mmap): move their dirty bits to its pages now.
-	 */
-	if (mapping_writably_mapped(inode->i_mapping))
-		unmap_mapping_range(inode->i_mapping, 0, 0, 0);
-	return vfs_fsync_range(pcc_lower_file(file), start, end, datasync);
+	if (IS_ERR(lower))
+		return PTR_ERR(lower);
+	return vfs_fsync_range(lower, start, end, datasync);
 }
 
+/* The lower's truncate_pagecache() unmaps what it removes from our VMAs. */
 static long pcc_fallocate(struct file *file, int mode, loff_t offset,
 			  loff_t len)
 {
-	struct inode *inode = file_inode(file);
-	const int remove = FALLOC_FL_PUNCH_HOLE | FALLOC_FL_COLLAPSE_RANGE |
-			   FALLOC_FL_ZERO_RANGE | FALLOC_FL_INSERT_RANGE;
-	loff_t zap_len = 0;
+	struct file *lower = pcc_lower_file_open(file);
 	long ret;
 
-	/*
-	 * Pages the lower drops must not stay mapped in our VMAs: all before
-	 * (large folios reach past the range), the range again after, for
-	 * faults that came in meanwhile.
-	 */
-	if (mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE))
-		zap_len = len;
-	if (mode & remove)
-		pcc_unmap_lower_pages(inode);
-	ret = vfs_fallocate(pcc_lower_file(file), mode, offset, len);
-	if (mode & remove)
-		unmap_mapping_range(inode->i_mapping, offset, zap_len, 0);
-	pcc_copy_attr(inode);
+	if (IS_ERR(lower))
+		return PTR_ERR(lower);
+	ret = vfs_fallocate(lower, mode, offset, len);
+	pcc_copy_attr(file_inode(file));
 	return ret;
 }
 
 static int pcc_fadvise(struct file *file, loff_t offset, loff_t len,
 		       int advice)
 {
-	return vfs_fadvise(pcc_lower_file(file), offset, len, advice);
+	struct file *lower = pcc_lower_file_open(file);
+
+	if (IS_ERR(lower))
+		return PTR_ERR(lower);
+	return vfs_fadvise(lower, offset, len, advice);
 }
 
 static int pcc_lock(struct file *file, int cmd, struct file_lock *fl)
 {
-	struct file *lower = pcc_lower_file(file);
+	struct file *lower = pcc_lower_file_open(file);
 
+	if (IS_ERR(lower))
+		return PTR_ERR(lower);
 	pcc_lock_set_file(fl, lower);
 	if (IS_GETLK(cmd))
 		return vfs_test_lock(lower, fl);
@@ -215,8 +309,10 @@ static int pcc_lock(struct file *file, int cmd, struct file_lock *fl)
 
 static int pcc_flock(struct file *file, int cmd, struct file_lock *fl)
 {
-	struct file *lower = pcc_lower_file(file);
+	struct file *lower = pcc_lower_file_open(file);
 
+	if (IS_ERR(lower))
+		return PTR_ERR(lower);
 	/* A flock belongs to an open file: the lower one removes it at close. */
 	pcc_lock_set_file(fl, lower);
 	pcc_lock_set_owner(fl, lower);
@@ -241,9 +337,4 @@ const struct file_operations pcc_file_fops = {
 	.fadvise	= pcc_fadvise,
 	.lock		= pcc_lock,
 	.flock		= pcc_flock,
-};
-
-/* O_DIRECT opens are allowed; whether the lower allows them is its call. */
-const struct address_space_operations pcc_aops = {
-	.direct_IO	= noop_direct_IO,
 };

@@ -145,7 +145,6 @@ static void pcc_inode_fill(struct inode *inode)
 	case S_IFREG:
 		inode->i_op = &pcc_file_iops;
 		inode->i_fop = &pcc_file_fops;
-		inode->i_mapping->a_ops = &pcc_aops;
 		break;
 	case S_IFLNK:
 		inode->i_op = &pcc_symlink_iops;
@@ -217,19 +216,20 @@ int pcc_setattr(pcc_idmap_t *idmap, struct dentry *dentry, struct iattr *ia)
 		return ret;
 
 	lower_ia = *ia;
-	if (ia->ia_valid & ATTR_FILE)
+	/* A read-only open (O_TRUNC opens its lower at once) may have none. */
+	if (ia->ia_valid & ATTR_FILE) {
 		lower_ia.ia_file = pcc_lower_file(ia->ia_file);
+		if (!lower_ia.ia_file)
+			lower_ia.ia_valid &= ~ATTR_FILE;
+	}
 	/* notify_change() refuses a mode together with ATTR_KILL_S*ID. */
 	if (lower_ia.ia_valid & (ATTR_KILL_SUID | ATTR_KILL_SGID))
 		lower_ia.ia_valid &= ~ATTR_MODE;
 
-	/* Private copies past the new end go too, as in truncate_pagecache. */
-	if ((ia->ia_valid & ATTR_SIZE) && ia->ia_size < i_size_read(inode)) {
-		pcc_unmap_lower_pages(inode);
-		unmap_mapping_range(inode->i_mapping,
-				    round_up(ia->ia_size, PAGE_SIZE), 0, 1);
-	}
-
+	/*
+	 * Our mappings are in the lower's i_mmap (file.c): its own truncate
+	 * unmaps them past the new end, private copies included.
+	 */
 	ret = mnt_want_write(lower->mnt);
 	if (ret)
 		return ret;
@@ -242,19 +242,6 @@ int pcc_setattr(pcc_idmap_t *idmap, struct dentry *dentry, struct iattr *ia)
 		truncate_setsize(inode, i_size_read(lower_inode));
 	pcc_copy_attr(inode);
 	return ret;
-}
-
-/*
- * Our mappings map the lower's pages but sit in our i_mmap, where the
- * lower's truncate or hole punch cannot see them.  Before the lower drops
- * pages, unmap every shared page of ours: the lower may use large folios
- * (NFS on 6.12), and the folio across an edge of the removed range can
- * reach far outside it, so a PTE of ours on any of its pages would leave
- * it mapped when the lower splits or frees it.  Private copies stay.
- */
-void pcc_unmap_lower_pages(struct inode *inode)
-{
-	unmap_mapping_range(inode->i_mapping, 0, 0, 0);
 }
 
 static const char *pcc_get_link(struct dentry *dentry, struct inode *inode,

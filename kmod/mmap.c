@@ -3,8 +3,11 @@
  * mmap.c - mappings of pcc files and their faults.
  *
  * A mapping of ours stays ours: vma->vm_file is our file for the VMA's whole
- * life (so /proc/PID/maps shows our path and truncation through us zaps the
- * VMA, which sits in our i_mmap), and its vm_ops are pcc_vm_ops.  Each fault
+ * life (so /proc/PID/maps shows our path), and its vm_ops are pcc_vm_ops.
+ * Our file's f_mapping is the lower's mapping, so the VMA sits in the
+ * lower's i_mmap: the lower's truncate, hole punch and invalidation (NFS
+ * seeing a change from another client) unmap our PTEs, and its writeback
+ * write-protects them, as they do the lower's own mappings.  Each fault
  * is routed to a backing file - pcc_vma_backing() decides which; for now
  * always the lower file - and handed to that file's vm_ops on a private copy
  * of the VMA and of the vm_fault whose vm_file is the backing file.  Other
@@ -194,11 +197,13 @@ static int pcc_lower_mmap(struct file *lower, struct vm_area_struct *vma,
 
 int pcc_mmap(struct file *file, struct vm_area_struct *vma)
 {
-	struct file *lower = pcc_lower_file(file);
+	struct file *lower = pcc_lower_file_open(file);
 	unsigned long flags;
 	struct pcc_vma *pv;
 	int ret;
 
+	if (IS_ERR(lower))
+		return PTR_ERR(lower);
 	if (!lower->f_op->mmap)
 		return -ENODEV;
 	pv = kzalloc(sizeof(*pv), GFP_KERNEL);

@@ -10,8 +10,9 @@
  *    name;
  *  - every inode wraps exactly one lower inode and is found by it
  *    (iget5_locked keyed on the lower inode), so hard links share one inode;
- *  - every open file holds a lower file opened with the caller's credentials
- *    (private_data);
+ *  - every open file holds a lower file opened with the opener's credentials
+ *    (private_data), from the open or, for read-only opens, from its first
+ *    use (file.c);
  *  - every mapping holds a refcounted struct pcc_vma (mmap.c).
  */
 #ifndef PCC_H
@@ -66,10 +67,15 @@ static inline const struct path *pcc_lower_path(const struct dentry *dentry)
 	return &PCC_D(dentry)->lower;
 }
 
-/* The lower file behind an open pcc file. */
-static inline struct file *pcc_lower_file(const struct file *file)
+/*
+ * The lower file behind an open pcc file, or NULL while a read-only open
+ * has not needed it yet: pcc_lower_file_open() opens it.  Directories
+ * always have one.
+ */
+static inline struct file *pcc_lower_file(struct file *file)
 {
-	return file->private_data;
+	/* Pairs with the cmpxchg_release() that publishes it. */
+	return smp_load_acquire(&file->private_data);
 }
 
 /* super.c */
@@ -91,7 +97,6 @@ int pcc_permission(pcc_idmap_t *idmap, struct inode *inode, int mask);
 int pcc_getattr(pcc_idmap_t *idmap, const struct path *path,
 		struct kstat *stat, u32 request_mask, unsigned int flags);
 int pcc_setattr(pcc_idmap_t *idmap, struct dentry *dentry, struct iattr *ia);
-void pcc_unmap_lower_pages(struct inode *inode);
 
 /* namei.c */
 extern const struct inode_operations pcc_dir_iops;
@@ -103,7 +108,7 @@ extern const struct file_operations pcc_dir_fops;
 
 /* file.c */
 extern const struct file_operations pcc_file_fops;
-extern const struct address_space_operations pcc_aops;
+struct file *pcc_lower_file_open(struct file *file);
 
 /* mmap.c */
 int pcc_mmap(struct file *file, struct vm_area_struct *vma);

@@ -14,7 +14,11 @@
 #   PCC_BENCH        the program (default $PCC_TESTS/pcc-bench)
 #   PCC_BENCH_OPTS   options for it, as do those after --
 #
-# Every figure is a rate, so a ratio below 1 means pcc is slower.  Exit:
+# Every figure is a rate, so a ratio below 1 means pcc is slower.
+# open_read_close is reported but not held to the threshold: a read-only
+# open defers opening the lower file to the first read
+# (docs/design/0003-lower-file.md), so that figure pays for both opens;
+# it is the cost a cached file will not pay.  Exit:
 # 0 done (and within the threshold with --enforce), 1 over the threshold,
 # 2 usage, 3 pcc-bench failed or printed what we cannot read, 77 (skip) in
 # a guest given no LOWER and MNT.
@@ -84,7 +88,8 @@ say "$bench $*"
 "$bench" "$@" > "$out" || { say "pcc-bench failed" >&2; exit 3; }
 
 # pcc-bench --json prints one figure a line, after its directory's line.
-awk -v enforce="$enforce" -v threshold="$threshold" -v lower="$LOWER" -v mnt="$MNT" '
+awk -v enforce="$enforce" -v threshold="$threshold" -v lower="$LOWER" -v mnt="$MNT" \
+	-v informational=open_read_close '
 function str(key,  s) {
 	if (!match($0, "\"" key "\": \"[^\"]*\""))
 		return ""
@@ -127,15 +132,22 @@ END {
 			exit 3
 		}
 		printf "| %s (%s) | %.2f | %.2f | %.3f |\n", f, unit[f], low[f], pcc[f], ratio[f]
-		if (ratio[f] + 0 < threshold + 0)
-			slow[++bad] = f
+		if (ratio[f] + 0 < threshold + 0) {
+			if (f == informational)
+				info[++ninfo] = f
+			else
+				slow[++bad] = f
+		}
 	}
 	print ""
+	for (i = 1; i <= ninfo; i++)
+		printf "passthrough.sh: %s: pcc/lower %.3f (reported, not held to %s)\n",
+			info[i], ratio[info[i]], threshold
 	for (i = 1; i <= bad; i++)
 		printf "passthrough.sh: %s: pcc/lower %.3f is below %s%s\n", slow[i],
 			ratio[slow[i]], threshold, enforce == "yes" ? "" : " (not enforced)"
 	if (bad && enforce == "yes")
 		exit 1
 	if (enforce == "yes")
-		printf "passthrough.sh: every pcc/lower ratio is at least %s\n", threshold
+		printf "passthrough.sh: every enforced pcc/lower ratio is at least %s\n", threshold
 }' "$out"

@@ -29,6 +29,7 @@ EXTRA_DIST += \
 	tests/vm/scenarios/24-pcc-io \
 	tests/vm/scenarios/25-pcc-mmap \
 	tests/vm/scenarios/26-pcc-fsx \
+	tests/vm/scenarios/27-pcc-open \
 	tests/vm/scenarios/30-pcc-over-ext4 \
 	tests/vm/scenarios/31-pcc-over-nfs4 \
 	tests/vm/scenarios/32-pcc-over-nfs3 \
@@ -52,7 +53,7 @@ EXTRA_DIST += \
 # Test programs run inside the VM guest (tests/vm/run installs every
 # executable in tests/vm/progs/ into the guest's $PCC_TESTS).
 noinst_PROGRAMS += tests/vm/progs/pcc-ns tests/vm/progs/pcc-xattr \
-	tests/vm/progs/pcc-io tests/vm/progs/pcc-mmap
+	tests/vm/progs/pcc-io tests/vm/progs/pcc-mmap tests/vm/progs/pcc-open
 tests_vm_progs_pcc_ns_SOURCES = tests/vm/progs/pcc-ns.c tests/vm/progs/check.h
 tests_vm_progs_pcc_xattr_SOURCES = tests/vm/progs/pcc-xattr.c \
 	tests/vm/progs/check.h
@@ -60,6 +61,7 @@ tests_vm_progs_pcc_io_SOURCES = tests/vm/progs/pcc-io.c tests/vm/progs/check.h
 tests_vm_progs_pcc_mmap_SOURCES = tests/vm/progs/pcc-mmap.c \
 	tests/vm/progs/check.h
 tests_vm_progs_pcc_mmap_LDADD = -lpthread
+tests_vm_progs_pcc_open_SOURCES = tests/vm/progs/pcc-open.c tests/vm/progs/check.h
 progs_common = tests/vm/progs/progs-common.c tests/vm/progs/progs-common.h
 noinst_PROGRAMS += tests/vm/progs/pcc-fsx
 tests_vm_progs_pcc_fsx_SOURCES = tests/vm/progs/pcc-fsx.c $(progs_common)

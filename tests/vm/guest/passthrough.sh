@@ -372,6 +372,24 @@ pt_io() {
 	cd /
 }
 
+# pt_open LOWER MNT: what a read-only open keeps although the lower file is
+# opened at its first use: an unlinked file stays readable, O_TRUNC, fsync
+# and locks through a descriptor that did no I/O.
+pt_open() {
+	lower=$1 mnt=$2
+	o=$PCC_TESTS/pcc-open
+	run "$o" unlinked "$mnt/unlinked"
+	expect_eq "O_RDONLY|O_TRUNC, as the lower answers it" \
+		"$("$o" truncate "$lower/truncate-ref")" "$("$o" truncate "$mnt/truncate")"
+	expect_eq "what O_RDONLY|O_TRUNC left in the lower" \
+		"$(stat -c %s "$lower/truncate-ref")" "$(stat -c %s "$lower/truncate")"
+	run "$o" fsync "$mnt/fsync"
+	run "$o" locks "$mnt/locks"
+}
+
+# pt_mmap LOWER MNT: shared and private mappings, SIGBUS past the end after
+# a truncate through pcc or on the lower, threads faulting one mapping, and
+# faults racing truncates and hole punches.
 pt_mmap() {
 	lower=$1 mnt=$2
 	m=$PCC_TESTS/pcc-mmap
@@ -381,6 +399,8 @@ pt_mmap() {
 	run "$m" threads "$mnt/threads" 8
 	expect_eq "mmap stores in the lower" "$(md5sum < "$mnt/threads")" \
 		"$(md5sum < "$lower/threads")"
+	run "$m" lower-truncate "$mnt/lower-truncate" "$lower/lower-truncate"
+	run "$m" truncate-race "$mnt/truncate-race" "${PCC_RACE_SECONDS:-5}"
 }
 
 # pt_fsx LOWER MNT: random reads, writes, mmap reads and writes, truncates,
@@ -402,7 +422,7 @@ pt_fsx() {
 pt_all() {
 	local t
 	pt_setup
-	for t in namespace attr xattr io mmap fsx; do
+	for t in namespace attr xattr io open mmap fsx; do
 		say "--- $t"
 		mkdir "$PT_LOWER/$t"
 		chmod 1777 "$PT_LOWER/$t"

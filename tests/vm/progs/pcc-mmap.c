@@ -8,9 +8,21 @@
  *				end raises SIGBUS, before it works
  *   pcc-mmap threads FILE N	N threads store into one shared mapping,
  *				then every byte is checked through read()
+ *   pcc-mmap lower-truncate FILE LOWER
+ *				FILE mapped shared and private, LOWER (the
+ *				same file seen on the lower) truncated: past
+ *				the new end both mappings raise SIGBUS
+ *   pcc-mmap truncate-race FILE SECONDS
+ *				threads fault a shared mapping while the file
+ *				is truncated, regrown and punched under them;
+ *				the kernel log must stay clean, and at the end
+ *				the mapping and read() agree
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <time.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -115,11 +127,24 @@ static int private(const char *path)
 	return 0;
 }
 
-static sigjmp_buf jump;
+/* Per thread: SIGBUS is delivered to the thread whose access faulted. */
+static __thread sigjmp_buf jump;
 
 static void on_sigbus(int sig)
 {
 	siglongjmp(jump, 1);
+}
+
+/* Whether a load (or a store of @store) at @p raises SIGBUS. */
+static int faults(volatile char *p, int store)
+{
+	if (sigsetjmp(jump, 1))
+		return 1;
+	if (store)
+		*p = 'w';
+	else
+		(void)*p;
+	return 0;
 }
 
 static int sigbus(const char *path)
@@ -207,6 +232,116 @@ static int threads(const char *path, int n)
 	return 0;
 }
 
+/*
+ * Truncation on the lower, not through pcc, must still unmap our pages: our
+ * mappings sit in the lower's i_mmap.  Private copies past the end go too,
+ * as truncate_pagecache() takes them from any mapping of the file.
+ */
+static int lower_truncate(const char *path, const char *lower)
+{
+	size_t size = PAGES * pagesz;
+	volatile char *shared_map, *private_map;
+	int fd, lfd;
+
+	fd = create(path, size, 'l');
+	shared_map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	CHECK(shared_map != MAP_FAILED);
+	private_map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	CHECK(private_map != MAP_FAILED);
+	shared_map[50 * pagesz] = 'S';
+	private_map[51 * pagesz] = 'P';
+	CHECK(shared_map[52 * pagesz] == 'l' && private_map[53 * pagesz] == 'l');
+
+	lfd = SYS(open(lower, O_RDWR));
+	SYS(ftruncate(lfd, 20 * pagesz));
+	signal(SIGBUS, on_sigbus);
+	CHECK(faults(shared_map + 50 * pagesz, 0));
+	CHECK(faults(shared_map + 52 * pagesz, 1));
+	CHECK(faults(private_map + 51 * pagesz, 0));
+	CHECK(faults(private_map + 53 * pagesz, 0));
+	CHECK(shared_map[19 * pagesz] == 'l' && private_map[19 * pagesz] == 'l');
+	/* Stores through the lower show in our shared mapping. */
+	CHECK(SYS(pwrite(lfd, "L", 1, 3 * pagesz)) == 1);
+	CHECK(shared_map[3 * pagesz] == 'L');
+	SYS(munmap((void *)shared_map, size));
+	SYS(munmap((void *)private_map, size));
+	SYS(close(lfd));
+	SYS(close(fd));
+	return 0;
+}
+
+static atomic_int racing;
+
+struct racer {
+	pthread_t thread;
+	volatile char *map;
+	size_t size;
+	unsigned long faults, sigbus;
+};
+
+static void *race(void *arg)
+{
+	struct racer *r = arg;
+	unsigned int seed = (unsigned int)(uintptr_t)r;
+	size_t off;
+
+	while (atomic_load(&racing)) {
+		off = (size_t)rand_r(&seed) % r->size;
+		r->sigbus += faults(r->map + off, rand_r(&seed) & 1);
+		r->faults++;
+	}
+	return NULL;
+}
+
+static int truncate_race(const char *path, int seconds)
+{
+	size_t size = PAGES * pagesz;
+	struct racer r[4];
+	volatile char *map;
+	unsigned long rounds = 0, faulted = 0, bus = 0;
+	char *buf;
+	time_t end;
+	int fd, i;
+
+	CHECK(seconds > 0);
+	fd = create(path, size, 'r');
+	map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	CHECK(map != MAP_FAILED);
+	signal(SIGBUS, on_sigbus);
+	atomic_store(&racing, 1);
+	for (i = 0; i < 4; i++) {
+		r[i] = (struct racer){ .map = map, .size = size };
+		CHECK(!pthread_create(&r[i].thread, NULL, race, &r[i]));
+	}
+	end = time(NULL) + seconds;
+	while (time(NULL) < end) {
+		SYS(ftruncate(fd, (rounds % PAGES) * pagesz));
+		SYS(ftruncate(fd, size));
+		/* A lower without hole punching answers EOPNOTSUPP. */
+		if (fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+			      (rounds % PAGES) * pagesz, 8 * pagesz) < 0)
+			CHECK(errno == EOPNOTSUPP);
+		rounds++;
+	}
+	atomic_store(&racing, 0);
+	for (i = 0; i < 4; i++) {
+		CHECK(!pthread_join(r[i].thread, NULL));
+		faulted += r[i].faults;
+		bus += r[i].sigbus;
+	}
+	printf("%lu truncate rounds, %lu accesses, %lu SIGBUS\n", rounds,
+	       faulted, bus);
+	/* Quiet now: the mapping and read() must see the same bytes. */
+	buf = malloc(size);
+	CHECK(buf);
+	CHECK(SYS(pread(fd, buf, size, 0)) == (ssize_t)size);
+	CHECK(!memcmp(buf, (const char *)map, size));
+	free(buf);
+	SYS(munmap((void *)map, size));
+	SYS(close(fd));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	prog = "pcc-mmap";
@@ -219,6 +354,10 @@ int main(int argc, char **argv)
 		return sigbus(argv[2]);
 	if (argc == 4 && !strcmp(argv[1], "threads"))
 		return threads(argv[2], atoi(argv[3]));
+	if (argc == 4 && !strcmp(argv[1], "lower-truncate"))
+		return lower_truncate(argv[2], argv[3]);
+	if (argc == 4 && !strcmp(argv[1], "truncate-race"))
+		return truncate_race(argv[2], atoi(argv[3]));
 	fprintf(stderr, "usage: see the source\n");
 	return 2;
 }
