@@ -140,23 +140,34 @@ out:
 	return ERR_PTR(ret);
 }
 
-/* Lock the lower parent of @dentry; NULL if it moved away from it. */
-static struct dentry *pcc_lock_parent(struct dentry *dentry)
+/*
+ * The start of a directory operation on @dentry's name: freeze protection
+ * on the lower mount, then the lower parent locked and checked to be the
+ * lower dentry's parent still.  Returns the locked lower parent, or an
+ * ERR_PTR; pcc_dir_op_end() undoes both.
+ */
+static struct dentry *pcc_dir_op_begin(struct dentry *dentry)
 {
+	const struct path *lower = pcc_lower_path(dentry);
 	struct dentry *lower_dir = pcc_lower_dentry(dentry->d_parent);
-	struct dentry *lower = pcc_lower_dentry(dentry);
+	int ret;
 
+	ret = mnt_want_write(lower->mnt);
+	if (ret)
+		return ERR_PTR(ret);
 	inode_lock_nested(d_inode(lower_dir), I_MUTEX_PARENT);
-	if (lower->d_parent != lower_dir) {
+	if (lower->dentry->d_parent != lower_dir) {
 		inode_unlock(d_inode(lower_dir));
-		return NULL;
+		mnt_drop_write(lower->mnt);
+		return ERR_PTR(-ESTALE);
 	}
 	return lower_dir;
 }
 
-static void pcc_unlock_parent(struct dentry *lower_dir)
+static void pcc_dir_op_end(struct dentry *dentry, struct dentry *lower_dir)
 {
 	inode_unlock(d_inode(lower_dir));
+	mnt_drop_write(pcc_lower_path(dentry)->mnt);
 }
 
 /*
@@ -198,14 +209,9 @@ static int pcc_make(struct inode *dir, struct dentry *dentry, umode_t mode,
 	struct inode *lower_dir_inode;
 	int ret;
 
-	ret = mnt_want_write(lower->mnt);
-	if (ret)
-		return ret;
-	lower_dir = pcc_lock_parent(dentry);
-	if (!lower_dir) {
-		ret = -ESTALE;
-		goto out;
-	}
+	lower_dir = pcc_dir_op_begin(dentry);
+	if (IS_ERR(lower_dir))
+		return PTR_ERR(lower_dir);
 	lower_dir_inode = d_inode(lower_dir);
 	switch (mode & S_IFMT) {
 	case S_IFREG:
@@ -228,9 +234,7 @@ static int pcc_make(struct inode *dir, struct dentry *dentry, umode_t mode,
 	if (!ret)
 		ret = pcc_instantiate(dentry, lower_dir);
 	pcc_copy_attr(dir);
-	pcc_unlock_parent(lower_dir);
-out:
-	mnt_drop_write(lower->mnt);
+	pcc_dir_op_end(dentry, lower_dir);
 	return ret;
 }
 
@@ -271,14 +275,9 @@ static int pcc_link(struct dentry *old, struct inode *dir, struct dentry *new)
 	struct inode *inode = d_inode(old);
 	int ret;
 
-	ret = mnt_want_write(lower->mnt);
-	if (ret)
-		return ret;
-	lower_dir = pcc_lock_parent(new);
-	if (!lower_dir) {
-		ret = -ESTALE;
-		goto out;
-	}
+	lower_dir = pcc_dir_op_begin(new);
+	if (IS_ERR(lower_dir))
+		return PTR_ERR(lower_dir);
 	ret = vfs_link(lower_old, PCC_NOP_IDMAP, d_inode(lower_dir),
 		       lower->dentry, NULL);
 	if (!ret) {
@@ -292,9 +291,7 @@ static int pcc_link(struct dentry *old, struct inode *dir, struct dentry *new)
 		pcc_copy_attr(inode);
 	}
 	pcc_copy_attr(dir);
-	pcc_unlock_parent(lower_dir);
-out:
-	mnt_drop_write(lower->mnt);
+	pcc_dir_op_end(new, lower_dir);
 	return ret;
 }
 
@@ -307,14 +304,9 @@ static int pcc_unlink_or_rmdir(struct inode *dir, struct dentry *dentry,
 	struct dentry *lower_dentry;
 	int ret;
 
-	ret = mnt_want_write(lower->mnt);
-	if (ret)
-		return ret;
-	lower_dir = pcc_lock_parent(dentry);
-	if (!lower_dir) {
-		ret = -ESTALE;
-		goto out;
-	}
+	lower_dir = pcc_dir_op_begin(dentry);
+	if (IS_ERR(lower_dir))
+		return PTR_ERR(lower_dir);
 	lower_dentry = dget(lower->dentry);
 	if (d_inode(lower_dentry) != pcc_lower_inode(inode))
 		ret = -ESTALE;
@@ -332,9 +324,7 @@ static int pcc_unlink_or_rmdir(struct inode *dir, struct dentry *dentry,
 		d_drop(dentry);
 	}
 	pcc_copy_attr(dir);
-	pcc_unlock_parent(lower_dir);
-out:
-	mnt_drop_write(lower->mnt);
+	pcc_dir_op_end(dentry, lower_dir);
 	return ret;
 }
 
