@@ -150,7 +150,7 @@ static void pcc_inode_fill(struct inode *inode)
 		inode->i_op = &pcc_symlink_iops;
 		break;
 	default:
-		inode->i_op = &pcc_special_iops;
+		inode->i_op = &pcc_file_iops;
 		init_special_inode(inode, lower->i_mode, lower->i_rdev);
 		break;
 	}
@@ -252,15 +252,8 @@ static const char *pcc_get_link(struct dentry *dentry, struct inode *inode,
 	return vfs_get_link(pcc_lower_dentry(dentry), done);
 }
 
+/* Regular files and special files (devices, fifos, sockets) alike. */
 const struct inode_operations pcc_file_iops = {
-	.permission	= pcc_permission,
-	.getattr	= pcc_getattr,
-	.setattr	= pcc_setattr,
-	.listxattr	= pcc_listxattr,
-	PCC_ACL_IOPS
-};
-
-const struct inode_operations pcc_special_iops = {
 	.permission	= pcc_permission,
 	.getattr	= pcc_getattr,
 	.setattr	= pcc_setattr,

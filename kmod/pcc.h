@@ -84,7 +84,6 @@ void pcc_fs_exit(void);
 
 /* inode.c */
 extern const struct inode_operations pcc_file_iops;
-extern const struct inode_operations pcc_special_iops;
 extern const struct inode_operations pcc_symlink_iops;
 int pcc_inode_cache_init(void);
 void pcc_inode_cache_exit(void);
