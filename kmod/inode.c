@@ -184,7 +184,12 @@ struct inode *pcc_iget(struct super_block *sb, struct inode *lower)
 
 int pcc_permission(pcc_idmap_t *idmap, struct inode *inode, int mask)
 {
-	return inode_permission(PCC_NOP_IDMAP, pcc_lower_inode(inode), mask);
+	struct inode *lower = READ_ONCE(PCC_I(inode)->lower);
+
+	/* An RCU walk may meet an inode being evicted: ask for a ref-walk. */
+	if (unlikely(!lower))
+		return -ECHILD;
+	return inode_permission(PCC_NOP_IDMAP, lower, mask);
 }
 
 int pcc_getattr(pcc_idmap_t *idmap, const struct path *path,
