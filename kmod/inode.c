@@ -7,6 +7,7 @@
  * decides.  st_dev is ours, st_ino the lower's: both are stable for the life
  * of the mount.
  */
+#include <linux/fileattr.h>
 #include <linux/fs.h>
 #include <linux/fs_stack.h>
 #include <linux/lockdep.h>
@@ -96,6 +97,21 @@ void pcc_evict_inode(struct inode *inode)
  */
 #define PCC_LOWER_IFLAGS (S_SYNC | S_APPEND | S_IMMUTABLE | S_DIRSYNC)
 
+/*
+ * Mirror the lower inode's flags into ours.  The VFS checks S_APPEND and
+ * S_IMMUTABLE on our inode, and a chattr on the lower itself does not tell
+ * us: path walks (pcc_d_revalidate) and permission checks catch up with
+ * the lower through this.  Lockless, and cheap when the flags agree, as
+ * they nearly always do.
+ */
+void pcc_copy_iflags(struct inode *inode, const struct inode *lower)
+{
+	unsigned int flags = READ_ONCE(lower->i_flags) & PCC_LOWER_IFLAGS;
+
+	if ((READ_ONCE(inode->i_flags) & PCC_LOWER_IFLAGS) != flags)
+		inode_set_flags(inode, flags, PCC_LOWER_IFLAGS);
+}
+
 /* Mirror the lower inode's attributes into ours. */
 void pcc_copy_attr(struct inode *inode)
 {
@@ -106,8 +122,7 @@ void pcc_copy_attr(struct inode *inode)
 	inode->i_gid = lower->i_gid;
 	inode->i_rdev = lower->i_rdev;
 	inode->i_blkbits = lower->i_blkbits;
-	inode->i_flags = (inode->i_flags & ~PCC_LOWER_IFLAGS) |
-			 (lower->i_flags & PCC_LOWER_IFLAGS);
+	pcc_copy_iflags(inode, lower);
 	set_nlink(inode, lower->i_nlink);
 	fsstack_copy_attr_times(inode, lower);
 	fsstack_copy_inode_size(inode, lower);
@@ -189,6 +204,8 @@ int pcc_permission(pcc_idmap_t *idmap, struct inode *inode, int mask)
 	/* An RCU walk may meet an inode being evicted: ask for a ref-walk. */
 	if (unlikely(!lower))
 		return -ECHILD;
+	/* may_open() and truncate check S_APPEND on ours right after this. */
+	pcc_copy_iflags(inode, lower);
 	return inode_permission(PCC_NOP_IDMAP, lower, mask);
 }
 
@@ -249,6 +266,34 @@ int pcc_setattr(pcc_idmap_t *idmap, struct dentry *dentry, struct iattr *ia)
 	return ret;
 }
 
+/* lsattr: the lower's flags, or the error the lower gives. */
+int pcc_fileattr_get(struct dentry *dentry, struct fileattr *fa)
+{
+	return vfs_fileattr_get(pcc_lower_dentry(dentry), fa);
+}
+
+/*
+ * chattr: the VFS has checked the change against the lower's flags (our
+ * fileattr_get) with our i_rwsem held; vfs_fileattr_set() checks it again
+ * on the lower, as the caller, under the lower's i_rwsem, and applies it.
+ * Then ours take the lower's new flags, so the VFS enforces S_APPEND and
+ * S_IMMUTABLE on our side too.
+ */
+int pcc_fileattr_set(pcc_idmap_t *idmap, struct dentry *dentry,
+		     struct fileattr *fa)
+{
+	const struct path *lower = pcc_lower_path(dentry);
+	int ret;
+
+	ret = mnt_want_write(lower->mnt);
+	if (ret)
+		return ret;
+	ret = vfs_fileattr_set(PCC_NOP_IDMAP, lower->dentry, fa);
+	mnt_drop_write(lower->mnt);
+	pcc_copy_attr(d_inode(dentry));
+	return ret;
+}
+
 static const char *pcc_get_link(struct dentry *dentry, struct inode *inode,
 				struct delayed_call *done)
 {
@@ -263,6 +308,8 @@ const struct inode_operations pcc_file_iops = {
 	.getattr	= pcc_getattr,
 	.setattr	= pcc_setattr,
 	.listxattr	= pcc_listxattr,
+	.fileattr_get	= pcc_fileattr_get,
+	.fileattr_set	= pcc_fileattr_set,
 	PCC_ACL_IOPS
 };
 

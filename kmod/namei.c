@@ -91,6 +91,9 @@ static int pcc_d_revalidate(struct dentry *dentry, unsigned int flags)
 	lower_inode = d_inode_rcu(lower);
 	if (inode ? READ_ONCE(PCC_I(inode)->lower) != lower_inode : !!lower_inode)
 		return 0;
+	/* A chattr made on the lower holds here before the VFS checks ours. */
+	if (inode && lower_inode)
+		pcc_copy_iflags(inode, lower_inode);
 	return ret;
 }
 
@@ -405,5 +408,7 @@ const struct inode_operations pcc_dir_iops = {
 	.getattr	= pcc_getattr,
 	.setattr	= pcc_setattr,
 	.listxattr	= pcc_listxattr,
+	.fileattr_get	= pcc_fileattr_get,
+	.fileattr_set	= pcc_fileattr_set,
 	PCC_ACL_IOPS
 };

@@ -92,10 +92,14 @@ void pcc_free_inode(struct inode *inode);
 void pcc_evict_inode(struct inode *inode);
 struct inode *pcc_iget(struct super_block *sb, struct inode *lower);
 void pcc_copy_attr(struct inode *inode);
+void pcc_copy_iflags(struct inode *inode, const struct inode *lower);
 int pcc_permission(pcc_idmap_t *idmap, struct inode *inode, int mask);
 int pcc_getattr(pcc_idmap_t *idmap, const struct path *path,
 		struct kstat *stat, u32 request_mask, unsigned int flags);
 int pcc_setattr(pcc_idmap_t *idmap, struct dentry *dentry, struct iattr *ia);
+int pcc_fileattr_get(struct dentry *dentry, struct fileattr *fa);
+int pcc_fileattr_set(pcc_idmap_t *idmap, struct dentry *dentry,
+		     struct fileattr *fa);
 
 /* namei.c */
 extern const struct inode_operations pcc_dir_iops;
