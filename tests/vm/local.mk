@@ -30,6 +30,7 @@ EXTRA_DIST += \
 	tests/vm/scenarios/25-pcc-mmap \
 	tests/vm/scenarios/26-pcc-fsx \
 	tests/vm/scenarios/27-pcc-open \
+	tests/vm/scenarios/28-pcc-fileattr \
 	tests/vm/scenarios/30-pcc-over-ext4 \
 	tests/vm/scenarios/31-pcc-over-nfs4 \
 	tests/vm/scenarios/32-pcc-over-nfs3 \
@@ -53,9 +54,12 @@ EXTRA_DIST += \
 # Test programs run inside the VM guest (tests/vm/run installs every
 # executable in tests/vm/progs/ into the guest's $PCC_TESTS).
 noinst_PROGRAMS += tests/vm/progs/pcc-ns tests/vm/progs/pcc-xattr \
-	tests/vm/progs/pcc-io tests/vm/progs/pcc-mmap tests/vm/progs/pcc-open
+	tests/vm/progs/pcc-fattr tests/vm/progs/pcc-io tests/vm/progs/pcc-mmap \
+	tests/vm/progs/pcc-open
 tests_vm_progs_pcc_ns_SOURCES = tests/vm/progs/pcc-ns.c tests/vm/progs/check.h
 tests_vm_progs_pcc_xattr_SOURCES = tests/vm/progs/pcc-xattr.c \
+	tests/vm/progs/check.h
+tests_vm_progs_pcc_fattr_SOURCES = tests/vm/progs/pcc-fattr.c \
 	tests/vm/progs/check.h
 tests_vm_progs_pcc_io_SOURCES = tests/vm/progs/pcc-io.c tests/vm/progs/check.h
 tests_vm_progs_pcc_mmap_SOURCES = tests/vm/progs/pcc-mmap.c \

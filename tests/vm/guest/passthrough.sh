@@ -335,6 +335,122 @@ pt_acl() {
 	cd /
 }
 
+# has_flag WHAT LETTER FLAGS: pcc-fattr's FLAGS have LETTER.
+has_flag() {
+	case $3 in *"$2"*) ;; *) fail "$1: no '$2' in '$3'" ;; esac
+}
+
+# pt_fileattr LOWER MNT: inode flags (chattr and lsattr: FS_IOC_GETFLAGS,
+# FS_IOC_SETFLAGS, FS_IOC_FSGETXATTR, FS_IOC_FSSETXATTR) through pcc.  Where
+# the lower has them (ext4, tmpfs), append-only and immutable hold through
+# pcc for files and directories, set through pcc or on the lower; where it
+# has not (NFS), pcc must answer as the lower does.
+pt_fileattr() {
+	lower=$1 mnt=$2
+	fa=$PCC_TESTS/pcc-fattr
+	cd "$mnt"
+	echo one > f
+	mkdir d
+	mkfifo p
+	expect_eq "lsattr" "$("$fa" get "$lower/f" || true)" "$("$fa" get f || true)"
+	expect_eq "lsattr of a directory" "$("$fa" get "$lower/d" || true)" \
+		"$("$fa" get d || true)"
+	expect_eq "lsattr of a fifo" "$("$fa" get "$lower/p" || true)" \
+		"$("$fa" get p || true)"
+	expect_eq "FS_IOC_FSGETXATTR" "$("$fa" xget "$lower/f" || true)" \
+		"$("$fa" xget f || true)"
+	if ! out=$("$fa" set "$lower/f" +a); then
+		say "the lower has no append-only flag ($out): pcc must say the same"
+		expect_eq "chattr +a" "$out" "$("$fa" set f +a || true)"
+		expect_eq "chattr +i of a directory" \
+			"$("$fa" set "$lower/d" +i || true)" "$("$fa" set d +i || true)"
+		expect_eq "FS_IOC_FSSETXATTR" "$("$fa" xset "$lower/f" +a || true)" \
+			"$("$fa" xset f +a || true)"
+		expect_eq "the lower unchanged" one "$(cat "$lower/f")"
+		cd /
+		return
+	fi
+	run "$fa" set "$lower/f" -a
+
+	# Append-only, set through pcc: only appends.
+	run "$fa" set f +a
+	has_flag "lsattr in the lower after +a" a "$("$fa" get "$lower/f")"
+	expect_eq "lsattr after +a" "$("$fa" get "$lower/f")" "$("$fa" get f)"
+	expect_eq "append to an append-only file" OK "$("$fa" try append f)"
+	expect_eq "write to an append-only file" EPERM "$("$fa" try write f)"
+	expect_eq "O_TRUNC of an append-only file" EPERM "$("$fa" try trunc-open f)"
+	expect_eq "truncate of an append-only file" EPERM "$("$fa" try truncate f)"
+	expect_eq "unlink of an append-only file" EPERM "$("$fa" try unlink f)"
+	expect_eq "rename of an append-only file" EPERM "$("$fa" try rename f)"
+	expect_eq "chmod of an append-only file" EPERM "$("$fa" try chmod f)"
+	expect_eq "appended, nothing else" "one appended" \
+		"$(cat "$lower/f" | tr '\n' ' ' | sed 's/ $//')"
+	run "$fa" set f -a
+	expect_eq "lsattr after -a" "$("$fa" get "$lower/f")" "$("$fa" get f)"
+	expect_eq "truncate after -a" OK "$("$fa" try truncate f)"
+
+	# Immutable: nothing changes, reading still works.
+	echo two > f
+	run "$fa" set f +i
+	has_flag "lsattr in the lower after +i" i "$("$fa" get "$lower/f")"
+	expect_eq "lsattr after +i" "$("$fa" get "$lower/f")" "$("$fa" get f)"
+	expect_eq "read an immutable file" two "$(cat f)"
+	expect_eq "append to an immutable file" EPERM "$("$fa" try append f)"
+	expect_eq "write to an immutable file" EPERM "$("$fa" try write f)"
+	expect_eq "truncate of an immutable file" EPERM "$("$fa" try truncate f)"
+	expect_eq "unlink of an immutable file" EPERM "$("$fa" try unlink f)"
+	expect_eq "link to an immutable file" EPERM "$("$fa" try link f)"
+	expect_eq "chmod of an immutable file" EPERM "$("$fa" try chmod f)"
+	expect_eq "the immutable file unchanged" two "$(cat "$lower/f")"
+	run "$fa" set f -i
+	expect_eq "append after -i" OK "$("$fa" try append f)"
+
+	# The same through FS_IOC_FSSETXATTR.
+	run "$fa" xset f +a
+	has_flag "lsattr in the lower after FS_XFLAG_APPEND" a "$("$fa" get "$lower/f")"
+	expect_eq "FS_IOC_FSGETXATTR after FS_XFLAG_APPEND" \
+		"$("$fa" xget "$lower/f")" "$("$fa" xget f)"
+	expect_eq "write after FS_XFLAG_APPEND" EPERM "$("$fa" try write f)"
+	run "$fa" xset f -a
+	expect_eq "write after FS_XFLAG_APPEND is gone" OK "$("$fa" try write f)"
+
+	# Directories: +a lets names in but not out, +i neither.
+	run "$fa" set d +a
+	expect_eq "lsattr of a +a directory" "$("$fa" get "$lower/d")" "$("$fa" get d)"
+	expect_eq "create in an append-only directory" OK "$("$fa" try create d/new)"
+	expect_eq "unlink in an append-only directory" EPERM "$("$fa" try unlink d/new)"
+	run "$fa" set d -a
+	run "$fa" set d +i
+	expect_eq "create in an immutable directory" EPERM "$("$fa" try create d/new2)"
+	expect_eq "unlink in an immutable directory" EPERM "$("$fa" try unlink d/new)"
+	run "$fa" set d -i
+	expect_eq "unlink after -i" OK "$("$fa" try unlink d/new)"
+
+	# Flags changed on the lower itself hold through pcc at once, with
+	# no stat through pcc in between, both ways.
+	run "$fa" set "$lower/f" +a
+	expect_eq "truncate of a file made append-only in the lower" EPERM \
+		"$("$fa" try truncate f)"
+	expect_eq "O_TRUNC of a file made append-only in the lower" EPERM \
+		"$("$fa" try trunc-open f)"
+	run "$fa" set "$lower/f" -a
+	run "$fa" set f +i
+	run "$fa" set "$lower/f" -i
+	expect_eq "append to a file made mutable in the lower" OK "$("$fa" try append f)"
+
+	# CAP_LINUX_IMMUTABLE for +a and +i, ownership for the rest.
+	echo mine > uf
+	chown 1000:1000 uf
+	expect_eq "chattr +a as a user" EPERM \
+		"$(as_user user1 "$fa set $mnt/uf +a" || true)"
+	expect_eq "chattr +d as the owner" OK \
+		"$(as_user user1 "$fa set $mnt/uf +d && echo OK" || true)"
+	has_flag "lsattr in the lower after +d" d "$("$fa" get "$lower/uf")"
+	expect_eq "chattr -d as another user" EPERM \
+		"$(as_user user2 "$fa set $mnt/uf -d" || true)"
+	cd /
+}
+
 pt_io() {
 	lower=$1 mnt=$2
 	io=$PCC_TESTS/pcc-io
@@ -433,7 +549,7 @@ pt_fsx() {
 pt_all() {
 	local t
 	pt_setup
-	for t in namespace attr xattr io open mmap fsx; do
+	for t in namespace attr xattr fileattr io open mmap fsx; do
 		say "--- $t"
 		mkdir "$PT_LOWER/$t"
 		chmod 1777 "$PT_LOWER/$t"
