@@ -95,6 +95,48 @@ static inline void pcc_iocb_write_end(struct file *lower)
 #endif
 }
 
+/*
+ * An asynchronous write to a lower file keeps the lower's freeze protection
+ * from submission until the write completes, maybe in another task or in
+ * interrupt context: lockdep is told the submitter let go of it and the
+ * completion took it over, as aio does for its own writes.  Up to 6.6 the
+ * caller of vfs_iocb_iter_write() takes it; from 6.7 vfs_iocb_iter_write()
+ * does (kiocb_start_write()) and ends it itself unless the write was queued.
+ *
+ * pcc_lower_aio_write() behaves as the 6.7 one on both: it returns with the
+ * protection held exactly when it returns -EIOCBQUEUED, and the completion
+ * then ends it with pcc_lower_aio_write_end().
+ */
+static inline void pcc_lower_aio_write_end(struct kiocb *lower_iocb)
+{
+#ifdef HAVE_VFS_ITER_WRITE_FREEZE
+	kiocb_end_write(lower_iocb);
+#else
+	struct file *lower = lower_iocb->ki_filp;
+
+	__sb_writers_acquired(file_inode(lower)->i_sb, SB_FREEZE_WRITE);
+	file_end_write(lower);
+#endif
+}
+
+static inline ssize_t pcc_lower_aio_write(struct kiocb *lower_iocb,
+					  struct iov_iter *from)
+{
+	struct file *lower = lower_iocb->ki_filp;
+#ifdef HAVE_VFS_ITER_WRITE_FREEZE
+	return vfs_iocb_iter_write(lower, lower_iocb, from);
+#else
+	ssize_t ret;
+
+	file_start_write(lower);
+	__sb_writers_release(file_inode(lower)->i_sb, SB_FREEZE_WRITE);
+	ret = vfs_iocb_iter_write(lower, lower_iocb, from);
+	if (ret != -EIOCBQUEUED)
+		pcc_lower_aio_write_end(lower_iocb);
+	return ret;
+#endif
+}
+
 /* splice from a lower file: vfs_splice_read() from 6.5 on. */
 static inline ssize_t pcc_lower_splice_read(struct file *lower, loff_t *ppos,
 					    struct pipe_inode_info *pipe,

@@ -16,8 +16,16 @@
  * The file position is ours (iocb->ki_pos), the flags of each call travel
  * with it (O_APPEND, O_DIRECT, O_DSYNC as set now on our file), and our inode
  * has no page cache: reads, writes and faults all use the lower's, so they
- * are coherent with each other.  Asynchronous kiocbs are served synchronously
- * on the lower file and complete on return; we do not advertise FMODE_NOWAIT.
+ * are coherent with each other.
+ *
+ * Asynchronous kiocbs (aio, io_uring) stay asynchronous: the lower gets a
+ * kiocb of its own whose completion completes ours, so an O_DIRECT request
+ * the lower queues completes later, as it would on the lower.  We do not
+ * advertise FMODE_NOWAIT: getting to the lower may block (our allocation,
+ * the lower's freeze protection), so IOCB_NOWAIT cannot be kept end to end.
+ * Only 6.1's io_uring sends it anyway (it takes any regular file on a
+ * superblock without a block device for one that can); it gets -EAGAIN and
+ * reissues the request from its workers without IOCB_NOWAIT.
  *
  * Locks are forwarded too, so a lower filesystem that implements them
  * cluster-wide (NFS) does so through pcc.  A forwarded lock is recorded
@@ -30,12 +38,43 @@
 #include <linux/fs_stack.h>
 #include <linux/file.h>
 #include <linux/mm.h>
+#include <linux/refcount.h>
+#include <linux/slab.h>
 #include <linux/uio.h>
 
 #include "pcc.h"
 
-/* The flags of our kiocb that mean something to the lower one. */
+/*
+ * The flags of our kiocb that mean something to the lower one.  Not
+ * IOCB_NOWAIT (see above), IOCB_HIPRI (polling needs ->iopoll, which we do
+ * not have) nor anything that changes who completes a request and how.
+ */
 #define PCC_IOCB_FLAGS	(IOCB_DIRECT | IOCB_APPEND | IOCB_DSYNC | IOCB_SYNC)
+
+/*
+ * An asynchronous request on the lower file.  Two references: the
+ * completion's, and the submitter's, because the lower may still look at
+ * its kiocb after queueing it (ext4 does) while the completion has already
+ * run.  The last one drops the lower file.
+ */
+struct pcc_aio {
+	struct kiocb iocb;		/* on the lower file, which it holds */
+	struct kiocb *orig;		/* ours, completed when iocb is */
+	refcount_t ref;
+};
+
+static struct kmem_cache *pcc_aio_cachep;
+
+int pcc_file_init(void)
+{
+	pcc_aio_cachep = KMEM_CACHE(pcc_aio, 0);
+	return pcc_aio_cachep ? 0 : -ENOMEM;
+}
+
+void pcc_file_exit(void)
+{
+	kmem_cache_destroy(pcc_aio_cachep);
+}
 
 /* Opens whose lower open cannot wait: its errors must be the open's. */
 static bool pcc_open_now(const struct file *file)
@@ -171,6 +210,96 @@ static void pcc_lower_kiocb(struct kiocb *lower_iocb, struct kiocb *iocb,
 	lower_iocb->ki_flags &= PCC_IOCB_FLAGS;
 }
 
+/*
+ * What our kiocb learns once the lower one is done: the position, and the
+ * times (and, for a write, the size) of the lower inode.  It takes no lock
+ * and does not sleep: an asynchronous completion may run in interrupt
+ * context.
+ */
+static void pcc_lower_done(struct kiocb *iocb, struct kiocb *lower_iocb)
+{
+	struct inode *inode = file_inode(iocb->ki_filp);
+
+	iocb->ki_pos = lower_iocb->ki_pos;
+	if (lower_iocb->ki_flags & IOCB_WRITE)
+		pcc_copy_attr(inode);
+	else
+		fsstack_copy_attr_atime(inode, file_inode(lower_iocb->ki_filp));
+}
+
+static void pcc_aio_put(struct pcc_aio *aio)
+{
+	if (refcount_dec_and_test(&aio->ref)) {
+		fput(aio->iocb.ki_filp);
+		kmem_cache_free(pcc_aio_cachep, aio);
+	}
+}
+
+/* The lower's ki_complete: finish its request, then complete ours. */
+static void pcc_aio_complete(struct kiocb *lower_iocb, long res)
+{
+	struct pcc_aio *aio = container_of(lower_iocb, struct pcc_aio, iocb);
+	struct kiocb *iocb = aio->orig;
+
+	if (lower_iocb->ki_flags & IOCB_WRITE)
+		pcc_lower_aio_write_end(lower_iocb);
+	pcc_lower_done(iocb, lower_iocb);
+	pcc_aio_put(aio);
+	/* Last: our file, and this module, may go away once it returns. */
+	iocb->ki_complete(iocb, res);
+}
+
+static struct pcc_aio *pcc_aio_alloc(struct kiocb *iocb, struct file *lower)
+{
+	struct pcc_aio *aio;
+
+	aio = kmem_cache_alloc(pcc_aio_cachep, GFP_KERNEL);
+	if (!aio)
+		return NULL;
+	pcc_lower_kiocb(&aio->iocb, iocb, get_file(lower));
+	aio->iocb.ki_complete = pcc_aio_complete;
+	aio->orig = iocb;
+	refcount_set(&aio->ref, 2);
+	return aio;
+}
+
+/*
+ * The submitter's end of a request, given what the lower returned.  Once
+ * it is -EIOCBQUEUED, our kiocb belongs to the completion, which may have
+ * run already: it must not be touched.  Anything else is the result, and
+ * the lower will not call the completion.
+ */
+static ssize_t pcc_aio_submitted(struct pcc_aio *aio, ssize_t ret)
+{
+	if (ret != -EIOCBQUEUED) {
+		pcc_lower_done(aio->orig, &aio->iocb);
+		pcc_aio_put(aio);
+	}
+	pcc_aio_put(aio);
+	return ret;
+}
+
+static ssize_t pcc_aio_read(struct kiocb *iocb, struct file *lower,
+			    struct iov_iter *to)
+{
+	struct pcc_aio *aio = pcc_aio_alloc(iocb, lower);
+
+	if (!aio)
+		return -ENOMEM;
+	return pcc_aio_submitted(aio, vfs_iocb_iter_read(lower, &aio->iocb, to));
+}
+
+static ssize_t pcc_aio_write(struct kiocb *iocb, struct file *lower,
+			     struct iov_iter *from)
+{
+	struct pcc_aio *aio = pcc_aio_alloc(iocb, lower);
+
+	if (!aio)
+		return -ENOMEM;
+	aio->iocb.ki_flags |= IOCB_WRITE;
+	return pcc_aio_submitted(aio, pcc_lower_aio_write(&aio->iocb, from));
+}
+
 static ssize_t pcc_read_iter(struct kiocb *iocb, struct iov_iter *to)
 {
 	struct file *file = iocb->ki_filp;
@@ -180,16 +309,19 @@ static ssize_t pcc_read_iter(struct kiocb *iocb, struct iov_iter *to)
 
 	if (!iov_iter_count(to))
 		return 0;
+	if (iocb->ki_flags & IOCB_NOWAIT)
+		return -EAGAIN;
 	lower = pcc_lower_file_open(file);
 	if (IS_ERR(lower))
 		return PTR_ERR(lower);
 	if ((iocb->ki_flags & IOCB_DIRECT) && !pcc_file_can_direct(lower))
 		return -EINVAL;
+	if (!is_sync_kiocb(iocb))
+		return pcc_aio_read(iocb, lower, to);
 
 	pcc_lower_kiocb(&lower_iocb, iocb, lower);
 	ret = vfs_iocb_iter_read(lower, &lower_iocb, to);
-	iocb->ki_pos = lower_iocb.ki_pos;
-	fsstack_copy_attr_atime(file_inode(file), file_inode(lower));
+	pcc_lower_done(iocb, &lower_iocb);
 	return ret;
 }
 
@@ -202,20 +334,23 @@ static ssize_t pcc_write_iter(struct kiocb *iocb, struct iov_iter *from)
 
 	if (!iov_iter_count(from))
 		return 0;
+	if (iocb->ki_flags & IOCB_NOWAIT)
+		return -EAGAIN;
 	lower = pcc_lower_file_open(file);
 	if (IS_ERR(lower))
 		return PTR_ERR(lower);
 	if ((iocb->ki_flags & IOCB_DIRECT) && !pcc_file_can_direct(lower))
 		return -EINVAL;
-
 	/* The lower write positions O_APPEND and strips suid/sgid. */
+	if (!is_sync_kiocb(iocb))
+		return pcc_aio_write(iocb, lower, from);
+
 	pcc_lower_kiocb(&lower_iocb, iocb, lower);
 	lower_iocb.ki_flags |= IOCB_WRITE;
 	pcc_iocb_write_start(lower);
 	ret = vfs_iocb_iter_write(lower, &lower_iocb, from);
 	pcc_iocb_write_end(lower);
-	iocb->ki_pos = lower_iocb.ki_pos;
-	pcc_copy_attr(file_inode(file));
+	pcc_lower_done(iocb, &lower_iocb);
 	return ret;
 }
 

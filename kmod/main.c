@@ -11,6 +11,10 @@ static int __init pcc_init(void)
 {
 	int ret;
 
+	/* Files first: they may be used as soon as the filesystem is up. */
+	ret = pcc_file_init();
+	if (ret)
+		goto err_file;
 	ret = pcc_fs_init();
 	if (ret)
 		goto err_fs;
@@ -24,6 +28,8 @@ static int __init pcc_init(void)
 err_netlink:
 	pcc_fs_exit();
 err_fs:
+	pcc_file_exit();
+err_file:
 	return ret;
 }
 
@@ -32,6 +38,7 @@ static void __exit pcc_exit(void)
 	/* Netlink first: no request may reach a filesystem being torn down. */
 	pcc_netlink_exit();
 	pcc_fs_exit();
+	pcc_file_exit();
 	pr_info("version %s unloaded\n", PCC_VERSION);
 }
 

@@ -112,6 +112,8 @@ extern const struct file_operations pcc_dir_fops;
 /* file.c */
 extern const struct file_operations pcc_file_fops;
 struct file *pcc_lower_file_open(struct file *file);
+int pcc_file_init(void);
+void pcc_file_exit(void);
 
 /* mmap.c */
 int pcc_mmap(struct file *file, struct vm_area_struct *vma);

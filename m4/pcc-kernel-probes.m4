@@ -43,7 +43,9 @@ static int probe_permission(struct mnt_idmap *idmap, struct inode *inode,
 	# 6.7 moved the freeze protection of a write into vfs_iocb_iter_write
 	# (series "fs: fix overlayfs freeze protection"), which also added
 	# file_write_started(); kiocb_start_write() alone is no sign of it,
-	# Debian's 6.1 has that backported.
+	# Debian's 6.1 has that backported.  It also decides who takes the
+	# freeze protection of an asynchronous lower write, which its
+	# completion ends.
 	PCC_KERNEL_PROBE([VFS_ITER_WRITE_FREEZE], [takes freeze protection in vfs_iocb_iter_write], [
 #include <linux/fs.h>
 ], [
