@@ -31,6 +31,7 @@ EXTRA_DIST += \
 	tests/vm/scenarios/26-pcc-fsx \
 	tests/vm/scenarios/27-pcc-open \
 	tests/vm/scenarios/28-pcc-fileattr \
+	tests/vm/scenarios/29-pcc-aio \
 	tests/vm/scenarios/30-pcc-over-ext4 \
 	tests/vm/scenarios/31-pcc-over-nfs4 \
 	tests/vm/scenarios/32-pcc-over-nfs3 \
