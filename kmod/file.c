@@ -212,9 +212,9 @@ static void pcc_lower_kiocb(struct kiocb *lower_iocb, struct kiocb *iocb,
 
 /*
  * What our kiocb learns once the lower one is done: the position, and the
- * times (and, for a write, the size) of the lower inode.  It takes no lock
- * and does not sleep: an asynchronous completion may run in interrupt
- * context.
+ * times (and, for a write, the size) of the lower inode.  It must not sleep:
+ * an asynchronous completion may run in interrupt context (O_DIRECT reads
+ * from a block device); on 64-bit it takes no lock either.
  */
 static void pcc_lower_done(struct kiocb *iocb, struct kiocb *lower_iocb)
 {
