@@ -9,9 +9,13 @@
  * open that only looks - fstat goes by path - costs one open, not two, and
  * a file the cache will serve need never open the lower at all.
  *
- * Our file's f_mapping is the lower inode's mapping, so our mappings sit in
- * the lower's i_mmap: the lower's truncate, hole punch, invalidation and
- * writeback reach our PTEs as they reach its own (mmap.c).
+ * Our file keeps our inode's own, empty mapping: generic code that finds
+ * a mapping through a file hands that file to the mapping's owner (swapon
+ * to ->read_folio, where NFS takes file->private_data for its own open
+ * context; shmem_file() to SHMEM_I(file_inode())), so the lower's mapping
+ * must only ever be reached through the lower's own file.  Mappings are
+ * bound to the lower file at mmap time, which puts them in the lower's
+ * i_mmap (mmap.c).
  *
  * The file position is ours (iocb->ki_pos), the flags of each call travel
  * with it (O_APPEND, O_DIRECT, O_DSYNC as set now on our file), and our inode
@@ -76,10 +80,14 @@ void pcc_file_exit(void)
 	kmem_cache_destroy(pcc_aio_cachep);
 }
 
-/* Opens whose lower open cannot wait: its errors must be the open's. */
+/*
+ * Opens whose lower open cannot wait: its errors must be the open's.  An
+ * exec maps the file at once, and a lower open under mmap_lock would hold
+ * up every fault of the process for an NFS round trip.
+ */
 static bool pcc_open_now(const struct file *file)
 {
-	return (file->f_mode & FMODE_WRITE) ||
+	return (file->f_mode & (FMODE_WRITE | FMODE_EXEC)) ||
 	       (file->f_flags & (O_TRUNC | O_DIRECT));
 }
 
@@ -126,7 +134,6 @@ static int pcc_open(struct inode *inode, struct file *file)
 	struct dentry *lower_dentry = pcc_lower_dentry(file->f_path.dentry);
 	struct file *lower;
 
-	file->f_mapping = pcc_lower_inode(inode)->i_mapping;
 	if (!pcc_open_now(file)) {
 		/* Whether the lower can is known at the first O_DIRECT call. */
 		pcc_file_set_can_direct(file);
@@ -392,7 +399,7 @@ static ssize_t pcc_splice_write(struct pipe_inode_info *pipe,
 }
 
 /*
- * Our mappings are in the lower's i_mmap, so its writeback write-protects
+ * Our mappings are bound to the lower file, so its writeback write-protects
  * our PTEs and moves their dirty bits as it does its own: msync and fsync
  * need nothing more than the lower's fsync.
  */

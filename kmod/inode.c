@@ -201,9 +201,12 @@ int pcc_permission(pcc_idmap_t *idmap, struct inode *inode, int mask)
 {
 	struct inode *lower = READ_ONCE(PCC_I(inode)->lower);
 
-	/* An RCU walk may meet an inode being evicted: ask for a ref-walk. */
+	/*
+	 * An RCU walk may meet an inode being evicted: ask for a ref-walk,
+	 * which cannot meet one.
+	 */
 	if (unlikely(!lower))
-		return -ECHILD;
+		return (mask & MAY_NOT_BLOCK) ? -ECHILD : -ESTALE;
 	/* may_open() and truncate check S_APPEND on ours right after this. */
 	pcc_copy_iflags(inode, lower);
 	return inode_permission(PCC_NOP_IDMAP, lower, mask);
@@ -249,7 +252,7 @@ int pcc_setattr(pcc_idmap_t *idmap, struct dentry *dentry, struct iattr *ia)
 		lower_ia.ia_valid &= ~ATTR_MODE;
 
 	/*
-	 * Our mappings are in the lower's i_mmap (file.c): its own truncate
+	 * Our mappings are bound to the lower file (mmap.c): its own truncate
 	 * unmaps them past the new end, private copies included.
 	 */
 	ret = mnt_want_write(lower->mnt);

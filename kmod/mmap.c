@@ -2,35 +2,32 @@
 /*
  * mmap.c - mappings of pcc files and their faults.
  *
- * A mapping of ours stays ours: vma->vm_file is our file for the VMA's whole
- * life (so /proc/PID/maps shows our path), and its vm_ops are pcc_vm_ops.
- * Our file's f_mapping is the lower's mapping, so the VMA sits in the
- * lower's i_mmap: the lower's truncate, hole punch and invalidation (NFS
- * seeing a change from another client) unmap our PTEs, and its writeback
- * write-protects them, as they do the lower's own mappings.  Each fault
+ * A mapping of ours is bound to the lower file at mmap time, as overlayfs
+ * binds its real file: vma->vm_file is the lower file from then on, so the
+ * VMA sits in the lower's i_mmap (the lower's truncate, hole punch and
+ * invalidation - NFS seeing a change from another client - unmap our PTEs,
+ * and its writeback write-protects them, as they do the lower's own
+ * mappings), and whatever the kernel does with the mapping's file (msync,
+ * MADV_REMOVE, khugepaged, shmem_file()) it does with the lower's own.
+ * /proc/PID/maps shows the lower's path.  The vm_ops stay ours: each fault
  * is routed to a backing file - pcc_vma_backing() decides which; for now
- * always the lower file - and handed to that file's vm_ops on a private copy
- * of the VMA and of the vm_fault whose vm_file is the backing file.  Other
- * threads faulting the same VMA never see a changed vma->vm_file, and
- * nothing needs restoring if the backing handler drops mmap_lock.
+ * always the lower file - and handed to that file's vm_ops on a private
+ * copy of the VMA and of the vm_fault whose vm_file is the backing file.
+ * Other threads faulting the same VMA never see a changed vma->vm_file,
+ * and nothing needs restoring if the backing handler drops mmap_lock.
  *
- * Per-VMA state (struct pcc_vma) is shared by the VMAs a split, mremap or
- * fork makes of one mapping: ->open takes a reference, ->close drops one.
+ * vm_private_data is the lower's vm_ops: no per-VMA state, so there is
+ * nothing to leak when the kernel merges a new mapping of ours into a
+ * neighbouring mapping of the lower file (it may, when the lower's ->mmap
+ * changed the flags), nor anything to share on a split, mremap or fork.
  */
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/fs_stack.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
-#include <linux/slab.h>
 
 #include "pcc.h"
-
-struct pcc_vma {
-	refcount_t ref;
-	struct file *lower;			/* referenced */
-	const struct vm_operations_struct *lower_vm_ops;
-};
 
 /* Where one fault goes: a referenced file and the vm_ops to call. */
 struct pcc_backing {
@@ -45,10 +42,8 @@ struct pcc_backing {
  */
 static void pcc_vma_backing(struct vm_area_struct *vma, struct pcc_backing *b)
 {
-	struct pcc_vma *pv = vma->vm_private_data;
-
-	b->file = get_file(pv->lower);
-	b->vm_ops = pv->lower_vm_ops;
+	b->file = get_file(vma->vm_file);
+	b->vm_ops = vma->vm_private_data;
 }
 
 static void pcc_backing_put(struct pcc_backing *b)
@@ -123,7 +118,8 @@ static vm_fault_t pcc_vm_page_mkwrite(struct vm_fault *vmf)
 	pcc_vma_backing(vma, &b);
 	/*
 	 * A page of another backing than the one now chosen is stale: drop
-	 * its PTE and let the access fault again.  A truncated page (no
+	 * its PTEs (those of every mapping of the lower file at that offset)
+	 * and let the access fault again.  A truncated page (no
 	 * mapping) is the backing's to refuse.
 	 */
 	mapping = READ_ONCE(page_folio(vmf->page)->mapping);
@@ -139,29 +135,7 @@ static vm_fault_t pcc_vm_page_mkwrite(struct vm_fault *vmf)
 	return ret;
 }
 
-static void pcc_vma_put(struct pcc_vma *pv)
-{
-	if (refcount_dec_and_test(&pv->ref)) {
-		fput(pv->lower);
-		kfree(pv);
-	}
-}
-
-static void pcc_vm_open(struct vm_area_struct *vma)
-{
-	struct pcc_vma *pv = vma->vm_private_data;
-
-	refcount_inc(&pv->ref);
-}
-
-static void pcc_vm_close(struct vm_area_struct *vma)
-{
-	pcc_vma_put(vma->vm_private_data);
-}
-
 static const struct vm_operations_struct pcc_vm_ops = {
-	.open		= pcc_vm_open,
-	.close		= pcc_vm_close,
 	.fault		= pcc_vm_fault,
 	.page_mkwrite	= pcc_vm_page_mkwrite,
 };
@@ -173,7 +147,8 @@ static const struct vm_operations_struct pcc_vm_ops = {
  * vm_ops that would need their ->open/->close called on our VMAs.
  */
 static int pcc_lower_mmap(struct file *lower, struct vm_area_struct *vma,
-			  struct pcc_vma *pv, unsigned long *flags)
+			  const struct vm_operations_struct **vm_ops,
+			  unsigned long *flags)
 {
 	struct vm_area_struct lvma = *vma;
 	const struct vm_operations_struct *ops;
@@ -190,7 +165,7 @@ static int pcc_lower_mmap(struct file *lower, struct vm_area_struct *vma,
 	    ops->close || lvma.vm_private_data ||
 	    (lvma.vm_flags & (VM_PFNMAP | VM_MIXEDMAP)))
 		return -ENODEV;
-	pv->lower_vm_ops = ops;
+	*vm_ops = ops;
 	*flags = lvma.vm_flags;
 	return 0;
 }
@@ -198,32 +173,26 @@ static int pcc_lower_mmap(struct file *lower, struct vm_area_struct *vma,
 int pcc_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct file *lower = pcc_lower_file_open(file);
+	const struct vm_operations_struct *lower_vm_ops;
 	unsigned long flags;
-	struct pcc_vma *pv;
 	int ret;
 
 	if (IS_ERR(lower))
 		return PTR_ERR(lower);
 	if (!lower->f_op->mmap)
 		return -ENODEV;
-	pv = kzalloc(sizeof(*pv), GFP_KERNEL);
-	if (!pv)
-		return -ENOMEM;
-	ret = pcc_lower_mmap(lower, vma, pv, &flags);
-	if (ret) {
-		kfree(pv);
+	ret = pcc_lower_mmap(lower, vma, &lower_vm_ops, &flags);
+	if (ret)
 		return ret;
-	}
-	refcount_set(&pv->ref, 1);
-	pv->lower = get_file(lower);
 
 	/* Keep what the lower asked for (VM_MTE_ALLOWED on arm64 tmpfs...). */
 	if (flags & ~vma->vm_flags)
 		pcc_vm_flags_set(vma, flags & ~vma->vm_flags);
 	if (vma->vm_flags & ~flags)
 		pcc_vm_flags_clear(vma, vma->vm_flags & ~flags);
+	vma_set_file(vma, lower);
 	vma->vm_ops = &pcc_vm_ops;
-	vma->vm_private_data = pv;
+	vma->vm_private_data = (void *)lower_vm_ops;
 	fsstack_copy_attr_atime(file_inode(file), file_inode(lower));
 	return 0;
 }

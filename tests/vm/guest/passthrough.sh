@@ -489,7 +489,7 @@ pt_io() {
 
 # pt_open LOWER MNT: what a read-only open keeps although the lower file is
 # opened at its first use: an unlinked file stays readable, O_TRUNC, fsync
-# and locks through a descriptor that did no I/O.
+# and locks through a descriptor that did no I/O; and no swapon.
 pt_open() {
 	lower=$1 mnt=$2
 	o=$PCC_TESTS/pcc-open
@@ -511,6 +511,24 @@ pt_open() {
 	esac
 	run "$o" fsync "$mnt/fsync"
 	run "$o" locks "$mnt/locks"
+	pt_swapon "$lower" "$mnt"
+}
+
+# pt_swapon LOWER MNT: swapon through pcc is refused.  Our file has no
+# page cache of its own to swap to; when it carried the lower's mapping,
+# swapon handed it to the lower's address space operations (on NFS, memory
+# corruption), and over ext4 it succeeded.
+pt_swapon() {
+	lower=$1 mnt=$2
+	dd if=/dev/zero of="$lower/swapfile" bs=1M count=4 2>/dev/null
+	chmod 600 "$lower/swapfile"
+	run mkswap "$lower/swapfile" > /dev/null
+	if swapon "$mnt/swapfile"; then
+		swapoff "$mnt/swapfile"
+		fail "swapon through pcc succeeded"
+	fi
+	expect_eq "swap areas after a refused swapon" "" \
+		"$(tail -n +2 /proc/swaps)"
 }
 
 # pt_aio LOWER MNT: asynchronous requests (Linux AIO, io_uring), O_DIRECT and
