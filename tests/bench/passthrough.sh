@@ -4,11 +4,14 @@
 # pcc mount of it, interleaved, as a markdown table of medians and ratios.
 #
 #   passthrough.sh [--enforce] [--threshold R] [--no-drop-caches]
-#                  [LOWER MNT] [-- PCC-BENCH-OPTIONS...]
+#                  [--also LABEL=DIR]... [LOWER MNT] [-- PCC-BENCH-OPTIONS...]
 #
 #   LOWER, MNT       the directories (arguments, or the environment)
 #   --enforce        exit 1 if a figure's pcc/lower ratio is below R
 #   --threshold R    default 0.95: pcc may cost at most 5%
+#   --also LABEL=DIR another directory over the same lower (an overlayfs
+#                    mount, say), measured in the same interleaved run and
+#                    shown in two more columns as a reference; never enforced
 #   --no-drop-caches do not pass -c (pcc-bench drops the page cache before
 #                    each read when we are root, so that reads are real)
 #   PCC_BENCH        the program (default $PCC_TESTS/pcc-bench)
@@ -28,13 +31,15 @@ prog=${0##*/}
 say() { printf '%s: %s\n' "$prog" "$*"; }
 usage() {
 	echo "usage: $prog [--enforce] [--threshold R] [--no-drop-caches]" \
-		"[LOWER MNT] [-- PCC-BENCH-OPTIONS...]" >&2
+		"[--also LABEL=DIR]... [LOWER MNT] [-- PCC-BENCH-OPTIONS...]" >&2
 	exit 2
 }
 
 enforce=no
 threshold=0.95
 drop=auto
+also_labels=
+also_dirs=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--enforce) enforce=yes ;;
@@ -43,8 +48,21 @@ while [ $# -gt 0 ]; do
 		threshold=$2
 		shift ;;
 	--no-drop-caches) drop=no ;;
+	--also)
+		[ $# -ge 2 ] || usage
+		case $2 in
+		[!=]*=?*) ;;
+		*) say "--also: not LABEL=DIR: $2" >&2; exit 2 ;;
+		esac
+		case ${2%%=*} in
+		*[!A-Za-z0-9_.-]*) say "--also: a label is letters, digits, _ . -: ${2%%=*}" >&2; exit 2 ;;
+		esac
+		also_labels="$also_labels ${2%%=*}"
+		also_dirs="$also_dirs
+${2#*=}"
+		shift ;;
 	--) shift; break ;;
-	-h|--help) sed -n '3,20s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	-h|--help) sed -n '3,27s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	-*) say "unknown option $1" >&2; usage ;;
 	*) break ;;
 	esac
@@ -69,9 +87,13 @@ fi
 case $threshold in
 ''|*[!0-9.]*|*.*.*) say "--threshold: not a ratio: $threshold" >&2; exit 2 ;;
 esac
-for d in "$LOWER" "$MNT"; do
+# The --also directories follow LOWER and MNT, one a line.
+dirs=$(printf '%s\n%s%s' "$LOWER" "$MNT" "$also_dirs")
+while IFS= read -r d; do
 	[ -d "$d" ] || { say "not a directory: $d" >&2; exit 2; }
-done
+done <<EOF
+$dirs
+EOF
 
 bench=${PCC_BENCH:-${PCC_TESTS:-.}/pcc-bench}
 [ -x "$bench" ] || { say "no pcc-bench at $bench (set PCC_TESTS or PCC_BENCH)" >&2; exit 3; }
@@ -83,13 +105,18 @@ fi
 out=$(mktemp "${TMPDIR:-/tmp}/passthrough.XXXXXX") || exit 3
 trap 'rm -f "$out"' EXIT
 # shellcheck disable=SC2086 # PCC_BENCH_OPTS is a list of options
-set -- -r 5 $dropopt ${PCC_BENCH_OPTS:-} "$@" --json "$LOWER" "$MNT"
+set -- -r 5 $dropopt ${PCC_BENCH_OPTS:-} "$@" --json
+while IFS= read -r d; do
+	set -- "$@" "$d"
+done <<EOF
+$dirs
+EOF
 say "$bench $*"
 "$bench" "$@" > "$out" || { say "pcc-bench failed" >&2; exit 3; }
 
 # pcc-bench --json prints one figure a line, after its directory's line.
 awk -v enforce="$enforce" -v threshold="$threshold" -v lower="$LOWER" -v mnt="$MNT" \
-	-v informational=open_read_close '
+	-v informational=open_read_close -v also="$also_labels" '
 function str(key,  s) {
 	if (!match($0, "\"" key "\": \"[^\"]*\""))
 		return ""
@@ -115,23 +142,41 @@ function num(key,  s) {
 	} else if (dir == 2) {
 		pcc[fig] = num("median")
 		ratio[fig] = num("ratio")
+	} else if (dir > 2) {
+		ref[dir, fig] = num("median")
+		refratio[dir, fig] = num("ratio")
 	}
 }
 END {
-	if (n == 0 || dir != 2) {
+	nalso = split(also, label, " ")
+	if (n == 0 || dir != 2 + nalso) {
 		print "passthrough.sh: cannot read the output of pcc-bench" | "cat >&2"
 		exit 3
 	}
 	printf "lower: %s, pcc: %s\n\n", lower, mnt
-	print "| figure | lower median | pcc median | ratio |"
-	print "|---|---:|---:|---:|"
+	head = "| figure | lower median | pcc median | ratio |"
+	rule = "|---|---:|---:|---:|"
+	for (j = 1; j <= nalso; j++) {
+		head = head " " label[j] " median | ratio |"
+		rule = rule "---:|---:|"
+	}
+	print head
+	print rule
 	for (i = 1; i <= n; i++) {
 		f = order[i]
 		if (pcc[f] == "" || ratio[f] == "") {
 			print "passthrough.sh: no pcc figure " f | "cat >&2"
 			exit 3
 		}
-		printf "| %s (%s) | %.2f | %.2f | %.3f |\n", f, unit[f], low[f], pcc[f], ratio[f]
+		row = sprintf("| %s (%s) | %.2f | %.2f | %.3f |", f, unit[f], low[f], pcc[f], ratio[f])
+		for (j = 1; j <= nalso; j++) {
+			if (ref[j + 2, f] == "" || refratio[j + 2, f] == "") {
+				print "passthrough.sh: no " label[j] " figure " f | "cat >&2"
+				exit 3
+			}
+			row = row sprintf(" %.2f | %.3f |", ref[j + 2, f], refratio[j + 2, f])
+		}
+		print row
 		if (ratio[f] + 0 < threshold + 0) {
 			if (f == informational)
 				info[++ninfo] = f

@@ -63,11 +63,36 @@ run 2 "$dir/lower"
 PCC_TESTLIB=/dev/null run 77
 LOWER=$dir/lower MNT=$dir/mnt run 1 --enforce --threshold 0.98
 
+# --also: a third directory, shown as a reference and never enforced (its
+# ratios of 0.5 are under the threshold of 0.9 that pcc passes).
+mkdir "$dir/ref"
+sed -e 's|^    \]}$|&,|' -e '/^  \]$/i\
+    {"dir": "/x/ref", "figures": [\
+      {"figure": "seq_write", "unit": "MiB/s", "median": 50.000, "min": 50.000, "max": 50.000, "samples": [50.000], "ratio": 0.5000},\
+      {"figure": "seq_read", "unit": "MiB/s", "median": 100.000, "min": 100.000, "max": 100.000, "samples": [100.000], "ratio": 0.5000},\
+      {"figure": "open_fstat_close", "unit": "ops/s", "median": 800.000, "min": 800.000, "max": 800.000, "samples": [800.000], "ratio": 0.8000},\
+      {"figure": "open_read_close", "unit": "ops/s", "median": 700.000, "min": 700.000, "max": 700.000, "samples": [700.000], "ratio": 0.7000}\
+    ]}' "$dir/fake-bench" > "$dir/fake-bench3"
+chmod +x "$dir/fake-bench3"
+PCC_BENCH="$dir/fake-bench3" run 0 --enforce --threshold 0.9 --also overlayfs="$dir/ref" "$dir/lower" "$dir/mnt"
+grep -q '^| figure | lower median | pcc median | ratio | overlayfs median | ratio |$' "$dir/out" ||
+	fail "no reference columns"
+grep -q '^| open_fstat_close (ops/s) | 1000.00 | 1100.00 | 1.100 | 800.00 | 0.800 |$' "$dir/out" ||
+	fail "wrong reference row"
+# Two directories' figures where three were asked for: not readable.
+run 3 --also overlayfs="$dir/ref" "$dir/lower" "$dir/mnt"
+run 2 --also overlayfs "$dir/lower" "$dir/mnt"
+run 2 --also "over lay=$dir/ref" "$dir/lower" "$dir/mnt"
+run 2 --also overlayfs="$dir/none" "$dir/lower" "$dir/mnt"
+
 # The real program, briefly: four rows of numbers, and the ratios apply.
 [ -x "$real" ] || { echo "check-passthrough: $real is not built"; exit 99; }
 export PCC_BENCH="$real"
 run 0 --no-drop-caches "$dir/lower" "$dir/mnt" -- -r 1 -s 1m -b 64k -n 20
 [ "$(grep -Ec '^\| [a-z_]+ \((MiB|ops)/s\) \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \|$' "$dir/out")" -eq 4 ] ||
 	fail "the real run did not give four rows"
+run 0 --no-drop-caches --also ref="$dir/ref" "$dir/lower" "$dir/mnt" -- -r 1 -s 1m -b 64k -n 20
+[ "$(grep -Ec '^\| [a-z_]+ \((MiB|ops)/s\)( \| [0-9.]+){5} \|$' "$dir/out")" -eq 4 ] ||
+	fail "the real run with a reference did not give four rows of five numbers"
 run 1 --no-drop-caches --enforce --threshold 1000 "$dir/lower" "$dir/mnt" -- -r 1 -s 1m -b 64k -n 20
 echo "check-passthrough: OK"
