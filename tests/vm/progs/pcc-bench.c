@@ -18,8 +18,8 @@
  * cold the directory happens to be after the drop_caches of seq_read.
  *
  * With several DIRs every figure is taken on each DIR in turn within each
- * repetition (in reverse order every other repetition), so that noise from
- * the machine falls on all of them alike;
+ * repetition (each repetition starting one DIR further on), so that noise
+ * from the machine falls on all of them alike;
  * the report gives the median, min and max of the repetitions and, for DIR
  * 2..n, the ratio of its median to DIR 1's.  --json prints the same for
  * scripts, one figure per line (tests/bench/passthrough.sh reads it so).
