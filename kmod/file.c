@@ -131,22 +131,20 @@ struct file *pcc_lower_file_open(struct file *file)
  */
 static int pcc_open(struct inode *inode, struct file *file)
 {
-	struct dentry *lower_dentry = pcc_lower_dentry(file->f_path.dentry);
 	struct file *lower;
 
-	if (!pcc_open_now(file)) {
+	if (pcc_open_now(file)) {
+		lower = pcc_open_lower(file, current_cred());
+		if (IS_ERR(lower))
+			return PTR_ERR(lower);
+		file->private_data = lower;
+		if (pcc_file_can_direct(lower))
+			pcc_file_set_can_direct(file);
+	} else {
 		/* Whether the lower can is known at the first O_DIRECT call. */
 		pcc_file_set_can_direct(file);
-		dget(lower_dentry);
-		return 0;
 	}
-	lower = pcc_open_lower(file, current_cred());
-	if (IS_ERR(lower))
-		return PTR_ERR(lower);
-	file->private_data = lower;
-	if (pcc_file_can_direct(lower))
-		pcc_file_set_can_direct(file);
-	dget(lower_dentry);
+	dget(pcc_lower_dentry(file->f_path.dentry));
 	return 0;
 }
 
