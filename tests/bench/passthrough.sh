@@ -9,7 +9,7 @@
 #   LOWER, MNT       the directories (arguments, or the environment)
 #   --enforce        exit 1 if a figure's pcc/lower ratio is below R
 #   --threshold R    default 0.95: pcc may cost at most 5%
-#   --also LABEL=DIR another directory over the same lower (an overlayfs
+#   --also LABEL=DIR another directory on LOWER's filesystem (an overlayfs
 #                    mount, say), measured in the same interleaved run and
 #                    shown in two more columns as a reference; never enforced
 #   --no-drop-caches do not pass -c (pcc-bench drops the page cache before
@@ -40,6 +40,8 @@ threshold=0.95
 drop=auto
 also_labels=
 also_dirs=
+nl='
+'
 while [ $# -gt 0 ]; do
 	case $1 in
 	--enforce) enforce=yes ;;
@@ -51,6 +53,7 @@ while [ $# -gt 0 ]; do
 	--also)
 		[ $# -ge 2 ] || usage
 		case $2 in
+		*"$nl"*) say "--also: a newline in LABEL=DIR" >&2; exit 2 ;;
 		[!=]*=?*) ;;
 		*) say "--also: not LABEL=DIR: $2" >&2; exit 2 ;;
 		esac
@@ -115,7 +118,7 @@ say "$bench $*"
 "$bench" "$@" > "$out" || { say "pcc-bench failed" >&2; exit 3; }
 
 # pcc-bench --json prints one figure a line, after its directory's line.
-awk -v enforce="$enforce" -v threshold="$threshold" -v lower="$LOWER" -v mnt="$MNT" \
+PT_ALSO_DIRS=$also_dirs awk -v enforce="$enforce" -v threshold="$threshold" -v lower="$LOWER" -v mnt="$MNT" \
 	-v informational=open_read_close -v also="$also_labels" '
 function str(key,  s) {
 	if (!match($0, "\"" key "\": \"[^\"]*\""))
@@ -153,7 +156,11 @@ END {
 		print "passthrough.sh: cannot read the output of pcc-bench" | "cat >&2"
 		exit 3
 	}
-	printf "lower: %s, pcc: %s\n\n", lower, mnt
+	printf "lower: %s, pcc: %s", lower, mnt
+	split(ENVIRON["PT_ALSO_DIRS"], alsodir, "\n")
+	for (j = 1; j <= nalso; j++)
+		printf ", %s: %s", label[j], alsodir[j + 1]
+	printf "\n\n"
 	head = "| figure | lower median | pcc median | ratio |"
 	rule = "|---|---:|---:|---:|"
 	for (j = 1; j <= nalso; j++) {

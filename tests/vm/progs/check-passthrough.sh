@@ -77,6 +77,8 @@ chmod +x "$dir/fake-bench3"
 PCC_BENCH="$dir/fake-bench3" run 0 --enforce --threshold 0.9 --also overlayfs="$dir/ref" "$dir/lower" "$dir/mnt"
 grep -q '^| figure | lower median | pcc median | ratio | overlayfs median | ratio |$' "$dir/out" ||
 	fail "no reference columns"
+grep -Fqx "lower: $dir/lower, pcc: $dir/mnt, overlayfs: $dir/ref" "$dir/out" ||
+	fail "the reference directory is not named"
 grep -q '^| open_fstat_close (ops/s) | 1000.00 | 1100.00 | 1.100 | 800.00 | 0.800 |$' "$dir/out" ||
 	fail "wrong reference row"
 # Two directories' figures where three were asked for: not readable.
@@ -84,6 +86,8 @@ run 3 --also overlayfs="$dir/ref" "$dir/lower" "$dir/mnt"
 run 2 --also overlayfs "$dir/lower" "$dir/mnt"
 run 2 --also "over lay=$dir/ref" "$dir/lower" "$dir/mnt"
 run 2 --also overlayfs="$dir/none" "$dir/lower" "$dir/mnt"
+run 2 --also "overlayfs=$dir/ref
+$dir/ref" "$dir/lower" "$dir/mnt"
 
 # The real program, briefly: four rows of numbers, and the ratios apply.
 [ -x "$real" ] || { echo "check-passthrough: $real is not built"; exit 99; }

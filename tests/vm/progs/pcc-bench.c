@@ -343,11 +343,11 @@ static double bench_open(const struct target *t, bool with_read)
 }
 
 /*
- * Repetition by repetition, figure by figure, each target in turn.  Every
- * other repetition takes the targets in reverse order: on a machine where
- * running second costs a few percent (writeback of the first target's
- * data, say), A-B then B-A puts that cost on both sides alike instead of
- * always on the pcc side.
+ * Repetition by repetition, figure by figure, each target in turn.  Each
+ * repetition starts one target further on (A-B-C, B-C-A, C-A-B, ...): on a
+ * machine where running first, or right after another target, costs a few
+ * percent (writeback of the previous target's data, say), that cost falls
+ * on every target alike over the repetitions instead of always on one.
  */
 static void run_all(const struct opts *o)
 {
@@ -364,7 +364,7 @@ static void run_all(const struct opts *o)
 			for (k = 0; k < ntargets; k++) {
 				struct target *t;
 
-				i = r % 2 ? ntargets - 1 - k : k;
+				i = (k + r) % ntargets;
 				t = &targets[i];
 
 				t->samples[f][r] = f == FIG_WRITE ? bench_write(t, o, buf) :
