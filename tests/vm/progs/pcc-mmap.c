@@ -17,6 +17,12 @@
  *				is truncated, regrown and punched under them;
  *				the kernel log must stay clean, and at the end
  *				the mapping and read() agree
+ *   pcc-mmap hold FILE		map FILE shared, close the descriptor, split
+ *				the mapping (mprotect) and fork a child that
+ *				stores into it; print "mapped" and wait for a
+ *				line on stdin (the caller tries umount and
+ *				rmmod meanwhile); then store, check through
+ *				a new descriptor, and unmap
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -342,6 +348,41 @@ static int truncate_race(const char *path, int seconds)
 	return 0;
 }
 
+static int hold(const char *path)
+{
+	size_t size = PAGES * pagesz;
+	char *map, c, line[16];
+	int fd;
+
+	fd = create(path, size, 'h');
+	map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	CHECK(map != MAP_FAILED);
+	/* From here on only the mapping holds the file. */
+	SYS(close(fd));
+	/* Three VMAs (split), and a child's copies of them (fork). */
+	SYS(mprotect(map + 8 * pagesz, pagesz, PROT_READ));
+	CHECK(map[8 * pagesz] == 'h');
+	if (!SYS(fork())) {
+		map[1] = 'c';
+		map[20 * pagesz] = 'd';
+		_exit(0);
+	}
+	SYS(wait(NULL));
+	printf("mapped\n");
+	fflush(stdout);
+	CHECK(fgets(line, sizeof(line), stdin));
+	/* The mapping still works: loads, stores, and the file sees them. */
+	CHECK(map[1] == 'c' && map[20 * pagesz] == 'd');
+	map[30 * pagesz] = 's';
+	SYS(msync(map, size, MS_SYNC));
+	SYS(munmap(map, size));
+	fd = SYS(open(path, O_RDONLY));
+	CHECK(SYS(pread(fd, &c, 1, 30 * pagesz)) == 1 && c == 's');
+	CHECK(SYS(pread(fd, &c, 1, 20 * pagesz)) == 1 && c == 'd');
+	SYS(close(fd));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	prog = "pcc-mmap";
@@ -358,6 +399,8 @@ int main(int argc, char **argv)
 		return lower_truncate(argv[2], argv[3]);
 	if (argc == 4 && !strcmp(argv[1], "truncate-race"))
 		return truncate_race(argv[2], atoi(argv[3]));
+	if (argc == 3 && !strcmp(argv[1], "hold"))
+		return hold(argv[2]);
 	fprintf(stderr, "usage: see the source\n");
 	return 2;
 }
