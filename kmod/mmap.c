@@ -2,53 +2,89 @@
 /*
  * mmap.c - mappings of pcc files and their faults.
  *
- * A mapping of ours is bound to the lower file at mmap time, as overlayfs
- * binds its real file: vma->vm_file is the lower file from then on, so the
- * VMA sits in the lower's i_mmap (the lower's truncate, hole punch and
- * invalidation - NFS seeing a change from another client - unmap our PTEs,
- * and its writeback write-protects them, as they do the lower's own
+ * A mapping of ours is bound to the file the lower's ->mmap binds it to, as
+ * overlayfs binds its real file: vma->vm_file is the lower file from then on
+ * (or, when the lower is itself stacked, the file it bound the mapping to),
+ * so the VMA sits in the lower's i_mmap (the lower's truncate, hole punch
+ * and invalidation - NFS seeing a change from another client - unmap our
+ * PTEs, and its writeback write-protects them, as they do the lower's own
  * mappings), and whatever the kernel does with the mapping's file (msync,
  * MADV_REMOVE, khugepaged, shmem_file()) it does with the lower's own.
- * /proc/PID/maps shows the lower's path.  The vm_ops stay ours: each fault
- * is routed to a backing file - pcc_vma_backing() decides which; for now
- * always the lower file - and handed to that file's vm_ops on a private
- * copy of the VMA and of the vm_fault whose vm_file is the backing file.
- * Other threads faulting the same VMA never see a changed vma->vm_file,
- * and nothing needs restoring if the backing handler drops mmap_lock.
+ * /proc/PID/maps shows the lower's path.
  *
- * vm_private_data is the lower's vm_ops: no per-VMA state, so there is
- * nothing to leak when the kernel merges a new mapping of ours into a
- * neighbouring mapping of the lower file (it may, when the lower's ->mmap
- * changed the flags), nor anything to share on a split, mremap or fork.
+ * The vm_ops stay ours.  Each fault is routed to a backing - today always
+ * the one the lower's ->mmap set up; pcc_vma_backing() decides - and
+ * handed to the backing's vm_ops on a private copy of the VMA and of the
+ * vm_fault, whose vm_ops and vm_private_data are the backing's.  Other
+ * threads faulting the same VMA never see a changed VMA, and nothing needs
+ * restoring if the backing handler drops mmap_lock.
+ *
+ * Every mapping has a struct pcc_vma (vm_private_data): it holds our own
+ * file, hence our mount and pcc.ko, for as long as any VMA made from the
+ * mapping exists, and what the lower's ->mmap left for its faults.  The
+ * VMAs a split, mremap or fork makes of a mapping share it: ->open takes a
+ * reference, ->close drops one.  The kernel never merges away a VMA whose
+ * vm_ops have ->close (docs/design/0004-mapping-lifetime.md), so each
+ * reference is dropped exactly once.
  */
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/fs_stack.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
+#include <linux/refcount.h>
+#include <linux/slab.h>
 
 #include "pcc.h"
 
-/* Where one fault goes: a referenced file and the vm_ops to call. */
+/* What a mapping of ours holds; shared by the VMAs made from it. */
+struct pcc_vma {
+	refcount_t ref;
+	struct file *file;		/* ours: pins our mount and pcc.ko */
+	/* What the lower's ->mmap set up, for its faults, ->open and ->close. */
+	const struct vm_operations_struct *vm_ops;
+	void *vm_private_data;
+};
+
+static void pcc_vma_put(struct pcc_vma *pv)
+{
+	if (refcount_dec_and_test(&pv->ref)) {
+		/* Deferred to task work: our code outlives this call. */
+		fput(pv->file);
+		kfree(pv);
+	}
+}
+
+/* Where one fault goes: the file and the vm_ops and data to call with. */
 struct pcc_backing {
 	struct file *file;
 	const struct vm_operations_struct *vm_ops;
+	void *vm_private_data;
 };
 
 /*
- * The routing decision for a fault on @vma.  Takes a reference on the file,
- * so the backing stays valid even if the handler drops mmap_lock and the
- * VMA goes away; pcc_backing_put() drops it.
+ * The routing decision for a fault on @vma.  Its file is the VMA's own and
+ * needs no reference of ours: a handler that drops mmap_lock pins the file
+ * it was given first (filemap_fault() does), as it must for any VMA.
  */
 static void pcc_vma_backing(struct vm_area_struct *vma, struct pcc_backing *b)
 {
-	b->file = get_file(vma->vm_file);
-	b->vm_ops = vma->vm_private_data;
+	struct pcc_vma *pv = vma->vm_private_data;
+
+	b->file = vma->vm_file;
+	b->vm_ops = pv->vm_ops;
+	b->vm_private_data = pv->vm_private_data;
 }
 
-static void pcc_backing_put(struct pcc_backing *b)
+/* A private copy of @vma as the backing @b would see its own VMA. */
+static void pcc_backing_vma(struct vm_area_struct *bvma,
+			    const struct vm_area_struct *vma,
+			    const struct pcc_backing *b)
 {
-	fput(b->file);
+	*bvma = *vma;
+	bvma->vm_file = b->file;
+	bvma->vm_ops = b->vm_ops;
+	bvma->vm_private_data = b->vm_private_data;
 }
 
 /*
@@ -60,7 +96,7 @@ static void pcc_backing_put(struct pcc_backing *b)
 static vm_fault_t pcc_backing_call(struct vm_fault *vmf,
 				   const struct pcc_backing *b, bool mkwrite)
 {
-	struct vm_area_struct bvma = *vmf->vma;
+	struct vm_area_struct bvma;
 	struct vm_fault bvmf = {
 		.vma		= &bvma,
 		.gfp_mask	= vmf->gfp_mask,
@@ -77,10 +113,7 @@ static vm_fault_t pcc_backing_call(struct vm_fault *vmf,
 	};
 	vm_fault_t ret;
 
-	bvma.vm_file = b->file;
-	bvma.vm_ops = b->vm_ops;
-	bvma.vm_private_data = NULL;
-
+	pcc_backing_vma(&bvma, vmf->vma, b);
 	if (!mkwrite)
 		ret = b->vm_ops->fault(&bvmf);
 	else if (b->vm_ops->page_mkwrite)
@@ -96,14 +129,11 @@ static vm_fault_t pcc_backing_call(struct vm_fault *vmf,
 static vm_fault_t pcc_vm_fault(struct vm_fault *vmf)
 {
 	struct pcc_backing b;
-	vm_fault_t ret;
 
 	if (pcc_fault_retry_locked(vmf))
 		return VM_FAULT_RETRY;
 	pcc_vma_backing(vmf->vma, &b);
-	ret = pcc_backing_call(vmf, &b, false);
-	pcc_backing_put(&b);
-	return ret;
+	return pcc_backing_call(vmf, &b, false);
 }
 
 static vm_fault_t pcc_vm_page_mkwrite(struct vm_fault *vmf)
@@ -111,7 +141,6 @@ static vm_fault_t pcc_vm_page_mkwrite(struct vm_fault *vmf)
 	struct vm_area_struct *vma = vmf->vma;
 	struct address_space *mapping;
 	struct pcc_backing b;
-	vm_fault_t ret;
 
 	if (pcc_fault_retry_locked(vmf))
 		return VM_FAULT_RETRY;
@@ -127,72 +156,149 @@ static vm_fault_t pcc_vm_page_mkwrite(struct vm_fault *vmf)
 		unmap_mapping_range(vma->vm_file->f_mapping,
 				    (loff_t)vmf->pgoff << PAGE_SHIFT,
 				    PAGE_SIZE, 0);
-		ret = VM_FAULT_NOPAGE;
-	} else {
-		ret = pcc_backing_call(vmf, &b, true);
+		return VM_FAULT_NOPAGE;
 	}
-	pcc_backing_put(&b);
-	return ret;
+	return pcc_backing_call(vmf, &b, true);
+}
+
+/*
+ * Fault-around: map the pages around a read fault that are already in the
+ * page cache, without a ->fault each.  Only when the backing is the VMA's
+ * own file and maps its pages with the generic filemap_map_pages(), which
+ * reads the VMA's file, range and flags but neither its vm_ops nor its
+ * vm_private_data, and never drops a lock: it can be given our VMA as it
+ * is.  Other backings get one ->fault per page.
+ */
+static vm_fault_t pcc_vm_map_pages(struct vm_fault *vmf, pgoff_t start_pgoff,
+				   pgoff_t end_pgoff)
+{
+	struct pcc_backing b;
+
+	pcc_vma_backing(vmf->vma, &b);
+	if (b.vm_ops->map_pages != filemap_map_pages ||
+	    b.file != vmf->vma->vm_file)
+		return 0;
+	return filemap_map_pages(vmf, start_pgoff, end_pgoff);
+}
+
+/* A split, mremap or fork made @vma from a VMA of ours. */
+static void pcc_vm_open(struct vm_area_struct *vma)
+{
+	struct pcc_vma *pv = vma->vm_private_data;
+	struct vm_area_struct bvma;
+	struct pcc_backing b;
+
+	refcount_inc(&pv->ref);
+	pcc_vma_backing(vma, &b);
+	if (b.vm_ops->open) {
+		pcc_backing_vma(&bvma, vma, &b);
+		b.vm_ops->open(&bvma);
+	}
+}
+
+static void pcc_vm_close(struct vm_area_struct *vma)
+{
+	struct pcc_vma *pv = vma->vm_private_data;
+	struct vm_area_struct bvma;
+	struct pcc_backing b;
+
+	pcc_vma_backing(vma, &b);
+	if (b.vm_ops->close) {
+		pcc_backing_vma(&bvma, vma, &b);
+		b.vm_ops->close(&bvma);
+	}
+	pcc_vma_put(pv);
 }
 
 static const struct vm_operations_struct pcc_vm_ops = {
+	.open		= pcc_vm_open,
+	.close		= pcc_vm_close,
 	.fault		= pcc_vm_fault,
+	.map_pages	= pcc_vm_map_pages,
 	.page_mkwrite	= pcc_vm_page_mkwrite,
 };
 
 /*
- * Let @lower's ->mmap set up a private copy of @vma, to learn the vm_ops
- * and flags it wants.  Backings we cannot forward faults to are refused:
- * no ->fault, raw PFN mappings, state of their own in vm_private_data or
- * vm_ops that would need their ->open/->close called on our VMAs.
+ * Whether faults of a mapping the lower's ->mmap set up as @lvma can be
+ * forwarded: it must have ->fault, and nothing we do not forward (huge
+ * page faults, raw PFN mappings, which DAX and device files use).
+ */
+static bool pcc_lower_vma_supported(const struct vm_area_struct *lvma)
+{
+	const struct vm_operations_struct *ops = lvma->vm_ops;
+
+	return ops && ops->fault && !ops->huge_fault && !ops->pfn_mkwrite &&
+	       !(lvma->vm_flags & (VM_PFNMAP | VM_MIXEDMAP));
+}
+
+/*
+ * Let the lower's ->mmap set up a private copy of @vma, @lvma, to learn the
+ * file, vm_ops, data and flags it wants.  The copy holds its own reference
+ * on its file, as a VMA does: a lower that rebinds the mapping to a file of
+ * its own (overlayfs, a pcc under us) with vma_set_file() drops that one.
+ * On success @lvma->vm_file holds a reference the caller takes over.
  */
 static int pcc_lower_mmap(struct file *lower, struct vm_area_struct *vma,
-			  const struct vm_operations_struct **vm_ops,
-			  unsigned long *flags)
+			  struct vm_area_struct *lvma)
 {
-	struct vm_area_struct lvma = *vma;
-	const struct vm_operations_struct *ops;
 	int ret;
 
-	lvma.vm_file = lower;
-	lvma.vm_ops = NULL;
-	lvma.vm_private_data = NULL;
-	ret = lower->f_op->mmap(lower, &lvma);
+	*lvma = *vma;
+	lvma->vm_file = get_file(lower);
+	lvma->vm_ops = NULL;
+	lvma->vm_private_data = NULL;
+	ret = lower->f_op->mmap(lower, lvma);
 	if (ret)
-		return ret;
-	ops = lvma.vm_ops;
-	if (!ops || !ops->fault || ops->huge_fault || ops->open ||
-	    ops->close || lvma.vm_private_data ||
-	    (lvma.vm_flags & (VM_PFNMAP | VM_MIXEDMAP)))
-		return -ENODEV;
-	*vm_ops = ops;
-	*flags = lvma.vm_flags;
+		goto out_fput;
+	if (!pcc_lower_vma_supported(lvma)) {
+		ret = -ENODEV;
+		/* Undo what the lower's ->mmap did, as munmap would. */
+		if (lvma->vm_ops && lvma->vm_ops->close)
+			lvma->vm_ops->close(lvma);
+		goto out_fput;
+	}
 	return 0;
+
+out_fput:
+	/* The file the lower left bound, as mmap_region() drops it. */
+	fput(lvma->vm_file);
+	return ret;
 }
 
 int pcc_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct file *lower = pcc_lower_file_open(file);
-	const struct vm_operations_struct *lower_vm_ops;
-	unsigned long flags;
+	struct vm_area_struct lvma;
+	struct pcc_vma *pv;
 	int ret;
 
 	if (IS_ERR(lower))
 		return PTR_ERR(lower);
 	if (!lower->f_op->mmap)
 		return -ENODEV;
-	ret = pcc_lower_mmap(lower, vma, &lower_vm_ops, &flags);
-	if (ret)
+	pv = kmalloc(sizeof(*pv), GFP_KERNEL);
+	if (!pv)
+		return -ENOMEM;
+	ret = pcc_lower_mmap(lower, vma, &lvma);
+	if (ret) {
+		kfree(pv);
 		return ret;
+	}
+	refcount_set(&pv->ref, 1);
+	pv->file = get_file(file);
+	pv->vm_ops = lvma.vm_ops;
+	pv->vm_private_data = lvma.vm_private_data;
 
 	/* Keep what the lower asked for (VM_MTE_ALLOWED on arm64 tmpfs...). */
-	if (flags & ~vma->vm_flags)
-		pcc_vm_flags_set(vma, flags & ~vma->vm_flags);
-	if (vma->vm_flags & ~flags)
-		pcc_vm_flags_clear(vma, vma->vm_flags & ~flags);
-	vma_set_file(vma, lower);
+	if (lvma.vm_flags & ~vma->vm_flags)
+		pcc_vm_flags_set(vma, lvma.vm_flags & ~vma->vm_flags);
+	if (vma->vm_flags & ~lvma.vm_flags)
+		pcc_vm_flags_clear(vma, vma->vm_flags & ~lvma.vm_flags);
+	/* The VMA's reference moves from our file to the lower's. */
+	vma_set_file(vma, lvma.vm_file);
+	fput(lvma.vm_file);
 	vma->vm_ops = &pcc_vm_ops;
-	vma->vm_private_data = (void *)lower_vm_ops;
+	vma->vm_private_data = pv;
 	fsstack_copy_attr_atime(file_inode(file), file_inode(lower));
 	return 0;
 }
