@@ -12,6 +12,22 @@
  *                     with -c, echo 3 > /proc/sys/vm/drop_caches)
  *   open_fstat_close  ops/s opening, fstat-ing and closing N small files
  *   open_read_close   ops/s opening, reading 4 KiB of and closing them
+ *   mmap_seq_read     MiB/s reading the SIZE file through a fresh MAP_SHARED,
+ *                     PROT_READ mapping, one byte of every page in order,
+ *                     its page cache dropped first as for seq_read
+ *   mmap_rand_read    MiB/s the same, every page once in a random order
+ *                     (one fixed-seed permutation), the file read() whole
+ *                     just before, so that no fault does I/O
+ *
+ * The mmap figures time mmap, the touches and munmap: the life of one
+ * mapping.  mmap_seq_read is what a program reading a cold file through a
+ * mapping sees: faults that start read-ahead and wait for the device.
+ * mmap_rand_read isolates the faults themselves: each touch of a cached
+ * page is a minor fault, or no fault at all where the filesystem's
+ * ->map_pages has already mapped it (fault-around maps the cached pages
+ * near a fault, 16 by default), so its rate moves with the cost of a fault
+ * and with how many faults the filesystem needs.  Both count pages touched,
+ * not faults taken, so as MiB/s they compare across filesystems.
  *
  * The two open figures are taken with every name cached (an untimed pass
  * over the files comes first): they measure what an open costs, not how
@@ -40,13 +56,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "progs-common.h"
 
-enum fig { FIG_WRITE, FIG_READ, FIG_STAT, FIG_OPEN_READ, FIG_COUNT };
+enum fig {
+	FIG_WRITE, FIG_READ, FIG_STAT, FIG_OPEN_READ, FIG_MMAP_SEQ,
+	FIG_MMAP_RAND, FIG_COUNT
+};
 
 static const struct {
 	const char *key;
@@ -56,6 +76,8 @@ static const struct {
 	[FIG_READ] = { "seq_read", "MiB/s" },
 	[FIG_STAT] = { "open_fstat_close", "ops/s" },
 	[FIG_OPEN_READ] = { "open_read_close", "ops/s" },
+	[FIG_MMAP_SEQ] = { "mmap_seq_read", "MiB/s" },
+	[FIG_MMAP_RAND] = { "mmap_rand_read", "MiB/s" },
 };
 
 struct opts {
@@ -342,6 +364,135 @@ static double bench_open(const struct target *t, bool with_read)
 	return (double)nfiles / (t1 - t0);
 }
 
+/* --- the mmap figures ---------------------------------------------------- */
+
+/* Byte OFF of the data file, as bench_write wrote it. */
+static unsigned char data_byte(const struct opts *o, uint64_t off)
+{
+	return (unsigned char)((off % o->block) * 131 + 7);
+}
+
+/* What touching PAGES pages of PAGE_SIZE bytes must sum to. */
+static uint64_t expected_sum(const struct opts *o, size_t pages, size_t page_size)
+{
+	uint64_t sum = 0;
+	size_t i;
+
+	for (i = 0; i < pages; i++)
+		sum += data_byte(o, (uint64_t)i * page_size);
+	return sum;
+}
+
+/*
+ * Map the data file, read the first byte of page ORDER[0], ORDER[1], ... (or
+ * of every page in order when ORDER is NULL), unmap it: timed as a whole.
+ * The sum of the bytes read is checked, so that no touch is optimised away
+ * and the mapping is known to show the file.
+ */
+static double mmap_touch(const struct target *t, const struct opts *o, int fd,
+			 const size_t *order, size_t pages, size_t page_size,
+			 uint64_t want)
+{
+	const volatile unsigned char *p;
+	uint64_t sum = 0;
+	double t0, t1;
+	void *map;
+	size_t i;
+
+	t0 = now();
+	map = mmap(NULL, (size_t)o->size, PROT_READ, MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED)
+		die_sys("mmap", t->data);
+	p = map;
+	if (order)
+		for (i = 0; i < pages; i++)
+			sum += p[order[i] * page_size];
+	else
+		for (i = 0; i < pages; i++)
+			sum += p[i * page_size];
+	if (munmap(map, (size_t)o->size) < 0)
+		die_sys("munmap", t->data);
+	t1 = now();
+	if (sum != want)
+		die("mmap %s: read the wrong data (sum %" PRIu64 ", expected %"
+		    PRIu64 ")", t->data, sum, want);
+	return (double)o->size / (1 << 20) / (t1 - t0);
+}
+
+/* Cold: the page cache dropped as for seq_read, so faults read the disk. */
+static double bench_mmap_seq(const struct target *t, const struct opts *o,
+			     size_t pages, size_t page_size, uint64_t want)
+{
+	double rate;
+	int fd, err;
+
+	fd = open(t->data, O_RDONLY);
+	if (fd < 0)
+		die_sys("open", t->data);
+	err = posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+	if (err) {
+		errno = err;
+		die_sys("posix_fadvise(DONTNEED)", t->data);
+	}
+	if (o->drop_caches)
+		drop_caches();
+	rate = mmap_touch(t, o, fd, NULL, pages, page_size, want);
+	close(fd);
+	return rate;
+}
+
+/* Warm: the file read() whole first, so every fault finds its page cached. */
+static double bench_mmap_rand(const struct target *t, const struct opts *o,
+			      unsigned char *buf, const size_t *order,
+			      size_t pages, size_t page_size, uint64_t want)
+{
+	uint64_t done = 0;
+	double rate;
+	ssize_t n;
+	int fd;
+
+	fd = open(t->data, O_RDONLY);
+	if (fd < 0)
+		die_sys("open", t->data);
+	for (;;) {
+		n = read(fd, buf, (size_t)o->block);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			die_sys("read", t->data);
+		if (n == 0)
+			break;
+		done += (uint64_t)n;
+	}
+	if (done != o->size)
+		die("read %s: %" PRIu64 " bytes, expected %" PRIu64, t->data,
+		    done, o->size);
+	rate = mmap_touch(t, o, fd, order, pages, page_size, want);
+	close(fd);
+	return rate;
+}
+
+/* Every page index once, shuffled by a fixed seed: the same for every DIR. */
+static size_t *page_order(size_t pages)
+{
+	size_t *order = xmalloc(pages * sizeof(*order));
+	uint64_t x = 0x9e3779b97f4a7c15ull;	/* xorshift64, fixed seed */
+	size_t i, j, tmp;
+
+	for (i = 0; i < pages; i++)
+		order[i] = i;
+	for (i = pages; i > 1; i--) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		j = (size_t)(x % i);
+		tmp = order[i - 1];
+		order[i - 1] = order[j];
+		order[j] = tmp;
+	}
+	return order;
+}
+
 /*
  * Repetition by repetition, figure by figure, each target in turn.  Each
  * repetition starts one target further on (A-B-C, B-C-A, C-A-B, ...): on a
@@ -352,13 +503,17 @@ static double bench_open(const struct target *t, bool with_read)
 static void run_all(const struct opts *o)
 {
 	unsigned char *buf = xmalloc((size_t)o->block);
+	size_t page_size = (size_t)sysconf(_SC_PAGESIZE);
+	size_t pages = (size_t)((o->size + page_size - 1) / page_size);
+	size_t *order = page_order(pages);
+	uint64_t want = expected_sum(o, pages, page_size);
 	unsigned long r;
 	size_t i, k;
 	int f;
 
 	/* Not zeros: no filesystem should get to treat the data as special. */
 	for (i = 0; i < o->block; i++)
-		buf[i] = (unsigned char)(i * 131 + 7);
+		buf[i] = data_byte(o, i);
 	for (r = 0; r < o->reps; r++) {
 		for (f = 0; f < FIG_COUNT; f++) {
 			for (k = 0; k < ntargets; k++) {
@@ -367,12 +522,31 @@ static void run_all(const struct opts *o)
 				i = (k + r) % ntargets;
 				t = &targets[i];
 
-				t->samples[f][r] = f == FIG_WRITE ? bench_write(t, o, buf) :
-						   f == FIG_READ ? bench_read(t, o, buf) :
-						   bench_open(t, f == FIG_OPEN_READ);
+				switch (f) {
+				case FIG_WRITE:
+					t->samples[f][r] = bench_write(t, o, buf);
+					break;
+				case FIG_READ:
+					t->samples[f][r] = bench_read(t, o, buf);
+					break;
+				case FIG_STAT:
+				case FIG_OPEN_READ:
+					t->samples[f][r] = bench_open(t, f == FIG_OPEN_READ);
+					break;
+				case FIG_MMAP_SEQ:
+					t->samples[f][r] = bench_mmap_seq(t, o, pages,
+									  page_size, want);
+					break;
+				case FIG_MMAP_RAND:
+					t->samples[f][r] = bench_mmap_rand(t, o, buf, order,
+									   pages, page_size,
+									   want);
+					break;
+				}
 			}
 		}
 	}
+	free(order);
 	free(buf);
 }
 
@@ -487,11 +661,12 @@ static void usage(FILE *f)
 {
 	fputs("usage: pcc-bench [-s size] [-b block] [-n files] [-r reps] [-c]"
 	      " [--json] DIR [DIR...]\n"
-	      "  -s size   sequential file size (default 64m; k, m, g suffixes)\n"
+	      "  -s size   sequential file size (default 64m; k, m, g suffixes);\n"
+	      "            the mmap figures map and touch it too\n"
 	      "  -b block  write and read size (default 1m)\n"
 	      "  -n files  files for open+fstat+close (default 1000)\n"
 	      "  -r reps   repetitions, DIRs interleaved in each (default 5)\n"
-	      "  -c        drop the page cache before each read (root)\n"
+	      "  -c        drop the page cache before each cold read (root)\n"
 	      "  --json    JSON instead of text\n", f);
 }
 
