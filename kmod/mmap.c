@@ -34,6 +34,7 @@
 #include <linux/pagemap.h>
 #include <linux/refcount.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 
 #include "pcc.h"
 
@@ -81,7 +82,8 @@ static void pcc_backing_vma(struct vm_area_struct *bvma,
 			    const struct vm_area_struct *vma,
 			    const struct pcc_backing *b)
 {
-	*bvma = *vma;
+	/* Not an assignment: from 6.3 vm_flags is const outside mm/. */
+	memcpy(bvma, vma, sizeof(*bvma));
 	bvma->vm_file = b->file;
 	bvma->vm_ops = b->vm_ops;
 	bvma->vm_private_data = b->vm_private_data;
@@ -243,7 +245,7 @@ static int pcc_lower_mmap(struct file *lower, struct vm_area_struct *vma,
 {
 	int ret;
 
-	*lvma = *vma;
+	memcpy(lvma, vma, sizeof(*lvma));
 	lvma->vm_file = get_file(lower);
 	lvma->vm_ops = NULL;
 	lvma->vm_private_data = NULL;
