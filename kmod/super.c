@@ -121,6 +121,30 @@ err:
 	return ret;
 }
 
+/*
+ * The lower mount's noexec, nodev and nosuid hold through pcc.  The VFS
+ * checks them on the mount of the path it is given, ours, whose flags a
+ * filesystem cannot set (mount(2) and fsmount(2) set them from their own
+ * arguments), and on the superblock: path_noexec() also honours
+ * SB_I_NOEXEC, may_open_dev() SB_I_NODEV, and we set those.  nosuid has no
+ * superblock half (mnt_may_suid() reads the mount only; SB_NOSUID is not
+ * looked at by exec): our inodes of regular files hide the set-id bits
+ * from exec instead (pcc_copy_attr()); stat still shows the lower's mode.
+ * The flags are taken when the mount is made: a later remount of the lower
+ * does not change ours.
+ */
+static void pcc_copy_mnt_flags(struct super_block *sb, struct vfsmount *lower)
+{
+	int mnt_flags = READ_ONCE(lower->mnt_flags);
+	unsigned long lower_iflags = lower->mnt_sb->s_iflags;
+
+	if ((mnt_flags & MNT_NOEXEC) || (lower_iflags & SB_I_NOEXEC))
+		sb->s_iflags |= SB_I_NOEXEC;
+	if ((mnt_flags & MNT_NODEV) || (lower_iflags & SB_I_NODEV))
+		sb->s_iflags |= SB_I_NODEV;
+	PCC_SB(sb)->nosuid = mnt_flags & MNT_NOSUID;
+}
+
 static int pcc_fill_super(struct super_block *sb, struct fs_context *fc)
 {
 	struct pcc_sb_info *sbi;
@@ -151,6 +175,7 @@ static int pcc_fill_super(struct super_block *sb, struct fs_context *fc)
 	sb->s_xattr = pcc_xattr_handlers;
 	/* The lower applies umask and default ACLs exactly when it has ACLs. */
 	sb->s_flags |= lower_sb->s_flags & SB_POSIXACL;
+	pcc_copy_mnt_flags(sb, sbi->lower.mnt);
 
 	inode = pcc_iget(sb, d_inode(sbi->lower.dentry));
 	if (IS_ERR(inode))
