@@ -225,6 +225,16 @@ static inline int pcc_lower_getattr(const struct path *path,
 }
 
 /*
+ * SB_I_NOUMASK (6.7): the filesystem applies the umask itself, without
+ * POSIX ACLs (NFSv4 sends it to the server).  None before.
+ */
+#ifdef SB_I_NOUMASK
+#define PCC_SB_I_NOUMASK	SB_I_NOUMASK
+#else
+#define PCC_SB_I_NOUMASK	0
+#endif
+
+/*
  * POSIX ACLs: up to 6.1 they are xattrs handled by the catch-all handler;
  * from 6.2 the VFS routes them to ->get_acl/->set_acl taking a dentry.
  */

@@ -173,8 +173,14 @@ static int pcc_fill_super(struct super_block *sb, struct fs_context *fc)
 	sb->s_op = &pcc_sops;
 	sb->s_d_op = &pcc_dops;
 	sb->s_xattr = pcc_xattr_handlers;
-	/* The lower applies umask and default ACLs exactly when it has ACLs. */
+	/*
+	 * The lower applies the umask (and default ACLs) itself when it has
+	 * POSIX ACLs, or, from 6.7, when it says so (SB_I_NOUMASK: NFSv4,
+	 * which sends the umask to the server).  The VFS must then not apply
+	 * it on our side too, or it is applied twice.
+	 */
 	sb->s_flags |= lower_sb->s_flags & SB_POSIXACL;
+	sb->s_iflags |= lower_sb->s_iflags & PCC_SB_I_NOUMASK;
 	pcc_copy_mnt_flags(sb, sbi->lower.mnt);
 
 	inode = pcc_iget(sb, d_inode(sbi->lower.dentry));
