@@ -113,6 +113,16 @@ static int pcc_lookup_lower(struct fs_context *fc, struct path *lower)
 		ret = -EINVAL;
 		goto err;
 	}
+	/*
+	 * Every lower access is made with PCC_NOP_IDMAP, so the mapping of
+	 * an idmapped lower mount would be silently ignored: refuse it.
+	 */
+	if (is_idmapped_mnt(lower->mnt)) {
+		errorfc(fc, "lower %s is an idmapped mount: not supported",
+			fc->source);
+		ret = -EINVAL;
+		goto err;
+	}
 	return 0;
 
 err:
