@@ -263,6 +263,7 @@ static struct file_system_type pcc_fs_type = {
 	.kill_sb		= pcc_kill_sb,
 };
 
+/* Registered last, unregistered first: see pcc_init() in main.c. */
 int pcc_fs_init(void)
 {
 	int ret;
