@@ -192,6 +192,13 @@ static int pcc_fill_super(struct super_block *sb, struct fs_context *fc)
 	sb->s_flags |= lower_sb->s_flags & SB_POSIXACL;
 	sb->s_iflags |= lower_sb->s_iflags & PCC_SB_I_NOUMASK;
 	pcc_copy_mnt_flags(sb, sbi->lower.mnt);
+	/*
+	 * sync(2) runs ->sync_fs of every superblock, the lower's included:
+	 * ours would only sync the lower a second time (and take its
+	 * s_umount under ours), so skip it there, as overlayfs does.
+	 * syncfs(2) on a pcc file still calls pcc_sync_fs().
+	 */
+	sb->s_iflags |= SB_I_SKIP_SYNC;
 
 	inode = pcc_iget(sb, d_inode(sbi->lower.dentry));
 	if (IS_ERR(inode))
