@@ -171,8 +171,8 @@ static inline void pcc_lock_set_owner(struct file_lock *fl, void *owner)
 }
 
 /*
- * Whether a file may do O_DIRECT: FMODE_CAN_ODIRECT from 6.2, the presence
- * of ->direct_IO before.
+ * Whether a file may do O_DIRECT: FMODE_CAN_ODIRECT where the kernel has it
+ * (6.1 does: do_dentry_open() sets it), the presence of ->direct_IO before.
  */
 static inline bool pcc_file_can_direct(const struct file *file)
 {
