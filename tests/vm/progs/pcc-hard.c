@@ -8,11 +8,13 @@
  *					mount (uid/gid 0-65535 mapped to
  *					100000-165535); exits 77 if the kernel
  *					or SRC's filesystem cannot
- *   pcc-hard race DIR SECONDS		threads creating, unlinking, making
+ *   pcc-hard race DIR SECONDS [LOWER]	threads creating, unlinking, making
  *					and removing directories, and
  *					stat'ing the same few names in DIR
- *					for SECONDS; exits 1 on an
- *					unexpected error
+ *					for SECONDS (with LOWER, the lower
+ *					directory of DIR, two makers work
+ *					there); exits 1 on an unexpected
+ *					error
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -161,22 +163,25 @@ static int idmap(const char *src, const char *dst)
 
 /* race: a few names, each created and removed while others stat it. */
 #define RACE_NAMES	4
-static const char *race_dir;
+static const char *race_dir, *race_lower;
 static volatile int race_stop;
 
-static void race_name(char *buf, size_t size, unsigned int i)
+static void race_name(char *buf, size_t size, const char *dir, unsigned int i)
 {
-	snprintf(buf, size, "%s/n%u", race_dir, i % RACE_NAMES);
+	snprintf(buf, size, "%s/n%u", dir, i % RACE_NAMES);
 }
 
 static void *race_maker(void *arg)
 {
 	unsigned int seed = (uintptr_t)arg, i;
+	const char *dir = race_dir;
 	char name[4096];
 
+	if (race_lower && seed > 2)
+		dir = race_lower;
 	while (!race_stop) {
 		i = rand_r(&seed);
-		race_name(name, sizeof(name), i);
+		race_name(name, sizeof(name), dir, i);
 		if (i & 0x100) {
 			int fd = open(name, O_CREAT | O_WRONLY, 0644);
 
@@ -207,7 +212,7 @@ static void *race_stat(void *arg)
 	struct stat st;
 
 	while (!race_stop) {
-		race_name(name, sizeof(name), i++);
+		race_name(name, sizeof(name), race_dir, i++);
 		if (stat(name, &st) && errno != ENOENT && errno != ESTALE)
 			die("stat %s", name);
 		if (access(name, F_OK) && errno != ENOENT && errno != ESTALE)
@@ -216,12 +221,13 @@ static void *race_stat(void *arg)
 	return NULL;
 }
 
-static int race(const char *dir, int seconds)
+static int race(const char *dir, int seconds, const char *lower)
 {
 	pthread_t t[8];
 	unsigned int i;
 
 	race_dir = dir;
+	race_lower = lower;
 	for (i = 0; i < 8; i++)
 		CHECK(!pthread_create(&t[i], NULL, i < 4 ? race_maker :
 				      race_stat, (void *)(uintptr_t)(i + 1)));
@@ -243,9 +249,9 @@ int main(int argc, char **argv)
 		return dacl(argv[2], strtoul(argv[3], NULL, 8));
 	if (argc == 4 && !strcmp(argv[1], "idmap"))
 		return idmap(argv[2], argv[3]);
-	if (argc == 4 && !strcmp(argv[1], "race"))
-		return race(argv[2], atoi(argv[3]));
+	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "race"))
+		return race(argv[2], atoi(argv[3]), argc == 5 ? argv[4] : NULL);
 	fprintf(stderr, "usage: pcc-hard euid | dacl DIR PERM | idmap SRC DST"
-		" | race DIR SECONDS\n");
+		" | race DIR SECONDS [LOWER]\n");
 	return 2;
 }
