@@ -195,10 +195,32 @@ out:
 }
 
 /*
+ * Whether @lower, which @dentry holds, is no longer @dentry's name in
+ * @lower_dir, whose lock the caller holds: removed or renamed on the lower
+ * (NFS silly-renames one we hold) since our dentry was last revalidated.
+ * Operating on it would remove or replace what is now another name, or
+ * unlink an inode twice.  -ESTALE makes the VFS look the name up again
+ * (LOOKUP_REVAL), which pcc_d_revalidate() then refuses.
+ */
+static bool pcc_lower_stale(struct dentry *dentry, struct dentry *lower,
+			    struct dentry *lower_dir)
+{
+	bool stale;
+
+	spin_lock(&lower->d_lock);
+	stale = d_unhashed(lower) || lower->d_parent != lower_dir ||
+		lower->d_name.len != dentry->d_name.len ||
+		memcmp(lower->d_name.name, dentry->d_name.name,
+		       dentry->d_name.len);
+	spin_unlock(&lower->d_lock);
+	return stale;
+}
+
+/*
  * The start of a directory operation on @dentry's name: freeze protection
- * on the lower mount, then the lower parent locked and checked to be the
- * lower dentry's parent still.  Returns the locked lower parent, or an
- * ERR_PTR; pcc_dir_op_end() undoes both.
+ * on the lower mount, then the lower parent locked and the lower dentry
+ * checked to be still its child of that name.  Returns the locked lower
+ * parent, or an ERR_PTR; pcc_dir_op_end() undoes both.
  */
 static struct dentry *pcc_dir_op_begin(struct dentry *dentry)
 {
@@ -210,7 +232,7 @@ static struct dentry *pcc_dir_op_begin(struct dentry *dentry)
 	if (ret)
 		return ERR_PTR(ret);
 	inode_lock_nested(d_inode(lower_dir), I_MUTEX_PARENT);
-	if (lower->dentry->d_parent != lower_dir) {
+	if (pcc_lower_stale(dentry, lower->dentry, lower_dir)) {
 		inode_unlock(d_inode(lower_dir));
 		mnt_drop_write(lower->mnt);
 		return ERR_PTR(-ESTALE);
@@ -423,8 +445,8 @@ static int pcc_rename(pcc_idmap_t *idmap, struct inode *old_dir,
 		goto out;
 	}
 	ret = -ESTALE;
-	if (lower_old->dentry->d_parent != lower_old_dir ||
-	    lower_new->d_parent != lower_new_dir)
+	if (pcc_lower_stale(old, lower_old->dentry, lower_old_dir) ||
+	    pcc_lower_stale(new, lower_new, lower_new_dir))
 		goto unlock;
 	if (d_inode(lower_old->dentry) != pcc_lower_inode(d_inode(old)))
 		goto unlock;
