@@ -171,8 +171,8 @@ static inline void pcc_lock_set_owner(struct file_lock *fl, void *owner)
 }
 
 /*
- * Whether a file may do O_DIRECT: FMODE_CAN_ODIRECT from 6.2, the presence
- * of ->direct_IO before.
+ * Whether a file may do O_DIRECT: FMODE_CAN_ODIRECT where the kernel has it
+ * (6.1 does: do_dentry_open() sets it), the presence of ->direct_IO before.
  */
 static inline bool pcc_file_can_direct(const struct file *file)
 {
@@ -223,6 +223,16 @@ static inline int pcc_lower_getattr(const struct path *path,
 #endif
 	return vfs_getattr(path, stat, request_mask, flags);
 }
+
+/*
+ * SB_I_NOUMASK (6.7): the filesystem applies the umask itself, without
+ * POSIX ACLs (NFSv4 sends it to the server).  None before.
+ */
+#ifdef SB_I_NOUMASK
+#define PCC_SB_I_NOUMASK	SB_I_NOUMASK
+#else
+#define PCC_SB_I_NOUMASK	0
+#endif
 
 /*
  * POSIX ACLs: up to 6.1 they are xattrs handled by the catch-all handler;

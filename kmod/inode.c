@@ -116,8 +116,12 @@ void pcc_copy_iflags(struct inode *inode, const struct inode *lower)
 void pcc_copy_attr(struct inode *inode)
 {
 	struct inode *lower = pcc_lower_inode(inode);
+	umode_t mode = lower->i_mode;
 
-	inode->i_mode = lower->i_mode;
+	/* A nosuid lower: exec reads the set-id bits here (super.c). */
+	if (PCC_SB(inode->i_sb)->nosuid && S_ISREG(mode))
+		mode &= ~(S_ISUID | S_ISGID);
+	inode->i_mode = mode;
 	inode->i_uid = lower->i_uid;
 	inode->i_gid = lower->i_gid;
 	inode->i_rdev = lower->i_rdev;

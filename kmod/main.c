@@ -7,27 +7,33 @@
 
 #include "pcc.h"
 
+/*
+ * The filesystem is registered last and unregistered first: from
+ * register_filesystem() on a mount may be made at once (the module counts
+ * as live while it initialises), so everything a mount may use must be up
+ * before, and an init failing after it would tear down parts under a
+ * mounted superblock.
+ */
 static int __init pcc_init(void)
 {
 	int ret;
 
-	/* Files first: they may be used as soon as the filesystem is up. */
 	ret = pcc_file_init();
 	if (ret)
 		goto err_file;
-	ret = pcc_fs_init();
-	if (ret)
-		goto err_fs;
 	ret = pcc_netlink_init();
 	if (ret)
 		goto err_netlink;
+	ret = pcc_fs_init();
+	if (ret)
+		goto err_fs;
 
 	pr_info("version %s loaded\n", PCC_VERSION);
 	return 0;
 
-err_netlink:
-	pcc_fs_exit();
 err_fs:
+	pcc_netlink_exit();
+err_netlink:
 	pcc_file_exit();
 err_file:
 	return ret;
@@ -35,9 +41,9 @@ err_file:
 
 static void __exit pcc_exit(void)
 {
-	/* Netlink first: no request may reach a filesystem being torn down. */
-	pcc_netlink_exit();
+	/* The filesystem first: no mount may start while the rest goes. */
 	pcc_fs_exit();
+	pcc_netlink_exit();
 	pcc_file_exit();
 	pr_info("version %s unloaded\n", PCC_VERSION);
 }

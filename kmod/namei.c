@@ -44,17 +44,28 @@ static void pcc_d_release(struct dentry *dentry)
  * not, though hashed: NFS "silly-renames" a file unlinked while someone
  * holds its dentry (we do) to .nfsXXXX, moving the dentry with it.  d_lock
  * keeps the lower name still; ours is checked again by the VFS in RCU walk.
+ *
+ * Our parent may be renamed away and freed meanwhile, even in ref-walk
+ * (we hold no reference on it), and its lower dentry swapped by
+ * pcc_instantiate(): both are read under RCU, and the parent's lower
+ * dentry only compared, never followed.
  */
 static bool pcc_lower_name_matches(struct dentry *dentry, struct dentry *lower)
 {
-	struct pcc_dentry_info *pdi = READ_ONCE(READ_ONCE(dentry->d_parent)->d_fsdata);
+	struct pcc_dentry_info *pdi;
+	struct dentry *lower_parent = NULL;
 	unsigned int len = READ_ONCE(dentry->d_name.len);
 	bool same;
 
-	if (!pdi)
+	rcu_read_lock();
+	pdi = READ_ONCE(READ_ONCE(dentry->d_parent)->d_fsdata);
+	if (pdi)
+		lower_parent = READ_ONCE(pdi->lower.dentry);
+	rcu_read_unlock();
+	if (!lower_parent)
 		return false;
 	spin_lock(&lower->d_lock);
-	same = lower->d_parent == pdi->lower.dentry &&
+	same = lower->d_parent == lower_parent &&
 	       lower->d_name.len == len &&
 	       !memcmp(lower->d_name.name, dentry->d_name.name, len);
 	spin_unlock(&lower->d_lock);
@@ -62,20 +73,36 @@ static bool pcc_lower_name_matches(struct dentry *dentry, struct dentry *lower)
 }
 
 /*
+ * A reference on @dentry's lower dentry, for a caller that does not hold
+ * the lock of @dentry's parent (pcc_instantiate() may swap it meanwhile):
+ * taken under our d_lock, under which the swap is made.  The lower dentry
+ * is alive there, since d_fsdata holds a reference the swap drops only
+ * after it.
+ */
+static struct dentry *pcc_lower_dentry_get(struct dentry *dentry)
+{
+	struct dentry *lower;
+
+	spin_lock(&dentry->d_lock);
+	lower = PCC_D(dentry)->lower.dentry;
+	spin_lock_nested(&lower->d_lock, DENTRY_D_LOCK_NESTED);
+	dget_dlock(lower);
+	spin_unlock(&lower->d_lock);
+	spin_unlock(&dentry->d_lock);
+	return lower;
+}
+
+/*
  * Whether our dentry still says what the lower one says: same inode (or
  * both negative), lower still hashed and of the same name.  The lower
  * filesystem's own ->d_revalidate (NFS) is asked first.
  */
-static int pcc_d_revalidate(struct dentry *dentry, unsigned int flags)
+static int pcc_d_revalidate_lower(struct dentry *dentry, struct dentry *lower,
+				  unsigned int flags)
 {
-	struct pcc_dentry_info *di = READ_ONCE(dentry->d_fsdata);
-	struct dentry *lower;
 	struct inode *inode, *lower_inode;
 	int ret = 1;
 
-	if (!di)
-		return 0;
-	lower = di->lower.dentry;
 	if (lower->d_flags & DCACHE_OP_REVALIDATE) {
 		ret = lower->d_op->d_revalidate(lower, flags);
 		if (ret == 0 && !(flags & LOOKUP_RCU))
@@ -94,6 +121,30 @@ static int pcc_d_revalidate(struct dentry *dentry, unsigned int flags)
 	/* A chattr made on the lower holds here before the VFS checks ours. */
 	if (inode && lower_inode)
 		pcc_copy_iflags(inode, lower_inode);
+	return ret;
+}
+
+/*
+ * A negative dentry's lower dentry may be swapped by a create under way
+ * (pcc_instantiate()).  In RCU walk it is read under RCU, as the walk
+ * runs: a dentry is freed after a grace period, and the VFS sees the
+ * create's d_instantiate() in our d_seq and drops the walk's answer.  In
+ * ref-walk we take a reference of our own.
+ */
+static int pcc_d_revalidate(struct dentry *dentry, unsigned int flags)
+{
+	struct pcc_dentry_info *di = READ_ONCE(dentry->d_fsdata);
+	struct dentry *lower;
+	int ret;
+
+	if (!di)
+		return 0;
+	if (flags & LOOKUP_RCU)
+		return pcc_d_revalidate_lower(dentry,
+					      READ_ONCE(di->lower.dentry), flags);
+	lower = pcc_lower_dentry_get(dentry);
+	ret = pcc_d_revalidate_lower(dentry, lower, flags);
+	dput(lower);
 	return ret;
 }
 
@@ -144,10 +195,32 @@ out:
 }
 
 /*
+ * Whether @lower, which @dentry holds, is no longer @dentry's name in
+ * @lower_dir, whose lock the caller holds: removed or renamed on the lower
+ * (NFS silly-renames one we hold) since our dentry was last revalidated.
+ * Operating on it would remove or replace what is now another name, or
+ * unlink an inode twice.  -ESTALE makes the VFS look the name up again
+ * (LOOKUP_REVAL), which pcc_d_revalidate() then refuses.
+ */
+static bool pcc_lower_stale(struct dentry *dentry, struct dentry *lower,
+			    struct dentry *lower_dir)
+{
+	bool stale;
+
+	spin_lock(&lower->d_lock);
+	stale = d_unhashed(lower) || lower->d_parent != lower_dir ||
+		lower->d_name.len != dentry->d_name.len ||
+		memcmp(lower->d_name.name, dentry->d_name.name,
+		       dentry->d_name.len);
+	spin_unlock(&lower->d_lock);
+	return stale;
+}
+
+/*
  * The start of a directory operation on @dentry's name: freeze protection
- * on the lower mount, then the lower parent locked and checked to be the
- * lower dentry's parent still.  Returns the locked lower parent, or an
- * ERR_PTR; pcc_dir_op_end() undoes both.
+ * on the lower mount, then the lower parent locked and the lower dentry
+ * checked to be still its child of that name.  Returns the locked lower
+ * parent, or an ERR_PTR; pcc_dir_op_end() undoes both.
  */
 static struct dentry *pcc_dir_op_begin(struct dentry *dentry)
 {
@@ -159,7 +232,7 @@ static struct dentry *pcc_dir_op_begin(struct dentry *dentry)
 	if (ret)
 		return ERR_PTR(ret);
 	inode_lock_nested(d_inode(lower_dir), I_MUTEX_PARENT);
-	if (lower->dentry->d_parent != lower_dir) {
+	if (pcc_lower_stale(dentry, lower->dentry, lower_dir)) {
 		inode_unlock(d_inode(lower_dir));
 		mnt_drop_write(lower->mnt);
 		return ERR_PTR(-ESTALE);
@@ -182,6 +255,7 @@ static int pcc_instantiate(struct dentry *dentry, struct dentry *lower_dir)
 {
 	struct pcc_dentry_info *di = PCC_D(dentry);
 	struct dentry *lower = di->lower.dentry;
+	struct dentry *old;
 	struct inode *inode;
 
 	if (d_unhashed(lower) || d_really_is_negative(lower)) {
@@ -193,8 +267,18 @@ static int pcc_instantiate(struct dentry *dentry, struct dentry *lower_dir)
 			dput(lower);
 			return -ENOENT;
 		}
-		dput(di->lower.dentry);
-		di->lower.dentry = lower;
+		/*
+		 * pcc_d_revalidate() may be looking at the old one: swap
+		 * under our d_lock, where ref-walk takes its reference, and
+		 * put it after.  RCU walkers may still see it: dentries are
+		 * freed after a grace period.
+		 */
+		old = di->lower.dentry;
+		spin_lock(&dentry->d_lock);
+		/* Pairs with the READ_ONCE() of the RCU walk. */
+		smp_store_release(&di->lower.dentry, lower);
+		spin_unlock(&dentry->d_lock);
+		dput(old);
 	}
 	inode = pcc_iget(dentry->d_sb, d_inode(lower));
 	if (IS_ERR(inode))
@@ -361,8 +445,8 @@ static int pcc_rename(pcc_idmap_t *idmap, struct inode *old_dir,
 		goto out;
 	}
 	ret = -ESTALE;
-	if (lower_old->dentry->d_parent != lower_old_dir ||
-	    lower_new->d_parent != lower_new_dir)
+	if (pcc_lower_stale(old, lower_old->dentry, lower_old_dir) ||
+	    pcc_lower_stale(new, lower_new, lower_new_dir))
 		goto unlock;
 	if (d_inode(lower_old->dentry) != pcc_lower_inode(d_inode(old)))
 		goto unlock;

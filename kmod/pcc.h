@@ -24,6 +24,7 @@
 
 struct pcc_sb_info {
 	struct path lower;		/* the lower directory of the mount */
+	bool nosuid;			/* the lower mount is nosuid (super.c) */
 };
 
 struct pcc_inode_info {

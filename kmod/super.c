@@ -113,12 +113,46 @@ static int pcc_lookup_lower(struct fs_context *fc, struct path *lower)
 		ret = -EINVAL;
 		goto err;
 	}
+	/*
+	 * Every lower access is made with PCC_NOP_IDMAP, so the mapping of
+	 * an idmapped lower mount would be silently ignored: refuse it.
+	 */
+	if (is_idmapped_mnt(lower->mnt)) {
+		errorfc(fc, "lower %s is an idmapped mount: not supported",
+			fc->source);
+		ret = -EINVAL;
+		goto err;
+	}
 	return 0;
 
 err:
 	path_put(lower);
 	*lower = (struct path){};
 	return ret;
+}
+
+/*
+ * The lower mount's noexec, nodev and nosuid hold through pcc.  The VFS
+ * checks them on the mount of the path it is given, ours, whose flags a
+ * filesystem cannot set (mount(2) and fsmount(2) set them from their own
+ * arguments), and on the superblock: path_noexec() also honours
+ * SB_I_NOEXEC, may_open_dev() SB_I_NODEV, and we set those.  nosuid has no
+ * superblock half (mnt_may_suid() reads the mount only; SB_NOSUID is not
+ * looked at by exec): our inodes of regular files hide the set-id bits
+ * from exec instead (pcc_copy_attr()); stat still shows the lower's mode.
+ * The flags are taken when the mount is made: a later remount of the lower
+ * does not change ours.
+ */
+static void pcc_copy_mnt_flags(struct super_block *sb, struct vfsmount *lower)
+{
+	int mnt_flags = READ_ONCE(lower->mnt_flags);
+	unsigned long lower_iflags = lower->mnt_sb->s_iflags;
+
+	if ((mnt_flags & MNT_NOEXEC) || (lower_iflags & SB_I_NOEXEC))
+		sb->s_iflags |= SB_I_NOEXEC;
+	if ((mnt_flags & MNT_NODEV) || (lower_iflags & SB_I_NODEV))
+		sb->s_iflags |= SB_I_NODEV;
+	PCC_SB(sb)->nosuid = mnt_flags & MNT_NOSUID;
 }
 
 static int pcc_fill_super(struct super_block *sb, struct fs_context *fc)
@@ -149,8 +183,22 @@ static int pcc_fill_super(struct super_block *sb, struct fs_context *fc)
 	sb->s_op = &pcc_sops;
 	sb->s_d_op = &pcc_dops;
 	sb->s_xattr = pcc_xattr_handlers;
-	/* The lower applies umask and default ACLs exactly when it has ACLs. */
+	/*
+	 * The lower applies the umask (and default ACLs) itself when it has
+	 * POSIX ACLs, or, from 6.7, when it says so (SB_I_NOUMASK: NFSv4,
+	 * which sends the umask to the server).  The VFS must then not apply
+	 * it on our side too, or it is applied twice.
+	 */
 	sb->s_flags |= lower_sb->s_flags & SB_POSIXACL;
+	sb->s_iflags |= lower_sb->s_iflags & PCC_SB_I_NOUMASK;
+	pcc_copy_mnt_flags(sb, sbi->lower.mnt);
+	/*
+	 * sync(2) runs ->sync_fs of every superblock, the lower's included:
+	 * ours would only sync the lower a second time (and take its
+	 * s_umount under ours), so skip it there, as overlayfs does.
+	 * syncfs(2) on a pcc file still calls pcc_sync_fs().
+	 */
+	sb->s_iflags |= SB_I_SKIP_SYNC;
 
 	inode = pcc_iget(sb, d_inode(sbi->lower.dentry));
 	if (IS_ERR(inode))
@@ -222,6 +270,7 @@ static struct file_system_type pcc_fs_type = {
 	.kill_sb		= pcc_kill_sb,
 };
 
+/* Registered last, unregistered first: see pcc_init() in main.c. */
 int pcc_fs_init(void)
 {
 	int ret;

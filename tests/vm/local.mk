@@ -36,6 +36,10 @@ EXTRA_DIST += \
 	tests/vm/scenarios/31-pcc-over-nfs4 \
 	tests/vm/scenarios/32-pcc-over-nfs3 \
 	tests/vm/scenarios/33-pcc-root-squash \
+	tests/vm/scenarios/34-pcc-hard-mount-flags \
+	tests/vm/scenarios/35-pcc-hard-create-race \
+	tests/vm/scenarios/36-pcc-hard-noumask \
+	tests/vm/scenarios/37-pcc-hard-idmap \
 	tests/vm/selftest/check \
 	tests/vm/selftest/expected \
 	tests/vm/selftest/scenarios/pass \
@@ -67,6 +71,9 @@ tests_vm_progs_pcc_mmap_SOURCES = tests/vm/progs/pcc-mmap.c \
 	tests/vm/progs/check.h
 tests_vm_progs_pcc_mmap_LDADD = -lpthread
 tests_vm_progs_pcc_open_SOURCES = tests/vm/progs/pcc-open.c tests/vm/progs/check.h
+noinst_PROGRAMS += tests/vm/progs/pcc-hard
+tests_vm_progs_pcc_hard_SOURCES = tests/vm/progs/pcc-hard.c tests/vm/progs/check.h
+tests_vm_progs_pcc_hard_LDADD = -lpthread
 progs_common = tests/vm/progs/progs-common.c tests/vm/progs/progs-common.h
 noinst_PROGRAMS += tests/vm/progs/pcc-fsx
 tests_vm_progs_pcc_fsx_SOURCES = tests/vm/progs/pcc-fsx.c $(progs_common)
