@@ -36,6 +36,9 @@ EXTRA_DIST += \
 	tests/vm/scenarios/31-pcc-over-nfs4 \
 	tests/vm/scenarios/32-pcc-over-nfs3 \
 	tests/vm/scenarios/33-pcc-root-squash \
+	tests/vm/scenarios/40-pcc-exec-attrs \
+	tests/vm/scenarios/41-pcc-open-perm \
+	tests/vm/scenarios/42-pcc-fscap \
 	tests/vm/selftest/check \
 	tests/vm/selftest/expected \
 	tests/vm/selftest/scenarios/pass \
@@ -56,7 +59,7 @@ EXTRA_DIST += \
 # executable in tests/vm/progs/ into the guest's $PCC_TESTS).
 noinst_PROGRAMS += tests/vm/progs/pcc-ns tests/vm/progs/pcc-xattr \
 	tests/vm/progs/pcc-fattr tests/vm/progs/pcc-io tests/vm/progs/pcc-mmap \
-	tests/vm/progs/pcc-open
+	tests/vm/progs/pcc-open tests/vm/progs/pcc-cred
 tests_vm_progs_pcc_ns_SOURCES = tests/vm/progs/pcc-ns.c tests/vm/progs/check.h
 tests_vm_progs_pcc_xattr_SOURCES = tests/vm/progs/pcc-xattr.c \
 	tests/vm/progs/check.h
@@ -67,6 +70,7 @@ tests_vm_progs_pcc_mmap_SOURCES = tests/vm/progs/pcc-mmap.c \
 	tests/vm/progs/check.h
 tests_vm_progs_pcc_mmap_LDADD = -lpthread
 tests_vm_progs_pcc_open_SOURCES = tests/vm/progs/pcc-open.c tests/vm/progs/check.h
+tests_vm_progs_pcc_cred_SOURCES = tests/vm/progs/pcc-cred.c tests/vm/progs/check.h
 progs_common = tests/vm/progs/progs-common.c tests/vm/progs/progs-common.h
 noinst_PROGRAMS += tests/vm/progs/pcc-fsx
 tests_vm_progs_pcc_fsx_SOURCES = tests/vm/progs/pcc-fsx.c $(progs_common)
