@@ -140,6 +140,12 @@ static int pcc_open(struct inode *inode, struct file *file)
 		file->private_data = lower;
 		if (pcc_file_can_direct(lower))
 			pcc_file_set_can_direct(file);
+		/*
+		 * The lower open has the lower's current attributes (an NFS
+		 * OPEN returns them): exec decides set-uid and set-gid on
+		 * ours right after this.
+		 */
+		pcc_copy_attr(inode);
 	} else {
 		/* Whether the lower can is known at the first O_DIRECT call. */
 		pcc_file_set_can_direct(file);

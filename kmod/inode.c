@@ -128,6 +128,31 @@ void pcc_copy_attr(struct inode *inode)
 	fsstack_copy_inode_size(inode, lower);
 }
 
+/*
+ * Path walks catch up here with a chmod, chown or chattr made on the lower
+ * itself: exec (set-uid, set-gid) and the protected_* link checks read
+ * mode and owner of our inode, not the lower's.  @lower is the lower inode
+ * pcc_d_revalidate() found our inode still wraps.  An RCU walk stays
+ * lockless (it holds no reference on our inode, which may be on its way
+ * out): it only compares, and asks for a ref-walk, which copies, when
+ * something the VFS checks has changed.
+ */
+int pcc_revalidate_attr(struct inode *inode, struct inode *lower,
+			unsigned int flags)
+{
+	if (!(flags & LOOKUP_RCU)) {
+		pcc_copy_attr(inode);
+		return 0;
+	}
+	/* A chattr made on the lower holds before the VFS checks ours. */
+	pcc_copy_iflags(inode, lower);
+	if (READ_ONCE(inode->i_mode) != READ_ONCE(lower->i_mode) ||
+	    !uid_eq(READ_ONCE(inode->i_uid), READ_ONCE(lower->i_uid)) ||
+	    !gid_eq(READ_ONCE(inode->i_gid), READ_ONCE(lower->i_gid)))
+		return -ECHILD;
+	return 0;
+}
+
 static int pcc_inode_test(struct inode *inode, void *lower)
 {
 	return pcc_lower_inode(inode) == lower;
