@@ -147,6 +147,22 @@ static int pcc_open(struct inode *inode, struct file *file)
 		 */
 		pcc_copy_attr(inode);
 	} else {
+		/*
+		 * The lower's open would check read access: an NFSv4 client
+		 * does it in the OPEN call (nfs4_opendata_access()), as its
+		 * nfs_permission() lets MAY_OPEN through unchecked, so may_open()
+		 * asked nothing.  Ask the lower as the opener now, without
+		 * MAY_OPEN: the open fails here, not at the first read.  A new
+		 * file's creator is not asked (may_open() and NFS do not).
+		 */
+		if ((file->f_mode & (FMODE_READ | FMODE_CREATED)) == FMODE_READ) {
+			int ret = inode_permission(PCC_NOP_IDMAP,
+						   pcc_lower_inode(inode),
+						   MAY_READ);
+
+			if (ret)
+				return ret;
+		}
 		/* Whether the lower can is known at the first O_DIRECT call. */
 		pcc_file_set_can_direct(file);
 	}
