@@ -91,12 +91,24 @@ static bool pcc_open_now(const struct file *file)
 	       (file->f_flags & (O_TRUNC | O_DIRECT));
 }
 
+/*
+ * The lower file's flags: @file's, less those the open itself has dealt
+ * with.  O_TRUNC stays, unless the open created the file (do_open()
+ * truncates nothing then): the lower's ->open sees what it would see in an
+ * open(O_TRUNC) of its own, then the ATTR_OPEN truncate (pcc_setattr()).
+ * FUSE with atomic_o_trunc and NFSv4 truncate in their OPEN call and rely
+ * on having done so; overlayfs, which opens without O_TRUNC, clears
+ * ATTR_OPEN instead (ovl_setattr()), which would cost NFSv4 its EACCES.
+ * A deferred open has no O_TRUNC.
+ */
 static struct file *pcc_open_lower(struct file *file, const struct cred *cred)
 {
-	return dentry_open(pcc_lower_path(file->f_path.dentry),
-			   READ_ONCE(file->f_flags) &
-			   ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC),
-			   cred);
+	unsigned int flags = READ_ONCE(file->f_flags);
+
+	flags &= ~(O_CREAT | O_EXCL | O_NOCTTY);
+	if (file->f_mode & FMODE_CREATED)
+		flags &= ~O_TRUNC;
+	return dentry_open(pcc_lower_path(file->f_path.dentry), flags, cred);
 }
 
 /*

@@ -272,6 +272,12 @@ int pcc_setattr(pcc_idmap_t *idmap, struct dentry *dentry, struct iattr *ia)
 		if (!lower_ia.ia_file)
 			lower_ia.ia_valid &= ~ATTR_FILE;
 	}
+	/*
+	 * open(O_TRUNC) truncates here with ATTR_OPEN, which the lower takes
+	 * as "my open had O_TRUNC": FUSE with atomic_o_trunc then sends no
+	 * SETATTR, NFSv4 answers a refused one with EACCES, not EBADF.  It
+	 * is true: the lower open had O_TRUNC too (pcc_open_new_lower()).
+	 */
 	/* notify_change() refuses a mode together with ATTR_KILL_S*ID. */
 	if (lower_ia.ia_valid & (ATTR_KILL_SUID | ATTR_KILL_SGID))
 		lower_ia.ia_valid &= ~ATTR_MODE;
