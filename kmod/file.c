@@ -39,12 +39,12 @@
 #include <linux/cred.h>
 #include <linux/falloc.h>
 #include <linux/fs.h>
-#include <linux/fs_stack.h>
 #include <linux/file.h>
 #include <linux/mm.h>
 #include <linux/refcount.h>
 #include <linux/slab.h>
 #include <linux/uio.h>
+#include <linux/workqueue.h>
 
 #include "pcc.h"
 
@@ -65,18 +65,37 @@ struct pcc_aio {
 	struct kiocb iocb;		/* on the lower file, which it holds */
 	struct kiocb *orig;		/* ours, completed when iocb is */
 	refcount_t ref;
+	long res;			/* of a write, for its work */
+	struct work_struct work;	/* completes a write */
 };
 
 static struct kmem_cache *pcc_aio_cachep;
 
+/*
+ * Completes asynchronous writes: the lower may complete them in interrupt
+ * context, where neither our i_lock (pcc_copy_attr()) nor the end of the
+ * lower's freeze protection belong; overlayfs punts them to a workqueue
+ * too (backing_aio_queue_completion() in 6.12).  Destroying it at module
+ * exit waits for the last completion to return.
+ */
+static struct workqueue_struct *pcc_aio_wq;
+
 int pcc_file_init(void)
 {
 	pcc_aio_cachep = KMEM_CACHE(pcc_aio, 0);
-	return pcc_aio_cachep ? 0 : -ENOMEM;
+	if (!pcc_aio_cachep)
+		return -ENOMEM;
+	pcc_aio_wq = alloc_workqueue("pcc-aio", WQ_MEM_RECLAIM, 0);
+	if (!pcc_aio_wq) {
+		kmem_cache_destroy(pcc_aio_cachep);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 void pcc_file_exit(void)
 {
+	destroy_workqueue(pcc_aio_wq);
 	kmem_cache_destroy(pcc_aio_cachep);
 }
 
@@ -251,9 +270,8 @@ static void pcc_lower_kiocb(struct kiocb *lower_iocb, struct kiocb *iocb,
 
 /*
  * What our kiocb learns once the lower one is done: the position, and the
- * times (and, for a write, the size) of the lower inode.  It must not sleep:
- * an asynchronous completion may run in interrupt context (O_DIRECT reads
- * from a block device); on 64-bit it takes no lock either.
+ * times (and, for a write, the size) of the lower inode.  In process
+ * context: it takes our i_lock.
  */
 static void pcc_lower_done(struct kiocb *iocb, struct kiocb *lower_iocb)
 {
@@ -263,7 +281,7 @@ static void pcc_lower_done(struct kiocb *iocb, struct kiocb *lower_iocb)
 	if (lower_iocb->ki_flags & IOCB_WRITE)
 		pcc_copy_attr(inode);
 	else
-		fsstack_copy_attr_atime(inode, file_inode(lower_iocb->ki_filp));
+		pcc_copy_atime(inode);
 }
 
 static void pcc_aio_put(struct pcc_aio *aio)
@@ -274,15 +292,36 @@ static void pcc_aio_put(struct pcc_aio *aio)
 	}
 }
 
-/* The lower's ki_complete: finish its request, then complete ours. */
+/* A write done: end its freeze protection, copy the lower's attributes. */
+static void pcc_aio_write_work(struct work_struct *work)
+{
+	struct pcc_aio *aio = container_of(work, struct pcc_aio, work);
+	struct kiocb *iocb = aio->orig;
+	long res = aio->res;
+
+	pcc_lower_aio_write_end(&aio->iocb);
+	pcc_lower_done(iocb, &aio->iocb);
+	pcc_aio_put(aio);
+	/* Last: our file may go away once it returns. */
+	iocb->ki_complete(iocb, res);
+}
+
+/*
+ * The lower's ki_complete, maybe in interrupt context.  A read completes
+ * ours at once with its position only: its submitter copied the lower's
+ * atime (pcc_aio_read()).  A write goes to pcc_aio_wq.
+ */
 static void pcc_aio_complete(struct kiocb *lower_iocb, long res)
 {
 	struct pcc_aio *aio = container_of(lower_iocb, struct pcc_aio, iocb);
 	struct kiocb *iocb = aio->orig;
 
-	if (lower_iocb->ki_flags & IOCB_WRITE)
-		pcc_lower_aio_write_end(lower_iocb);
-	pcc_lower_done(iocb, lower_iocb);
+	if (lower_iocb->ki_flags & IOCB_WRITE) {
+		aio->res = res;
+		queue_work(pcc_aio_wq, &aio->work);
+		return;
+	}
+	iocb->ki_pos = lower_iocb->ki_pos;
 	pcc_aio_put(aio);
 	/* Last: our file, and this module, may go away once it returns. */
 	iocb->ki_complete(iocb, res);
@@ -299,6 +338,7 @@ static struct pcc_aio *pcc_aio_alloc(struct kiocb *iocb, struct file *lower)
 	aio->iocb.ki_complete = pcc_aio_complete;
 	aio->orig = iocb;
 	refcount_set(&aio->ref, 2);
+	INIT_WORK(&aio->work, pcc_aio_write_work);
 	return aio;
 }
 
@@ -321,11 +361,18 @@ static ssize_t pcc_aio_submitted(struct pcc_aio *aio, ssize_t ret)
 static ssize_t pcc_aio_read(struct kiocb *iocb, struct file *lower,
 			    struct iov_iter *to)
 {
+	/* Our file, not our kiocb: that one the completion may have freed. */
+	struct inode *inode = file_inode(iocb->ki_filp);
 	struct pcc_aio *aio = pcc_aio_alloc(iocb, lower);
+	ssize_t ret;
 
 	if (!aio)
 		return -ENOMEM;
-	return pcc_aio_submitted(aio, vfs_iocb_iter_read(lower, &aio->iocb, to));
+	ret = pcc_aio_submitted(aio, vfs_iocb_iter_read(lower, &aio->iocb, to));
+	/* The lower touched its atime at submission, as overlayfs assumes. */
+	if (ret == -EIOCBQUEUED)
+		pcc_copy_atime(inode);
+	return ret;
 }
 
 static ssize_t pcc_aio_write(struct kiocb *iocb, struct file *lower,
@@ -403,7 +450,7 @@ static ssize_t pcc_splice_read(struct file *in, loff_t *ppos,
 	if (IS_ERR(lower))
 		return PTR_ERR(lower);
 	ret = pcc_lower_splice_read(lower, ppos, pipe, len, flags);
-	fsstack_copy_attr_atime(file_inode(in), file_inode(lower));
+	pcc_copy_atime(file_inode(in));
 	return ret;
 }
 

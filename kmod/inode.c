@@ -112,11 +112,37 @@ void pcc_copy_iflags(struct inode *inode, const struct inode *lower)
 		inode_set_flags(inode, flags, PCC_LOWER_IFLAGS);
 }
 
-/* Mirror the lower inode's attributes into ours. */
+/*
+ * The lower's i_blocks: two halves on 32-bit, kept together by its i_lock
+ * (inode_add_bytes()), as fsstack_copy_inode_size() reads it.  Taken
+ * before our i_lock, never inside it: a pcc over a pcc would nest two
+ * i_locks of one class.
+ */
+static blkcnt_t pcc_lower_blocks(struct inode *lower)
+{
+	blkcnt_t blocks;
+
+	if (sizeof(blocks) <= sizeof(long))
+		return READ_ONCE(lower->i_blocks);
+	spin_lock(&lower->i_lock);
+	blocks = lower->i_blocks;
+	spin_unlock(&lower->i_lock);
+	return blocks;
+}
+
+/*
+ * Mirror the lower inode's attributes into ours.  Copies race (two writes
+ * ending at once, a getattr, a completion): each reads the lower under our
+ * i_lock, so the last to take it copies the newest values and size and
+ * times never go back.  i_lock also serialises i_size_write(), as 32-bit
+ * needs.  Not from interrupt context: i_lock is not irq-safe.
+ */
 void pcc_copy_attr(struct inode *inode)
 {
 	struct inode *lower = pcc_lower_inode(inode);
+	blkcnt_t blocks = pcc_lower_blocks(lower);
 
+	spin_lock(&inode->i_lock);
 	inode->i_mode = lower->i_mode;
 	inode->i_uid = lower->i_uid;
 	inode->i_gid = lower->i_gid;
@@ -125,7 +151,19 @@ void pcc_copy_attr(struct inode *inode)
 	pcc_copy_iflags(inode, lower);
 	set_nlink(inode, lower->i_nlink);
 	fsstack_copy_attr_times(inode, lower);
-	fsstack_copy_inode_size(inode, lower);
+	i_size_write(inode, i_size_read(lower));
+	inode->i_blocks = blocks;
+	spin_unlock(&inode->i_lock);
+}
+
+/* After a read: the lower's atime, under the lock pcc_copy_attr() takes. */
+void pcc_copy_atime(struct inode *inode)
+{
+	struct inode *lower = pcc_lower_inode(inode);
+
+	spin_lock(&inode->i_lock);
+	fsstack_copy_attr_atime(inode, lower);
+	spin_unlock(&inode->i_lock);
 }
 
 /*
@@ -294,9 +332,10 @@ int pcc_setattr(pcc_idmap_t *idmap, struct dentry *dentry, struct iattr *ia)
 	inode_unlock(lower_inode);
 	mnt_drop_write(lower->mnt);
 
-	if (!ret && (ia->ia_valid & ATTR_SIZE))
-		truncate_setsize(inode, i_size_read(lower_inode));
+	/* i_size is written by pcc_copy_attr() only, under our i_lock. */
 	pcc_copy_attr(inode);
+	if (!ret && (ia->ia_valid & ATTR_SIZE))
+		truncate_pagecache(inode, i_size_read(inode));
 	return ret;
 }
 

@@ -92,6 +92,7 @@ void pcc_free_inode(struct inode *inode);
 void pcc_evict_inode(struct inode *inode);
 struct inode *pcc_iget(struct super_block *sb, struct inode *lower);
 void pcc_copy_attr(struct inode *inode);
+void pcc_copy_atime(struct inode *inode);
 void pcc_copy_iflags(struct inode *inode, const struct inode *lower);
 int pcc_revalidate_attr(struct inode *inode, struct inode *lower,
 			unsigned int flags);
