@@ -111,16 +111,20 @@ static bool pcc_open_now(const struct file *file)
 }
 
 /*
- * The lower file's flags: @file's, less those the open itself has dealt
- * with.  O_TRUNC stays, unless the open created the file (do_open()
- * truncates nothing then): the lower's ->open sees what it would see in an
+ * Always opens a new lower file for @file, as @cred, with @file's flags
+ * less those the open itself has dealt with.  pcc_lower_file_open() is the
+ * one that returns the lower file, opening it only if it is not there yet.
+ *
+ * O_TRUNC stays, unless the open created the file (do_open() truncates
+ * nothing then): the lower's ->open sees what it would see in an
  * open(O_TRUNC) of its own, then the ATTR_OPEN truncate (pcc_setattr()).
  * FUSE with atomic_o_trunc and NFSv4 truncate in their OPEN call and rely
  * on having done so; overlayfs, which opens without O_TRUNC, clears
  * ATTR_OPEN instead (ovl_setattr()), which would cost NFSv4 its EACCES.
  * A deferred open has no O_TRUNC.
  */
-static struct file *pcc_open_lower(struct file *file, const struct cred *cred)
+static struct file *pcc_open_new_lower(struct file *file,
+				       const struct cred *cred)
 {
 	unsigned int flags = READ_ONCE(file->f_flags);
 
@@ -143,7 +147,7 @@ struct file *pcc_lower_file_open(struct file *file)
 	if (likely(lower))
 		return lower;
 	old = override_creds(file->f_cred);
-	lower = pcc_open_lower(file, file->f_cred);
+	lower = pcc_open_new_lower(file, file->f_cred);
 	revert_creds(old);
 	if (IS_ERR(lower))
 		return lower;
@@ -165,7 +169,7 @@ static int pcc_open(struct inode *inode, struct file *file)
 	struct file *lower;
 
 	if (pcc_open_now(file)) {
-		lower = pcc_open_lower(file, current_cred());
+		lower = pcc_open_new_lower(file, current_cred());
 		if (IS_ERR(lower))
 			return PTR_ERR(lower);
 		file->private_data = lower;
