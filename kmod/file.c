@@ -102,12 +102,14 @@ void pcc_file_exit(void)
 /*
  * Opens whose lower open cannot wait: its errors must be the open's.  An
  * exec maps the file at once, and a lower open under mmap_lock would hold
- * up every fault of the process for an NFS round trip.
+ * up every fault of the process for an NFS round trip.  An exec is known
+ * by __FMODE_EXEC in f_flags: no kernel sets FMODE_EXEC in f_mode (NFS
+ * tests the flag too, in nfs4_opendata_access()).
  */
 static bool pcc_open_now(const struct file *file)
 {
-	return (file->f_mode & (FMODE_WRITE | FMODE_EXEC)) ||
-	       (file->f_flags & (O_TRUNC | O_DIRECT));
+	return (file->f_mode & FMODE_WRITE) ||
+	       (file->f_flags & (O_TRUNC | O_DIRECT | __FMODE_EXEC));
 }
 
 /*
