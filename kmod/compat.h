@@ -137,7 +137,13 @@ static inline ssize_t pcc_lower_aio_write(struct kiocb *lower_iocb,
 #endif
 }
 
-/* splice from a lower file: vfs_splice_read() from 6.5 on. */
+/*
+ * splice from a lower file: vfs_splice_read() from 6.5 on.  Before, the
+ * checks do_splice_to() makes on a file are ours to make on the lower one
+ * (the VFS made them on ours only): rw_verify_area(), which calls the
+ * lower's security_file_permission() (LSMs, fanotify permission events).
+ * Our caller limited len to the pipe's space and MAX_RW_COUNT already.
+ */
 static inline ssize_t pcc_lower_splice_read(struct file *lower, loff_t *ppos,
 					    struct pipe_inode_info *pipe,
 					    size_t len, unsigned int flags)
@@ -145,6 +151,13 @@ static inline ssize_t pcc_lower_splice_read(struct file *lower, loff_t *ppos,
 #ifdef HAVE_VFS_SPLICE_READ
 	return vfs_splice_read(lower, ppos, pipe, len, flags);
 #else
+	int ret;
+
+	if (unlikely(!(lower->f_mode & FMODE_READ)))
+		return -EBADF;
+	ret = rw_verify_area(READ, lower, ppos, len);
+	if (unlikely(ret < 0))
+		return ret;
 	if (!lower->f_op->splice_read)
 		return -EINVAL;
 	return lower->f_op->splice_read(lower, ppos, pipe, len, flags);

@@ -6,7 +6,6 @@
  */
 #include <linux/fs.h>
 #include <linux/file.h>
-#include <linux/fs_stack.h>
 
 #include "pcc.h"
 
@@ -35,7 +34,7 @@ static int pcc_iterate(struct file *file, struct dir_context *ctx)
 
 	ret = iterate_dir(lower, ctx);
 	file->f_pos = ctx->pos;
-	fsstack_copy_attr_atime(file_inode(file), file_inode(lower));
+	pcc_copy_atime(file_inode(file));
 	return ret;
 }
 

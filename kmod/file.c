@@ -39,12 +39,12 @@
 #include <linux/cred.h>
 #include <linux/falloc.h>
 #include <linux/fs.h>
-#include <linux/fs_stack.h>
 #include <linux/file.h>
 #include <linux/mm.h>
 #include <linux/refcount.h>
 #include <linux/slab.h>
 #include <linux/uio.h>
+#include <linux/workqueue.h>
 
 #include "pcc.h"
 
@@ -65,38 +65,75 @@ struct pcc_aio {
 	struct kiocb iocb;		/* on the lower file, which it holds */
 	struct kiocb *orig;		/* ours, completed when iocb is */
 	refcount_t ref;
+	long res;			/* of a write, for its work */
+	struct work_struct work;	/* completes a write */
 };
 
 static struct kmem_cache *pcc_aio_cachep;
 
+/*
+ * Completes asynchronous writes: the lower may complete them in interrupt
+ * context, where neither our i_lock (pcc_copy_attr()) nor the end of the
+ * lower's freeze protection belong; overlayfs punts them to a workqueue
+ * too (backing_aio_queue_completion() in 6.12).  Destroying it at module
+ * exit waits for the last completion to return.
+ */
+static struct workqueue_struct *pcc_aio_wq;
+
 int pcc_file_init(void)
 {
 	pcc_aio_cachep = KMEM_CACHE(pcc_aio, 0);
-	return pcc_aio_cachep ? 0 : -ENOMEM;
+	if (!pcc_aio_cachep)
+		return -ENOMEM;
+	pcc_aio_wq = alloc_workqueue("pcc-aio", WQ_MEM_RECLAIM, 0);
+	if (!pcc_aio_wq) {
+		kmem_cache_destroy(pcc_aio_cachep);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 void pcc_file_exit(void)
 {
+	destroy_workqueue(pcc_aio_wq);
 	kmem_cache_destroy(pcc_aio_cachep);
 }
 
 /*
  * Opens whose lower open cannot wait: its errors must be the open's.  An
  * exec maps the file at once, and a lower open under mmap_lock would hold
- * up every fault of the process for an NFS round trip.
+ * up every fault of the process for an NFS round trip.  An exec is known
+ * by __FMODE_EXEC in f_flags: no kernel sets FMODE_EXEC in f_mode (NFS
+ * tests the flag too, in nfs4_opendata_access()).
  */
 static bool pcc_open_now(const struct file *file)
 {
-	return (file->f_mode & (FMODE_WRITE | FMODE_EXEC)) ||
-	       (file->f_flags & (O_TRUNC | O_DIRECT));
+	return (file->f_mode & FMODE_WRITE) ||
+	       (file->f_flags & (O_TRUNC | O_DIRECT | __FMODE_EXEC));
 }
 
-static struct file *pcc_open_lower(struct file *file, const struct cred *cred)
+/*
+ * Always opens a new lower file for @file, as @cred, with @file's flags
+ * less those the open itself has dealt with.  pcc_lower_file_open() is the
+ * one that returns the lower file, opening it only if it is not there yet.
+ *
+ * O_TRUNC stays, unless the open created the file (do_open() truncates
+ * nothing then): the lower's ->open sees what it would see in an
+ * open(O_TRUNC) of its own, then the ATTR_OPEN truncate (pcc_setattr()).
+ * FUSE with atomic_o_trunc and NFSv4 truncate in their OPEN call and rely
+ * on having done so; overlayfs, which opens without O_TRUNC, clears
+ * ATTR_OPEN instead (ovl_setattr()), which would cost NFSv4 its EACCES.
+ * A deferred open has no O_TRUNC.
+ */
+static struct file *pcc_open_new_lower(struct file *file,
+				       const struct cred *cred)
 {
-	return dentry_open(pcc_lower_path(file->f_path.dentry),
-			   READ_ONCE(file->f_flags) &
-			   ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC),
-			   cred);
+	unsigned int flags = READ_ONCE(file->f_flags);
+
+	flags &= ~(O_CREAT | O_EXCL | O_NOCTTY);
+	if (file->f_mode & FMODE_CREATED)
+		flags &= ~O_TRUNC;
+	return dentry_open(pcc_lower_path(file->f_path.dentry), flags, cred);
 }
 
 /*
@@ -112,7 +149,7 @@ struct file *pcc_lower_file_open(struct file *file)
 	if (likely(lower))
 		return lower;
 	old = override_creds(file->f_cred);
-	lower = pcc_open_lower(file, file->f_cred);
+	lower = pcc_open_new_lower(file, file->f_cred);
 	revert_creds(old);
 	if (IS_ERR(lower))
 		return lower;
@@ -134,13 +171,35 @@ static int pcc_open(struct inode *inode, struct file *file)
 	struct file *lower;
 
 	if (pcc_open_now(file)) {
-		lower = pcc_open_lower(file, current_cred());
+		lower = pcc_open_new_lower(file, current_cred());
 		if (IS_ERR(lower))
 			return PTR_ERR(lower);
 		file->private_data = lower;
 		if (pcc_file_can_direct(lower))
 			pcc_file_set_can_direct(file);
+		/*
+		 * The lower open has the lower's current attributes (an NFS
+		 * OPEN returns them): exec decides set-uid and set-gid on
+		 * ours right after this.
+		 */
+		pcc_copy_attr(inode);
 	} else {
+		/*
+		 * The lower's open would check read access: an NFSv4 client
+		 * does it in the OPEN call (nfs4_opendata_access()), as its
+		 * nfs_permission() lets MAY_OPEN through unchecked, so may_open()
+		 * asked nothing.  Ask the lower as the opener now, without
+		 * MAY_OPEN: the open fails here, not at the first read.  A new
+		 * file's creator is not asked (may_open() and NFS do not).
+		 */
+		if ((file->f_mode & (FMODE_READ | FMODE_CREATED)) == FMODE_READ) {
+			int ret = inode_permission(PCC_NOP_IDMAP,
+						   pcc_lower_inode(inode),
+						   MAY_READ);
+
+			if (ret)
+				return ret;
+		}
 		/* Whether the lower can is known at the first O_DIRECT call. */
 		pcc_file_set_can_direct(file);
 	}
@@ -217,9 +276,8 @@ static void pcc_lower_kiocb(struct kiocb *lower_iocb, struct kiocb *iocb,
 
 /*
  * What our kiocb learns once the lower one is done: the position, and the
- * times (and, for a write, the size) of the lower inode.  It must not sleep:
- * an asynchronous completion may run in interrupt context (O_DIRECT reads
- * from a block device); on 64-bit it takes no lock either.
+ * times (and, for a write, the size) of the lower inode.  In process
+ * context: it takes our i_lock.
  */
 static void pcc_lower_done(struct kiocb *iocb, struct kiocb *lower_iocb)
 {
@@ -229,7 +287,7 @@ static void pcc_lower_done(struct kiocb *iocb, struct kiocb *lower_iocb)
 	if (lower_iocb->ki_flags & IOCB_WRITE)
 		pcc_copy_attr(inode);
 	else
-		fsstack_copy_attr_atime(inode, file_inode(lower_iocb->ki_filp));
+		pcc_copy_atime(inode);
 }
 
 static void pcc_aio_put(struct pcc_aio *aio)
@@ -240,15 +298,36 @@ static void pcc_aio_put(struct pcc_aio *aio)
 	}
 }
 
-/* The lower's ki_complete: finish its request, then complete ours. */
+/* A write done: end its freeze protection, copy the lower's attributes. */
+static void pcc_aio_write_work(struct work_struct *work)
+{
+	struct pcc_aio *aio = container_of(work, struct pcc_aio, work);
+	struct kiocb *iocb = aio->orig;
+	long res = aio->res;
+
+	pcc_lower_aio_write_end(&aio->iocb);
+	pcc_lower_done(iocb, &aio->iocb);
+	pcc_aio_put(aio);
+	/* Last: our file may go away once it returns. */
+	iocb->ki_complete(iocb, res);
+}
+
+/*
+ * The lower's ki_complete, maybe in interrupt context.  A read completes
+ * ours at once with its position only: its submitter copied the lower's
+ * atime (pcc_aio_read()).  A write goes to pcc_aio_wq.
+ */
 static void pcc_aio_complete(struct kiocb *lower_iocb, long res)
 {
 	struct pcc_aio *aio = container_of(lower_iocb, struct pcc_aio, iocb);
 	struct kiocb *iocb = aio->orig;
 
-	if (lower_iocb->ki_flags & IOCB_WRITE)
-		pcc_lower_aio_write_end(lower_iocb);
-	pcc_lower_done(iocb, lower_iocb);
+	if (lower_iocb->ki_flags & IOCB_WRITE) {
+		aio->res = res;
+		queue_work(pcc_aio_wq, &aio->work);
+		return;
+	}
+	iocb->ki_pos = lower_iocb->ki_pos;
 	pcc_aio_put(aio);
 	/* Last: our file, and this module, may go away once it returns. */
 	iocb->ki_complete(iocb, res);
@@ -265,6 +344,7 @@ static struct pcc_aio *pcc_aio_alloc(struct kiocb *iocb, struct file *lower)
 	aio->iocb.ki_complete = pcc_aio_complete;
 	aio->orig = iocb;
 	refcount_set(&aio->ref, 2);
+	INIT_WORK(&aio->work, pcc_aio_write_work);
 	return aio;
 }
 
@@ -287,11 +367,18 @@ static ssize_t pcc_aio_submitted(struct pcc_aio *aio, ssize_t ret)
 static ssize_t pcc_aio_read(struct kiocb *iocb, struct file *lower,
 			    struct iov_iter *to)
 {
+	/* Our file, not our kiocb: that one the completion may have freed. */
+	struct inode *inode = file_inode(iocb->ki_filp);
 	struct pcc_aio *aio = pcc_aio_alloc(iocb, lower);
+	ssize_t ret;
 
 	if (!aio)
 		return -ENOMEM;
-	return pcc_aio_submitted(aio, vfs_iocb_iter_read(lower, &aio->iocb, to));
+	ret = pcc_aio_submitted(aio, vfs_iocb_iter_read(lower, &aio->iocb, to));
+	/* The lower touched its atime at submission, as overlayfs assumes. */
+	if (ret == -EIOCBQUEUED)
+		pcc_copy_atime(inode);
+	return ret;
 }
 
 static ssize_t pcc_aio_write(struct kiocb *iocb, struct file *lower,
@@ -369,7 +456,7 @@ static ssize_t pcc_splice_read(struct file *in, loff_t *ppos,
 	if (IS_ERR(lower))
 		return PTR_ERR(lower);
 	ret = pcc_lower_splice_read(lower, ppos, pipe, len, flags);
-	fsstack_copy_attr_atime(file_inode(in), file_inode(lower));
+	pcc_copy_atime(file_inode(in));
 	return ret;
 }
 

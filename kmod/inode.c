@@ -112,16 +112,50 @@ void pcc_copy_iflags(struct inode *inode, const struct inode *lower)
 		inode_set_flags(inode, flags, PCC_LOWER_IFLAGS);
 }
 
-/* Mirror the lower inode's attributes into ours. */
+/*
+ * The lower's i_blocks: two halves on 32-bit, kept together by its i_lock
+ * (inode_add_bytes()), as fsstack_copy_inode_size() reads it.  Taken
+ * before our i_lock, never inside it: a pcc over a pcc would nest two
+ * i_locks of one class.
+ */
+static blkcnt_t pcc_lower_blocks(struct inode *lower)
+{
+	blkcnt_t blocks;
+
+	if (sizeof(blocks) <= sizeof(long))
+		return READ_ONCE(lower->i_blocks);
+	spin_lock(&lower->i_lock);
+	blocks = lower->i_blocks;
+	spin_unlock(&lower->i_lock);
+	return blocks;
+}
+
+/*
+ * The mode our inode has for a lower mode @mode: the same, but a regular
+ * file on a nosuid lower loses its set-id bits, since exec reads them from
+ * our inode (super.c).  stat shows the lower's mode (pcc_getattr()).
+ */
+static umode_t pcc_exec_mode(const struct inode *inode, umode_t mode)
+{
+	if (PCC_SB(inode->i_sb)->nosuid && S_ISREG(mode))
+		mode &= ~(S_ISUID | S_ISGID);
+	return mode;
+}
+
+/*
+ * Mirror the lower inode's attributes into ours.  Copies race (two writes
+ * ending at once, a getattr, a completion): each reads the lower under our
+ * i_lock, so the last to take it copies the newest values and size and
+ * times never go back.  i_lock also serialises i_size_write(), as 32-bit
+ * needs.  Not from interrupt context: i_lock is not irq-safe.
+ */
 void pcc_copy_attr(struct inode *inode)
 {
 	struct inode *lower = pcc_lower_inode(inode);
-	umode_t mode = lower->i_mode;
+	blkcnt_t blocks = pcc_lower_blocks(lower);
 
-	/* A nosuid lower: exec reads the set-id bits here (super.c). */
-	if (PCC_SB(inode->i_sb)->nosuid && S_ISREG(mode))
-		mode &= ~(S_ISUID | S_ISGID);
-	inode->i_mode = mode;
+	spin_lock(&inode->i_lock);
+	inode->i_mode = pcc_exec_mode(inode, lower->i_mode);
 	inode->i_uid = lower->i_uid;
 	inode->i_gid = lower->i_gid;
 	inode->i_rdev = lower->i_rdev;
@@ -129,7 +163,45 @@ void pcc_copy_attr(struct inode *inode)
 	pcc_copy_iflags(inode, lower);
 	set_nlink(inode, lower->i_nlink);
 	fsstack_copy_attr_times(inode, lower);
-	fsstack_copy_inode_size(inode, lower);
+	i_size_write(inode, i_size_read(lower));
+	inode->i_blocks = blocks;
+	spin_unlock(&inode->i_lock);
+}
+
+/* After a read: the lower's atime, under the lock pcc_copy_attr() takes. */
+void pcc_copy_atime(struct inode *inode)
+{
+	struct inode *lower = pcc_lower_inode(inode);
+
+	spin_lock(&inode->i_lock);
+	fsstack_copy_attr_atime(inode, lower);
+	spin_unlock(&inode->i_lock);
+}
+
+/*
+ * Path walks catch up here with a chmod, chown or chattr made on the lower
+ * itself: exec (set-uid, set-gid) and the protected_* link checks read
+ * mode and owner of our inode, not the lower's.  @lower is the lower inode
+ * pcc_d_revalidate() found our inode still wraps.  An RCU walk stays
+ * lockless (it holds no reference on our inode, which may be on its way
+ * out): it only compares, and asks for a ref-walk, which copies, when
+ * something the VFS checks has changed.
+ */
+int pcc_revalidate_attr(struct inode *inode, struct inode *lower,
+			unsigned int flags)
+{
+	if (!(flags & LOOKUP_RCU)) {
+		pcc_copy_attr(inode);
+		return 0;
+	}
+	/* A chattr made on the lower holds before the VFS checks ours. */
+	pcc_copy_iflags(inode, lower);
+	if (READ_ONCE(inode->i_mode) !=
+	    pcc_exec_mode(inode, READ_ONCE(lower->i_mode)) ||
+	    !uid_eq(READ_ONCE(inode->i_uid), READ_ONCE(lower->i_uid)) ||
+	    !gid_eq(READ_ONCE(inode->i_gid), READ_ONCE(lower->i_gid)))
+		return -ECHILD;
+	return 0;
 }
 
 static int pcc_inode_test(struct inode *inode, void *lower)
@@ -251,6 +323,12 @@ int pcc_setattr(pcc_idmap_t *idmap, struct dentry *dentry, struct iattr *ia)
 		if (!lower_ia.ia_file)
 			lower_ia.ia_valid &= ~ATTR_FILE;
 	}
+	/*
+	 * open(O_TRUNC) truncates here with ATTR_OPEN, which the lower takes
+	 * as "my open had O_TRUNC": FUSE with atomic_o_trunc then sends no
+	 * SETATTR, NFSv4 answers a refused one with EACCES, not EBADF.  It
+	 * is true: the lower open had O_TRUNC too (pcc_open_new_lower()).
+	 */
 	/* notify_change() refuses a mode together with ATTR_KILL_S*ID. */
 	if (lower_ia.ia_valid & (ATTR_KILL_SUID | ATTR_KILL_SGID))
 		lower_ia.ia_valid &= ~ATTR_MODE;
@@ -267,9 +345,10 @@ int pcc_setattr(pcc_idmap_t *idmap, struct dentry *dentry, struct iattr *ia)
 	inode_unlock(lower_inode);
 	mnt_drop_write(lower->mnt);
 
-	if (!ret && (ia->ia_valid & ATTR_SIZE))
-		truncate_setsize(inode, i_size_read(lower_inode));
+	/* i_size is written by pcc_copy_attr() only, under our i_lock. */
 	pcc_copy_attr(inode);
+	if (!ret && (ia->ia_valid & ATTR_SIZE))
+		truncate_pagecache(inode, i_size_read(inode));
 	return ret;
 }
 

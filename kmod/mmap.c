@@ -29,7 +29,6 @@
  */
 #include <linux/file.h>
 #include <linux/fs.h>
-#include <linux/fs_stack.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
 #include <linux/refcount.h>
@@ -301,6 +300,6 @@ int pcc_mmap(struct file *file, struct vm_area_struct *vma)
 	fput(lvma.vm_file);
 	vma->vm_ops = &pcc_vm_ops;
 	vma->vm_private_data = pv;
-	fsstack_copy_attr_atime(file_inode(file), file_inode(lower));
+	pcc_copy_atime(file_inode(file));
 	return 0;
 }

@@ -118,9 +118,13 @@ static int pcc_d_revalidate_lower(struct dentry *dentry, struct dentry *lower,
 	lower_inode = d_inode_rcu(lower);
 	if (inode ? READ_ONCE(PCC_I(inode)->lower) != lower_inode : !!lower_inode)
 		return 0;
-	/* A chattr made on the lower holds here before the VFS checks ours. */
-	if (inode && lower_inode)
-		pcc_copy_iflags(inode, lower_inode);
+	/* Mode, owner and flags the VFS checks: the lower's, as of now. */
+	if (inode && lower_inode) {
+		int err = pcc_revalidate_attr(inode, lower_inode, flags);
+
+		if (err)
+			return err;
+	}
 	return ret;
 }
 

@@ -4,6 +4,7 @@
  * dentry as the caller.  pcc's own namespace (PCC_XATTR_PREFIX) is hidden:
  * not listed, not readable (ENODATA), not writable (EPERM).
  */
+#include <linux/capability.h>
 #include <linux/fs.h>
 #include <linux/mount.h>
 #include <linux/pcc.h>
@@ -29,6 +30,65 @@ static int pcc_xattr_get(const struct xattr_handler *handler,
 			    value, size);
 }
 
+/*
+ * security.capability as the VFS left it for us: cap_convert_nscap(),
+ * called by vfs_setxattr() on our dentry, checked CAP_SETFCAP and turned
+ * the caller's value into one relative to our superblock's user namespace
+ * (a v3 rootid, or a v2 from a caller privileged there).  vfs_setxattr() on
+ * the lower would convert it again as the caller, now reading the v3
+ * rootid as one of the caller's namespace: from a user namespace it fails
+ * (EINVAL) or stores another owner.  (overlayfs escapes this by setting
+ * the upper's as the mounter, from the initial namespace.)
+ *
+ * So the lower gets __vfs_setxattr_locked(), which keeps xattr_permission(),
+ * the LSM hooks and the delegation break but converts nothing; CAP_SETFCAP
+ * is checked again against the lower inode's owner.  A lower whose
+ * superblock has a user namespace of its own (tmpfs mounted in one) needs
+ * the rootid moved into it, which fails as cap_convert_nscap() would when it
+ * has no id there.
+ */
+static int pcc_set_fscap(struct dentry *dentry, struct dentry *lower,
+			 const void *value, size_t size, int flags)
+{
+	struct inode *lower_inode = d_inode(lower);
+	struct user_namespace *ns = dentry->d_sb->s_user_ns;
+	struct user_namespace *lower_ns = lower->d_sb->s_user_ns;
+	const struct vfs_ns_cap_data *cap = value;
+	struct vfs_ns_cap_data nscap;
+	struct inode *delegated = NULL;
+	uid_t rootid;
+	int ret;
+
+	if (!capable_wrt_inode_uidgid(PCC_NOP_IDMAP, lower_inode, CAP_SETFCAP))
+		return -EPERM;
+	if (lower_ns != ns) {
+		if (size != XATTR_CAPS_SZ_2 && size != XATTR_CAPS_SZ_3)
+			return -EINVAL;
+		rootid = size == XATTR_CAPS_SZ_3 ? le32_to_cpu(cap->rootid) : 0;
+		rootid = from_kuid(lower_ns, make_kuid(ns, rootid));
+		if (rootid == (uid_t)-1)
+			return -EINVAL;
+		nscap.magic_etc = cpu_to_le32(VFS_CAP_REVISION_3 |
+					      (le32_to_cpu(cap->magic_etc) &
+					       VFS_CAP_FLAGS_EFFECTIVE));
+		memcpy(nscap.data, cap->data, sizeof(nscap.data));
+		nscap.rootid = cpu_to_le32(rootid);
+		value = &nscap;
+		size = sizeof(nscap);
+	}
+retry:
+	inode_lock(lower_inode);
+	ret = __vfs_setxattr_locked(PCC_NOP_IDMAP, lower, XATTR_NAME_CAPS,
+				    value, size, flags, &delegated);
+	inode_unlock(lower_inode);
+	if (delegated) {
+		ret = break_deleg_wait(&delegated);
+		if (!ret)
+			goto retry;
+	}
+	return ret;
+}
+
 static int pcc_xattr_set(const struct xattr_handler *handler,
 			 pcc_idmap_t *idmap, struct dentry *dentry,
 			 struct inode *inode, const char *name,
@@ -42,7 +102,9 @@ static int pcc_xattr_set(const struct xattr_handler *handler,
 	ret = mnt_want_write(lower->mnt);
 	if (ret)
 		return ret;
-	if (value)
+	if (value && size && !strcmp(name, XATTR_NAME_CAPS))
+		ret = pcc_set_fscap(dentry, lower->dentry, value, size, flags);
+	else if (value)
 		ret = vfs_setxattr(PCC_NOP_IDMAP, lower->dentry, name, value,
 				   size, flags);
 	else

@@ -40,6 +40,11 @@ EXTRA_DIST += \
 	tests/vm/scenarios/35-pcc-hard-create-race \
 	tests/vm/scenarios/36-pcc-hard-noumask \
 	tests/vm/scenarios/37-pcc-hard-idmap \
+	tests/vm/scenarios/40-pcc-exec-attrs \
+	tests/vm/scenarios/41-pcc-open-perm \
+	tests/vm/scenarios/42-pcc-fscap \
+	tests/vm/scenarios/43-pcc-fuse-trunc \
+	tests/vm/scenarios/44-pcc-splice-perm \
 	tests/vm/selftest/check \
 	tests/vm/selftest/expected \
 	tests/vm/selftest/scenarios/pass \
@@ -60,7 +65,8 @@ EXTRA_DIST += \
 # executable in tests/vm/progs/ into the guest's $PCC_TESTS).
 noinst_PROGRAMS += tests/vm/progs/pcc-ns tests/vm/progs/pcc-xattr \
 	tests/vm/progs/pcc-fattr tests/vm/progs/pcc-io tests/vm/progs/pcc-mmap \
-	tests/vm/progs/pcc-open
+	tests/vm/progs/pcc-open tests/vm/progs/pcc-cred tests/vm/progs/pcc-fuse \
+	tests/vm/progs/pcc-fanotify
 tests_vm_progs_pcc_ns_SOURCES = tests/vm/progs/pcc-ns.c tests/vm/progs/check.h
 tests_vm_progs_pcc_xattr_SOURCES = tests/vm/progs/pcc-xattr.c \
 	tests/vm/progs/check.h
@@ -74,6 +80,10 @@ tests_vm_progs_pcc_open_SOURCES = tests/vm/progs/pcc-open.c tests/vm/progs/check
 noinst_PROGRAMS += tests/vm/progs/pcc-hard
 tests_vm_progs_pcc_hard_SOURCES = tests/vm/progs/pcc-hard.c tests/vm/progs/check.h
 tests_vm_progs_pcc_hard_LDADD = -lpthread
+tests_vm_progs_pcc_cred_SOURCES = tests/vm/progs/pcc-cred.c tests/vm/progs/check.h
+tests_vm_progs_pcc_fuse_SOURCES = tests/vm/progs/pcc-fuse.c tests/vm/progs/check.h
+tests_vm_progs_pcc_fanotify_SOURCES = tests/vm/progs/pcc-fanotify.c \
+	tests/vm/progs/check.h
 progs_common = tests/vm/progs/progs-common.c tests/vm/progs/progs-common.h
 noinst_PROGRAMS += tests/vm/progs/pcc-fsx
 tests_vm_progs_pcc_fsx_SOURCES = tests/vm/progs/pcc-fsx.c $(progs_common)
