@@ -26,6 +26,13 @@ static int pcc_xattr_get(const struct xattr_handler *handler,
 {
 	if (pcc_xattr_hidden(name))
 		return -ENODATA;
+	/*
+	 * exec reads file capabilities here (get_vfs_caps_from_disk()), and
+	 * a nosuid lower mount must not grant them: as for the set-id bits
+	 * (pcc_exec_mode()), our mount cannot be made nosuid itself.
+	 */
+	if (PCC_SB(inode->i_sb)->nosuid && !strcmp(name, XATTR_NAME_CAPS))
+		return -ENODATA;
 	return vfs_getxattr(PCC_NOP_IDMAP, pcc_lower_dentry(dentry), name,
 			    value, size);
 }

@@ -2,6 +2,11 @@
 /*
  * pcc-hard - helpers for the hardening scenarios (34-39):
  *   pcc-hard euid			prints the effective uid
+ *   pcc-hard capeff			prints the effective capability set
+ *					(CapEff of /proc/self/status)
+ *   pcc-hard setcap FILE		gives FILE the file capability
+ *					cap_dac_override+ep (a v2
+ *					security.capability)
  *   pcc-hard dacl DIR PERM		sets a minimal default ACL on DIR:
  *					owner, group and other all PERM (0-7)
  *   pcc-hard idmap SRC DST		bind-mounts SRC on DST as an idmapped
@@ -238,9 +243,41 @@ static int race(const char *dir, int seconds, const char *lower)
 	return 0;
 }
 
+static int capeff(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+
+	CHECK(f);
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "CapEff:", 7)) {
+			printf("%s", line + 7 + strspn(line + 7, " \t"));
+			fclose(f);
+			return 0;
+		}
+	die("no CapEff in /proc/self/status");
+}
+
+/* struct vfs_cap_data of <linux/capability.h>, revision 2. */
+static int setcap(const char *path)
+{
+	uint32_t cap[5] = {
+		0x02000000 | 0x1,	/* VFS_CAP_REVISION_2, effective */
+		1 << 1, 0,		/* CAP_DAC_OVERRIDE permitted */
+		0, 0,
+	};
+
+	SYS(setxattr(path, "security.capability", cap, sizeof(cap), 0));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	prog = "pcc-hard";
+	if (argc == 2 && !strcmp(argv[1], "capeff"))
+		return capeff();
+	if (argc == 3 && !strcmp(argv[1], "setcap"))
+		return setcap(argv[2]);
 	if (argc == 2 && !strcmp(argv[1], "euid")) {
 		printf("%u\n", (unsigned int)geteuid());
 		return 0;
@@ -251,7 +288,8 @@ int main(int argc, char **argv)
 		return idmap(argv[2], argv[3]);
 	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "race"))
 		return race(argv[2], atoi(argv[3]), argc == 5 ? argv[4] : NULL);
-	fprintf(stderr, "usage: pcc-hard euid | dacl DIR PERM | idmap SRC DST"
+	fprintf(stderr, "usage: pcc-hard euid | capeff | setcap FILE"
+		" | dacl DIR PERM | idmap SRC DST"
 		" | race DIR SECONDS [LOWER]\n");
 	return 2;
 }
