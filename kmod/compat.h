@@ -204,11 +204,11 @@ static inline void pcc_file_set_can_direct(struct file *file)
 }
 
 /*
- * A fault under the per-VMA lock (6.4) must be retried under mmap_lock:
- * the backing handlers are called on a private copy of the VMA, which must
- * never be the one whose lock they drop.  The core only calls ->fault under
- * the VMA lock when the VMA has ->map_pages, which ours has not; this is the
- * belt to those braces.
+ * A ->fault under the per-VMA lock (6.4) must be retried under mmap_lock:
+ * the backing's handler is called on a private copy of the VMA, which must
+ * never be the one whose lock it drops.  The core calls ->fault under the
+ * VMA lock because our VMAs have ->map_pages (mmap.c); the fault-around
+ * itself is served under the VMA lock alone.
  */
 static inline bool pcc_fault_retry_locked(struct vm_fault *vmf)
 {

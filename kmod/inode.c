@@ -304,6 +304,28 @@ int pcc_getattr(pcc_idmap_t *idmap, const struct path *path,
 	return 0;
 }
 
+/*
+ * The privileges a truncate or a change of owner of @lower must clear,
+ * asked of the lower inode: set-id bits as the caller may keep them
+ * (setattr_should_drop_suidgid()), file capabilities as notify_change()
+ * then finds them (ATTR_KILL_PRIV is dropped there if there are none).
+ * A truncate gets ATTR_FORCE with them, as do_truncate() gives it.
+ */
+static void pcc_setattr_kill_priv(struct inode *lower, struct iattr *ia)
+{
+	int kill = 0;
+
+	if (ia->ia_valid & ATTR_SIZE)
+		kill = setattr_should_drop_suidgid(PCC_NOP_IDMAP, lower);
+	if (ia->ia_valid & (ATTR_SIZE | ATTR_UID | ATTR_GID))
+		kill |= ATTR_KILL_PRIV;
+	if (!kill)
+		return;
+	ia->ia_valid |= kill;
+	if (!(ia->ia_valid & (ATTR_UID | ATTR_GID | ATTR_MODE)))
+		ia->ia_valid |= ATTR_FORCE;
+}
+
 int pcc_setattr(pcc_idmap_t *idmap, struct dentry *dentry, struct iattr *ia)
 {
 	struct inode *inode = d_inode(dentry);
@@ -329,6 +351,14 @@ int pcc_setattr(pcc_idmap_t *idmap, struct dentry *dentry, struct iattr *ia)
 	 * SETATTR, NFSv4 answers a refused one with EACCES, not EBADF.  It
 	 * is true: the lower open had O_TRUNC too (pcc_open_new_lower()).
 	 */
+	/*
+	 * Over a nosuid lower our inode hides the set-id bits and file
+	 * capabilities (pcc_exec_mode(), xattr.c), so the VFS found nothing
+	 * for a truncate or chown to clear: the lower decides, as do_truncate()
+	 * and chown_common() would have on it.
+	 */
+	if (PCC_SB(inode->i_sb)->nosuid && S_ISREG(lower_inode->i_mode))
+		pcc_setattr_kill_priv(lower_inode, &lower_ia);
 	/* notify_change() refuses a mode together with ATTR_KILL_S*ID. */
 	if (lower_ia.ia_valid & (ATTR_KILL_SUID | ATTR_KILL_SGID))
 		lower_ia.ia_valid &= ~ATTR_MODE;

@@ -143,8 +143,11 @@ static vm_fault_t pcc_vm_page_mkwrite(struct vm_fault *vmf)
 	struct address_space *mapping;
 	struct pcc_backing b;
 
-	if (pcc_fault_retry_locked(vmf))
-		return VM_FAULT_RETRY;
+	/*
+	 * Never under the per-VMA lock alone: do_page_mkwrite() replaces
+	 * vmf->flags, and a ->page_mkwrite cannot drop the lock it runs under,
+	 * so the backing's runs on our private copy safely (6.12).
+	 */
 	pcc_vma_backing(vma, &b);
 	/*
 	 * A page of another backing than the one now chosen is stale: drop
@@ -222,14 +225,19 @@ static const struct vm_operations_struct pcc_vm_ops = {
 /*
  * Whether faults of a mapping the lower's ->mmap set up as @lvma can be
  * forwarded: it must have ->fault, and nothing we do not forward (huge
- * page faults, raw PFN mappings, which DAX and device files use).
+ * page faults, raw PFN mappings and I/O memory, which DAX and device files
+ * use, ->may_split and ->pagesize).  Nor hugetlbfs: the core takes a
+ * VM_HUGETLB VMA's vm_private_data for hugetlb's own lock, and ours holds
+ * a struct pcc_vma.
  */
 static bool pcc_lower_vma_supported(const struct vm_area_struct *lvma)
 {
 	const struct vm_operations_struct *ops = lvma->vm_ops;
 
 	return ops && ops->fault && !ops->huge_fault && !ops->pfn_mkwrite &&
-	       !(lvma->vm_flags & (VM_PFNMAP | VM_MIXEDMAP));
+	       !ops->may_split && !ops->pagesize &&
+	       !(lvma->vm_flags & (VM_PFNMAP | VM_MIXEDMAP | VM_IO |
+				   VM_HUGETLB));
 }
 
 /*

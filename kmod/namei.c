@@ -42,33 +42,30 @@ static void pcc_d_release(struct dentry *dentry)
 /*
  * Whether the lower dentry still has our dentry's name and parent.  It may
  * not, though hashed: NFS "silly-renames" a file unlinked while someone
- * holds its dentry (we do) to .nfsXXXX, moving the dentry with it.  d_lock
- * keeps the lower name still; ours is checked again by the VFS in RCU walk.
+ * holds its dentry (we do) to .nfsXXXX, moving the dentry with it.
  *
- * Our parent may be renamed away and freed meanwhile, even in ref-walk
- * (we hold no reference on it), and its lower dentry swapped by
- * pcc_instantiate(): both are read under RCU, and the parent's lower
- * dentry only compared, never followed.
+ * Each d_lock keeps its dentry's name and parent still (__d_move() changes
+ * them under it), and a dentry holds its parent, so the parent's d_fsdata
+ * is there.  Ours first, the lower's nested, as in pcc_lower_dentry_get().
+ * In RCU walk a dying dentry may be seen: dentries and d_fsdata are freed
+ * after a grace period, and the VFS checks our d_seq after.  A directory's
+ * lower dentry is never swapped (pcc_instantiate() swaps negative ones).
  */
 static bool pcc_lower_name_matches(struct dentry *dentry, struct dentry *lower)
 {
 	struct pcc_dentry_info *pdi;
-	struct dentry *lower_parent = NULL;
-	unsigned int len = READ_ONCE(dentry->d_name.len);
-	bool same;
+	bool same = false;
 
-	rcu_read_lock();
-	pdi = READ_ONCE(READ_ONCE(dentry->d_parent)->d_fsdata);
+	spin_lock(&dentry->d_lock);
+	pdi = READ_ONCE(dentry->d_parent->d_fsdata);
+	spin_lock_nested(&lower->d_lock, DENTRY_D_LOCK_NESTED);
 	if (pdi)
-		lower_parent = READ_ONCE(pdi->lower.dentry);
-	rcu_read_unlock();
-	if (!lower_parent)
-		return false;
-	spin_lock(&lower->d_lock);
-	same = lower->d_parent == lower_parent &&
-	       lower->d_name.len == len &&
-	       !memcmp(lower->d_name.name, dentry->d_name.name, len);
+		same = lower->d_parent == pdi->lower.dentry &&
+		       lower->d_name.len == dentry->d_name.len &&
+		       !memcmp(lower->d_name.name, dentry->d_name.name,
+			       dentry->d_name.len);
 	spin_unlock(&lower->d_lock);
+	spin_unlock(&dentry->d_lock);
 	return same;
 }
 

@@ -152,7 +152,12 @@ static void pcc_copy_mnt_flags(struct super_block *sb, struct vfsmount *lower)
 		sb->s_iflags |= SB_I_NOEXEC;
 	if ((mnt_flags & MNT_NODEV) || (lower_iflags & SB_I_NODEV))
 		sb->s_iflags |= SB_I_NODEV;
-	PCC_SB(sb)->nosuid = mnt_flags & MNT_NOSUID;
+	/*
+	 * mnt_may_suid() also refuses set-id from a superblock of another
+	 * user namespace (a FUSE mount made in one); ours is the mounter's.
+	 */
+	PCC_SB(sb)->nosuid = (mnt_flags & MNT_NOSUID) ||
+			     lower->mnt_sb->s_user_ns != sb->s_user_ns;
 }
 
 static int pcc_fill_super(struct super_block *sb, struct fs_context *fc)
