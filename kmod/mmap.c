@@ -226,9 +226,9 @@ static const struct vm_operations_struct pcc_vm_ops = {
  * Whether faults of a mapping the lower's ->mmap set up as @lvma can be
  * forwarded: it must have ->fault, and nothing we do not forward (huge
  * page faults, raw PFN mappings and I/O memory, which DAX and device files
- * use, ->may_split and ->pagesize).  Nor hugetlbfs: the core takes a
- * VM_HUGETLB VMA's vm_private_data for hugetlb's own lock, and ours holds
- * a struct pcc_vma.
+ * use, ->may_split and ->pagesize).  Nor VM_HUGETLB: the core takes such
+ * a VMA's vm_private_data for hugetlb's own lock, and ours holds a struct
+ * pcc_vma (hugetlbfs itself refuses to be stacked on, by s_stack_depth).
  */
 static bool pcc_lower_vma_supported(const struct vm_area_struct *lvma)
 {

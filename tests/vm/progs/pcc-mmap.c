@@ -17,8 +17,6 @@
  *				is truncated, regrown and punched under them;
  *				the kernel log must stay clean, and at the end
  *				the mapping and read() agree
- *   pcc-mmap refused FILE SIZE	FILE (made SIZE bytes long with
- *				ftruncate) cannot be mapped: ENODEV
  *   pcc-mmap hold FILE		map FILE shared, close the descriptor, split
  *				the mapping (mprotect) and fork a child that
  *				stores into it; print "mapped" and wait for a
@@ -350,19 +348,6 @@ static int truncate_race(const char *path, int seconds)
 	return 0;
 }
 
-static int refused(const char *path, size_t size)
-{
-	void *map;
-	int fd;
-
-	fd = SYS(open(path, O_RDWR | O_CREAT, 0644));
-	SYS(ftruncate(fd, size));
-	map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	CHECK(map == MAP_FAILED && errno == ENODEV);
-	SYS(close(fd));
-	return 0;
-}
-
 static int hold(const char *path)
 {
 	size_t size = PAGES * pagesz;
@@ -414,8 +399,6 @@ int main(int argc, char **argv)
 		return lower_truncate(argv[2], argv[3]);
 	if (argc == 4 && !strcmp(argv[1], "truncate-race"))
 		return truncate_race(argv[2], atoi(argv[3]));
-	if (argc == 4 && !strcmp(argv[1], "refused"))
-		return refused(argv[2], strtoul(argv[3], NULL, 0));
 	if (argc == 3 && !strcmp(argv[1], "hold"))
 		return hold(argv[2]);
 	fprintf(stderr, "usage: see the source\n");
