@@ -139,7 +139,9 @@ err:
  * SB_I_NOEXEC, may_open_dev() SB_I_NODEV, and we set those.  nosuid has no
  * superblock half (mnt_may_suid() reads the mount only; SB_NOSUID is not
  * looked at by exec): our inodes of regular files hide the set-id bits
- * from exec instead (pcc_copy_attr()); stat still shows the lower's mode.
+ * and file capabilities from exec instead (pcc_exec_mode(), xattr.c), and
+ * a truncate or chown asks the lower what to clear (pcc_setattr()); stat
+ * still shows the lower's mode.
  * The flags are taken when the mount is made: a later remount of the lower
  * does not change ours.
  */
