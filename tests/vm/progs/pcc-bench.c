@@ -293,15 +293,12 @@ static void drop_caches(void)
 }
 
 /*
+ * The data file opened for reading with its pages out of the cache.
  * Through a stacking filesystem a read may be served by the upper or the
  * lower page cache: DONTNEED empties the one we see, -c empties all.
  */
-static double bench_read(const struct target *t, const struct opts *o,
-			 unsigned char *buf)
+static int open_cold(const struct target *t, const struct opts *o)
 {
-	uint64_t done = 0;
-	ssize_t n;
-	double t0, t1;
 	int fd, err;
 
 	fd = open(t->data, O_RDONLY);
@@ -314,6 +311,18 @@ static double bench_read(const struct target *t, const struct opts *o,
 	}
 	if (o->drop_caches)
 		drop_caches();
+	return fd;
+}
+
+static double bench_read(const struct target *t, const struct opts *o,
+			 unsigned char *buf)
+{
+	uint64_t done = 0;
+	ssize_t n;
+	double t0, t1;
+	int fd;
+
+	fd = open_cold(t, o);
 	t0 = now();
 	for (;;) {
 		n = read(fd, buf, (size_t)o->block);
@@ -424,18 +433,9 @@ static double bench_mmap_seq(const struct target *t, const struct opts *o,
 			     size_t pages, size_t page_size, uint64_t want)
 {
 	double rate;
-	int fd, err;
+	int fd;
 
-	fd = open(t->data, O_RDONLY);
-	if (fd < 0)
-		die_sys("open", t->data);
-	err = posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
-	if (err) {
-		errno = err;
-		die_sys("posix_fadvise(DONTNEED)", t->data);
-	}
-	if (o->drop_caches)
-		drop_caches();
+	fd = open_cold(t, o);
 	rate = mmap_touch(t, o, fd, NULL, pages, page_size, want);
 	close(fd);
 	return rate;
