@@ -69,7 +69,7 @@ noinst_PROGRAMS += tests/vm/progs/pcc-ns tests/vm/progs/pcc-xattr \
 	tests/vm/progs/pcc-fanotify
 tests_vm_progs_pcc_ns_SOURCES = tests/vm/progs/pcc-ns.c tests/vm/progs/check.h
 tests_vm_progs_pcc_xattr_SOURCES = tests/vm/progs/pcc-xattr.c \
-	tests/vm/progs/check.h
+	tests/vm/progs/check.h tests/vm/progs/acl-xattr.h
 tests_vm_progs_pcc_fattr_SOURCES = tests/vm/progs/pcc-fattr.c \
 	tests/vm/progs/check.h
 tests_vm_progs_pcc_io_SOURCES = tests/vm/progs/pcc-io.c tests/vm/progs/check.h
@@ -78,7 +78,8 @@ tests_vm_progs_pcc_mmap_SOURCES = tests/vm/progs/pcc-mmap.c \
 tests_vm_progs_pcc_mmap_LDADD = -lpthread
 tests_vm_progs_pcc_open_SOURCES = tests/vm/progs/pcc-open.c tests/vm/progs/check.h
 noinst_PROGRAMS += tests/vm/progs/pcc-hard
-tests_vm_progs_pcc_hard_SOURCES = tests/vm/progs/pcc-hard.c tests/vm/progs/check.h
+tests_vm_progs_pcc_hard_SOURCES = tests/vm/progs/pcc-hard.c tests/vm/progs/check.h \
+	tests/vm/progs/acl-xattr.h
 tests_vm_progs_pcc_hard_LDADD = -lpthread
 tests_vm_progs_pcc_cred_SOURCES = tests/vm/progs/pcc-cred.c tests/vm/progs/check.h
 tests_vm_progs_pcc_fuse_SOURCES = tests/vm/progs/pcc-fuse.c tests/vm/progs/check.h

@@ -37,21 +37,10 @@
 #include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/capability.h>
 
+#include "acl-xattr.h"
 #include "check.h"
-
-/* The xattr format of a POSIX ACL, from <linux/posix_acl_xattr.h>. */
-#define ACL_XATTR_VERSION	2
-#define ACL_USER_OBJ		0x01
-#define ACL_GROUP_OBJ		0x04
-#define ACL_OTHER		0x20
-#define ACL_UNDEFINED_ID	((uint32_t)-1)
-
-struct acl_entry {
-	uint16_t tag;
-	uint16_t perm;
-	uint32_t id;
-};
 
 static int dacl(const char *dir, uint16_t perm)
 {
@@ -258,16 +247,14 @@ static int capeff(void)
 	die("no CapEff in /proc/self/status");
 }
 
-/* struct vfs_cap_data of <linux/capability.h>, revision 2. */
 static int setcap(const char *path)
 {
-	uint32_t cap[5] = {
-		0x02000000 | 0x1,	/* VFS_CAP_REVISION_2, effective */
-		1 << 1, 0,		/* CAP_DAC_OVERRIDE permitted */
-		0, 0,
+	struct vfs_cap_data cap = {
+		.magic_etc = VFS_CAP_REVISION_2 | VFS_CAP_FLAGS_EFFECTIVE,
+		.data = { { .permitted = 1 << CAP_DAC_OVERRIDE } },
 	};
 
-	SYS(setxattr(path, "security.capability", cap, sizeof(cap), 0));
+	SYS(setxattr(path, "security.capability", &cap, XATTR_CAPS_SZ_2, 0));
 	return 0;
 }
 

@@ -19,23 +19,10 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "acl-xattr.h"
 #include "check.h"
 
-/* The on-disk (xattr) format of a POSIX ACL, from <linux/posix_acl_xattr.h>. */
-#define ACL_XATTR_VERSION	2
-#define ACL_USER_OBJ		0x01
-#define ACL_USER		0x02
-#define ACL_GROUP_OBJ		0x04
-#define ACL_MASK		0x10
-#define ACL_OTHER		0x20
-#define ACL_UNDEFINED_ID	((uint32_t)-1)
-
-struct acl_entry {
-	uint16_t tag;
-	uint16_t perm;
-	uint32_t id;
-};
-
+/* A POSIX ACL of up to five entries, in its xattr format (acl-xattr.h). */
 struct acl {
 	uint32_t version;
 	struct acl_entry e[5];
