@@ -18,18 +18,118 @@
 #ifndef PCC_H
 #define PCC_H
 
+#include <linux/atomic.h>
 #include <linux/fs.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
 #include <linux/path.h>
+#include <linux/pcc.h>
 #include <linux/rcupdate.h>
+#include <linux/rwsem.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+
+struct pcc_rule;			/* dataset.c: a compiled rule */
+
+/*
+ * A dataset: a cache root on local storage bound to one mount (DESIGN.md
+ * 3.2).  Lives on its mount's list, under pcc_super.rw_sem; read with it
+ * held for reading, changed with it held for writing.
+ */
+struct pcc_dataset {
+	struct list_head list;		/* pcc_super.datasets */
+	u32 id;				/* 1..PCC_DS_ID_MAX */
+	u32 mode;			/* PCC_DS_MODE_* */
+	u32 attach;			/* PCC_DS_ATTACH_* */
+	struct path root;		/* referenced */
+	char *path_text;		/* as given */
+	struct pcc_rule *rule;		/* NULL: matches no file */
+	char *rule_text;		/* as given, or NULL */
+};
+
+/*
+ * What pcc keeps per mount for caching (Lustre's pcc_super).  The
+ * generation starts at 1 and is bumped by every dataset add, del, clear and
+ * set, with rw_sem held for writing; it is read without it (READ_ONCE) to
+ * decide whether a file must look for a copy again.
+ */
+struct pcc_super {
+	struct rw_semaphore rw_sem;	/* datasets, generation */
+	struct list_head datasets;	/* in the order they are tried */
+	u32 generation;
+	u32 id;				/* PCC_A_MOUNT_ID (dataset.c) */
+	struct list_head mounts;	/* all pcc mounts (dataset.c) */
+	const struct cred *cred;	/* the mounter's: copies are read with it */
+	spinlock_t attached_lock;
+	struct list_head attached;	/* pcc_inode.attached, under the lock */
+	unsigned int nr_attached;
+	atomic64_t stats[PCC_STAT_COUNT];
+};
 
 struct pcc_sb_info {
 	struct path lower;		/* the lower directory of the mount */
 	bool nosuid;			/* the lower mount is nosuid (super.c) */
+	struct pcc_super pcc;
+};
+
+/*
+ * The cache state of one attached (or once attached) file, Lustre's
+ * struct pcc_inode (state.c).  Allocated at its first attach, freed when
+ * the inode is evicted.  Fields are under pcc_inode_info.pcc_lock unless
+ * said otherwise.
+ */
+struct pcc_inode {
+	u32 type;			/* PCC_TYPE_NONE: detached */
+	u32 dataset_id;			/* attached from */
+	struct file *copy;		/* the copy, open read-only with the
+					 * mount's credentials; NULL detached.
+					 * Stable while active_ios > 0 */
+	struct pcc_version version;	/* what the copy records */
+	atomic_t active_ios;		/* pcci_active_ios: I/O on the copy */
+	wait_queue_head_t waitq;	/* pcci_waitq: active_ios reached 0 */
+	unsigned int mapcnt;		/* mappings bound to a copy */
+	struct file *mirror;		/* the copy they are bound to: local
+					 * writes go there too while mapcnt > 0
+					 * (docs/design/0006) */
+	unsigned int wmapcnt;		/* shared mappings that may write */
+	bool attaching;			/* PCC_STATE_FL_ATTACHING */
+	struct list_head attached;	/* pcc_super.attached while attached */
 };
 
 struct pcc_inode_info {
 	struct inode *lower;		/* referenced; dropped at eviction */
+	struct mutex pcc_lock;		/* pcc_inode_lock(): the fields below */
+	struct pcc_inode *pcci;		/* NULL until first attached */
+	u32 pcc_dsflags;		/* lli_pcc_dsflags: PCC_DATASET_* */
+	u32 pcc_generation;		/* lli_pcc_generation */
+	u32 pcc_miss_generation;	/* a miss was reported at this one */
 	struct inode vfs_inode;
+};
+
+/*
+ * Per-inode dataset flags, as the seed's: the attach policy of the dataset
+ * the file was last attached from, or NONE, "known not cached" at
+ * pcc_generation.
+ */
+#define PCC_DATASET_INVALID	0x00
+#define PCC_DATASET_NONE	0x01
+#define PCC_DATASET_OPEN_ATTACH	0x02
+#define PCC_DATASET_IO_ATTACH	0x04
+#define PCC_DATASET_STAT_ATTACH	0x08
+
+/* What an I/O is, for the auto-attach policy: the seed's pcc_io_type. */
+enum pcc_io_type {
+	PIT_OPEN,
+	PIT_GETATTR,
+	PIT_READ,
+	PIT_WRITE,
+	PIT_SETATTR,
+	PIT_FAULT,
+	PIT_PAGE_MKWRITE,
+	PIT_MMAP,
+	PIT_SPLICE,
+	PIT_SEEK,
+	PIT_FADVISE,
 };
 
 struct pcc_dentry_info {
@@ -45,6 +145,22 @@ static inline struct pcc_sb_info *PCC_SB(const struct super_block *sb)
 static inline struct pcc_inode_info *PCC_I(const struct inode *inode)
 {
 	return container_of(inode, struct pcc_inode_info, vfs_inode);
+}
+
+static inline struct pcc_super *pcc_super(const struct super_block *sb)
+{
+	return &PCC_SB(sb)->pcc;
+}
+
+static inline void pcc_stat_add(struct super_block *sb, enum pcc_stat stat,
+				s64 n)
+{
+	atomic64_add(n, &pcc_super(sb)->stats[stat]);
+}
+
+static inline void pcc_stat_inc(struct super_block *sb, enum pcc_stat stat)
+{
+	pcc_stat_add(sb, stat, 1);
 }
 
 static inline struct inode *pcc_lower_inode(const struct inode *inode)
@@ -129,5 +245,67 @@ ssize_t pcc_listxattr(struct dentry *dentry, char *list, size_t size);
 /* netlink.c */
 int pcc_netlink_init(void);
 void pcc_netlink_exit(void);
+
+/* What an event is about; fields that do not apply are 0 or NULL. */
+struct pcc_event_info {
+	enum pcc_event event;
+	struct inode *inode;		/* ours */
+	struct dentry *dentry;		/* ours, for PCC_A_PATH (misses) */
+	u32 dataset_id;
+	u32 reason;			/* enum pcc_detach_reason */
+	int error;			/* negative errno */
+};
+
+/*
+ * Send an event to the events group, if anyone listens.  Never sleeps: may
+ * be called with pcc_inode_lock held and from I/O paths.
+ */
+void pcc_notify(struct super_block *sb, const struct pcc_event_info *ev);
+
+/* dataset.c */
+int pcc_super_init(struct super_block *sb);
+void pcc_super_fini(struct super_block *sb);
+bool pcc_rule_match(const struct pcc_rule *rule, struct dentry *dentry,
+		    struct inode *lower);
+/* The dataset with @id (0: the first) serving @mode; rw_sem held. */
+struct pcc_dataset *pcc_dataset_find(struct pcc_super *super, u32 id,
+				     u32 mode);
+
+/* state.c: the cache state of files */
+int pcc_state_init(void);
+void pcc_state_exit(void);
+void pcc_inode_info_init(struct pcc_inode_info *pi);
+void pcc_inode_free(struct inode *inode);
+void pcc_inode_lock(struct inode *inode);
+void pcc_inode_unlock(struct inode *inode);
+void pcc_io_init(struct inode *inode, enum pcc_io_type iot, bool *cached);
+void pcc_io_fini(struct inode *inode);
+struct file *pcc_io_copy(struct inode *inode);
+int pcc_lower_version(struct inode *inode, struct pcc_version *v, bool sync);
+int pcc_lower_fh(struct inode *lower, struct pcc_version *v);
+int pcc_file_open(struct inode *inode, struct file *file);
+void pcc_write_begin(struct inode *inode, enum pcc_io_type iot,
+		     struct file **mirror);
+void pcc_write_end(struct inode *inode, struct file *mirror);
+
+/* attach.c: attach and detach */
+bool pcc_may_auto_attach(struct inode *inode, enum pcc_io_type iot);
+int pcc_try_auto_attach(struct inode *inode, bool *cached,
+			enum pcc_io_type iot);
+int pcc_attach(struct inode *inode, u32 type, u32 dataset_id);
+void pcc_inode_detach(struct inode *inode, enum pcc_detach_reason reason);
+int pcc_detach_locked(struct inode *inode, enum pcc_detach_reason reason);
+/* Detach every file attached from @dataset_id (0: all); no lock held. */
+void pcc_detach_dataset(struct super_block *sb, u32 dataset_id);
+unsigned int pcc_attached_count(struct super_block *sb, u32 dataset_id);
+
+/* ioctl.c */
+long pcc_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+
+/* fail.c: fault injection */
+int pcc_fail_init(void);
+void pcc_fail_exit(void);
+bool pcc_fail_check(u32 id);
+void pcc_fail_pause(u32 id);
 
 #endif /* PCC_H */

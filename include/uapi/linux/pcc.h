@@ -4,44 +4,204 @@
  *
  * Everything the module and the programs (pccd, pcc, the tests) must agree
  * on is defined here and nowhere else: the generic netlink family, its
- * commands and attributes, and (in later versions) the ioctls, the xattr
- * names and the cache-path scheme.  The kernel includes this file as
+ * commands, attributes and events; the ioctls on pcc files; the cache-path
+ * scheme; the xattr of a cache copy.  The kernel includes this file as
  * <linux/pcc.h> through its own include path; userspace through
  * -I$(top_srcdir)/include/uapi.
  *
  * Rules for changing it:
- *  - append only: never renumber a command or attribute, never change the
- *    type of an existing attribute;
+ *  - append only: never renumber a command, attribute or ioctl, never change
+ *    the type of an existing attribute or the layout of a structure;
  *  - userspace ignores attributes it does not know; the kernel rejects them
  *    (strict validation), so a newer pcc talking to an older module gets
  *    -EINVAL and must fall back;
- *  - bump PCC_GENL_VERSION when a command changes meaning and record it in
- *    the history below.
+ *  - bump PCC_GENL_VERSION when a command changes meaning or is added, and
+ *    record it in the history below.
+ *
+ * Concepts
+ * --------
+ * A pcc mount stacks on a lower directory (NFS, Lustre, ...).  A dataset is
+ * a directory on local storage (the cache root) bound to one pcc mount,
+ * identified within it by a non-zero id (Lustre's roid).  A cache copy is a
+ * whole-file copy of one lower file inside a dataset, at the path
+ * pcc_cache_name() gives, carrying the xattr PCC_XATTR_COPY.  A file is
+ * attached when the module serves its data from a copy.  A copy attaches
+ * only if the lower version it records equals the lower file's current
+ * version (struct pcc_version): a copy of an older state of the file is
+ * never served.
+ *
+ * Every mount has a generation, bumped by every dataset add, del, clear and
+ * set.  The module remembers per file whether it found a copy at the last
+ * generation; a change of datasets makes it look again.
  *
  * Generic netlink family
  * ----------------------
  * Name PCC_GENL_NAME, version PCC_GENL_VERSION, no family header
- * (hdrsize 0).  Only in the initial network namespace.
+ * (hdrsize 0).  Only in the initial network namespace.  Every request is
+ * validated strictly: an attribute the command does not take, one of the
+ * wrong type or size, or a value out of range fails the request with
+ * -EINVAL and an extended ack message naming it, and changes nothing.
+ * Commands marked "admin" need CAP_SYS_ADMIN (-EPERM otherwise).
+ *
+ * A mount is named in a request by PCC_A_MOUNT_ID (from PCC_CMD_MOUNT_GET)
+ * or by PCC_A_MOUNT_PATH, any path inside the pcc mount, resolved with the
+ * caller's credentials; not both.  -ENOENT if no such mount,
+ * -EINVAL (with a message) if the path is not on a pcc mount.
  *
  * PCC_CMD_GET_VERSION
  *	Report the module's version.  Allowed to any user.
- *	Request attributes: none.
- *	Reply attributes:
- *	  PCC_A_VERSION		NUL-terminated string, the module's release
- *				(for example "0.1.0")
- *	  PCC_A_GENL_VERSION	u32, the PCC_GENL_VERSION the module speaks
+ *	Reply: PCC_A_VERSION (string), PCC_A_GENL_VERSION (u32).
+ *
+ * PCC_CMD_MOUNT_GET
+ *	doit (mount named): one reply; dumpit (no attributes): one message
+ *	per pcc mount.  Allowed to any user.  Each message:
+ *	  PCC_A_MOUNT_ID	u32, stable while the mount exists
+ *	  PCC_A_MOUNT_LOWER	string, the lower directory (d_path)
+ *	  PCC_A_MOUNT_GEN	u32, the mount's generation
+ *	  PCC_A_MOUNT_DATASETS	u32, number of datasets
+ *	  PCC_A_MOUNT_ATTACHED	u32, number of files attached now
+ *	  PCC_A_STATS		nested: one u64 per enum pcc_stat, attribute
+ *				type = stat + 1 (PCC_STAT_* below)
+ *
+ * PCC_CMD_DATASET_ADD (admin)
+ *	Mount named, and:
+ *	  PCC_A_DS_ID		u32, required, 1..PCC_DS_ID_MAX, unique in the
+ *				mount (-EEXIST)
+ *	  PCC_A_DS_PATH		string, required: absolute path of an existing
+ *				directory, resolved with the caller's
+ *				credentials, not on a pcc mount and not the
+ *				path of another dataset of the mount (-EEXIST)
+ *	  PCC_A_DS_MODE		u32, PCC_DS_MODE_* (default PCC_DS_MODE_RO;
+ *				only RO is served by this version)
+ *	  PCC_A_DS_ATTACH	u32, PCC_DS_ATTACH_* (default all three)
+ *	  PCC_A_DS_RULE		nested, the compiled rule (below); without it
+ *				the dataset matches no file (no miss events)
+ *	  PCC_A_DS_RULE_TEXT	string, the rule as the user wrote it, kept
+ *				for display only (at most PCC_RULE_TEXT_MAX)
+ *	The new dataset is tried after the existing ones.
+ *
+ * PCC_CMD_DATASET_DEL (admin)
+ *	Mount named, PCC_A_DS_ID.  Files attached from the dataset are
+ *	detached (PCC_DETACH_DATASET); the copies stay on disk.  -ENOENT if
+ *	no such dataset.
+ *
+ * PCC_CMD_DATASET_CLEAR (admin)
+ *	Mount named.  Deletes every dataset of the mount, as DEL does.
+ *
+ * PCC_CMD_DATASET_SET (admin)
+ *	Mount named, PCC_A_DS_ID, and any of PCC_A_DS_ATTACH, PCC_A_DS_RULE
+ *	and PCC_A_DS_RULE_TEXT (a PCC_A_DS_RULE with no term removes the
+ *	rule).  Changes the dataset in place: its path and mode stay.  Files
+ *	attached from it stay attached, and follow its new attach policy.
+ *
+ * PCC_CMD_DATASET_GET (admin)
+ *	dumpit, mount named: one message per dataset of the mount, in the
+ *	order they are tried: PCC_A_MOUNT_ID, PCC_A_DS_ID, PCC_A_DS_PATH,
+ *	PCC_A_DS_MODE, PCC_A_DS_ATTACH, PCC_A_DS_RULE (as given),
+ *	PCC_A_DS_RULE_TEXT (if given), PCC_A_DS_ATTACHED (u32, files
+ *	attached from it now).
+ *
+ * PCC_CMD_EVENT (multicast only)
+ *	Sent to the PCC_GENL_MCGRP_EVENTS group, which only CAP_SYS_ADMIN
+ *	may join.  Events are sent without blocking the I/O that causes them:
+ *	when memory is short one is dropped and counted (PCC_STAT_EVENTS_
+ *	DROPPED); a listener that lost events resyncs with the GET commands.
+ *	Attributes:
+ *	  PCC_A_EVENT		u32, enum pcc_event
+ *	  PCC_A_MOUNT_ID	u32
+ *	  PCC_A_INO		u64, the lower inode number
+ *	  PCC_A_FH_TYPE, PCC_A_FH	the lower file handle (struct
+ *				pcc_version's fh_type and fh)
+ *	  PCC_A_PATH		string, the file's path relative to the
+ *				mount's root, when known (miss events)
+ *	  PCC_A_DS_ID		u32, the dataset concerned, when one is
+ *	  PCC_A_REASON		u32, enum pcc_detach_reason (DETACHED)
+ *	  PCC_A_ERRNO		u32, positive errno (IO_ERROR, ENOSPC)
+ *
+ * The compiled rule
+ * -----------------
+ * A rule is an OR of terms, a term an AND of expressions, as Lustre's
+ * "uid={500}&fname={*.h5},gid={100}".  PCC_A_DS_RULE nests up to
+ * PCC_RULE_MAX_TERMS PCC_RULE_A_TERM; each nests up to PCC_RULE_MAX_EXPRS
+ * PCC_TERM_A_EXPR; each expression nests:
+ *	  PCC_EXPR_A_FIELD	u32, enum pcc_rule_field
+ *	  PCC_EXPR_A_OP		u32, enum pcc_rule_op
+ *	  PCC_EXPR_A_NUM	u64, repeated: the values of a numeric field
+ *	  PCC_EXPR_A_GLOB	string, repeated: the patterns of FNAME
+ * FNAME takes only PCC_RULE_OP_EQ and 1..PCC_RULE_MAX_VALUES patterns of
+ * at most PCC_RULE_GLOB_MAX bytes (shell globs: * ? [..], matched against
+ * the last name component); numeric fields take EQ with
+ * 1..PCC_RULE_MAX_VALUES values or LT/GT with exactly one.  UID and GID
+ * compare the file's owner and group (ids as seen from the initial user
+ * namespace), PROJID its project id (0 when the lower has none), SIZE its
+ * size in bytes, MTIME its age in seconds: now (wall clock) minus its
+ * mtime, so MTIME GT 3600 means "last modified more than an hour ago";
+ * MTIME takes only LT and GT.  A term with no expression, an expression
+ * breaking any of this, or an unknown nested attribute is -EINVAL.
+ *
+ * Ioctls on pcc files
+ * -------------------
+ * On an open regular file of a pcc mount (any open mode):
+ *
+ * PCC_IOC_ATTACH (struct pcc_ioc_attach, in)
+ *	Attach the file to its copy in dataset @dataset_id (0: the first
+ *	dataset of @type's mode).  The copy must exist at the path
+ *	pcc_cache_name() gives, be a regular file of the file's size, and
+ *	carry PCC_XATTR_COPY recording the file's current lower version.
+ *	Errors: -ENOENT no such dataset or no copy; -ESTALE the copy records
+ *	another version; -EINVAL bad type or flags, or a damaged copy;
+ *	-EBUSY the file has a writable shared mapping; -EPERM the caller may
+ *	not (below).  Attaching an attached file is a no-op (0).
+ *
+ * PCC_IOC_DETACH (struct pcc_ioc_detach, in/out)
+ *	Detach the file.  PCC_DETACH_FL_UNCACHE also unlinks the copy.
+ *	Out: @flags gets PCC_DETACH_FL_CACHE_REMOVED if a copy was unlinked.
+ *	Detaching a file that is not attached is a no-op (0); with UNCACHE
+ *	its copy in @dataset_id (0: every dataset) is still removed.
+ *
+ * PCC_IOC_STATE (struct pcc_ioc_state, in/out)
+ *	The file's state.  Also on an open directory of a pcc mount, with
+ *	@name set to the name of a file in it: then the file is not opened,
+ *	so asking never attaches it (Lustre's lfs pcc state).
+ *
+ * PCC_IOC_VERSION (struct pcc_version, out)
+ *	The lower file's current version, asked of the lower now (a GETATTR
+ *	on NFS).  A copy maker asks before and after copying the data and
+ *	records it only if the two are equal.
+ *
+ * Who may: the admin (CAP_SYS_ADMIN) always; another user only on files
+ * they may read (read permission on the lower file, as in Lustre's default
+ * pcc_mode 0400); a directory's PCC_IOC_STATE also needs search permission
+ * on the directory.  -EPERM otherwise.
+ *
+ * Making a copy (what pccd and tests/vm/progs/pcc-ctl do)
+ * ---------------------------------------------------------
+ * 1. v1 = PCC_IOC_VERSION on the pcc file (opened O_RDONLY).
+ * 2. In the dataset, create the fan-out directories of pcc_cache_name()
+ *    (mode 0700, root) and an O_TMPFILE there (mode 0600 or 0, root).
+ * 3. Copy the data from the pcc file, fsync.
+ * 4. v2 = PCC_IOC_VERSION; if v2 != v1 the file changed: start again.
+ * 5. Set PCC_XATTR_COPY (struct pcc_copy_xattr with v1), link the tmpfile
+ *    at its name (replacing an older copy by rename), fsync the directory.
+ * 6. PCC_IOC_ATTACH.
+ * A partial copy is never linked in, so never found.
  *
  * Protocol history
  * ----------------
  *  1	first version: PCC_CMD_GET_VERSION.
+ *  2	PCC_CMD_MOUNT_GET, PCC_CMD_DATASET_{ADD,DEL,CLEAR,SET,GET},
+ *	PCC_CMD_EVENT and the events group; ioctls PCC_IOC_*; copy xattr
+ *	format 1.
  */
 #ifndef _UAPI_LINUX_PCC_H
 #define _UAPI_LINUX_PCC_H
 
+#include <linux/ioctl.h>
 #include <linux/types.h>
 
 #define PCC_GENL_NAME		"pcc"
-#define PCC_GENL_VERSION	1
+#define PCC_GENL_VERSION	2
+#define PCC_GENL_MCGRP_EVENTS	"events"
 
 /* The filesystem type registered by the module: mount -t pcc LOWER DIR. */
 #define PCC_FS_NAME		"pcc"
@@ -60,6 +220,13 @@
 enum pcc_cmd {
 	PCC_CMD_UNSPEC,
 	PCC_CMD_GET_VERSION,
+	PCC_CMD_MOUNT_GET,
+	PCC_CMD_DATASET_ADD,
+	PCC_CMD_DATASET_DEL,
+	PCC_CMD_DATASET_CLEAR,
+	PCC_CMD_DATASET_SET,
+	PCC_CMD_DATASET_GET,
+	PCC_CMD_EVENT,
 
 	__PCC_CMD_MAX
 };
@@ -69,6 +236,27 @@ enum pcc_attr {
 	PCC_A_UNSPEC,
 	PCC_A_VERSION,		/* string: module release */
 	PCC_A_GENL_VERSION,	/* u32: PCC_GENL_VERSION of the sender */
+	PCC_A_MOUNT_ID,		/* u32 */
+	PCC_A_MOUNT_PATH,	/* string: a path inside a pcc mount */
+	PCC_A_MOUNT_LOWER,	/* string: the lower directory */
+	PCC_A_MOUNT_GEN,	/* u32: the mount's generation */
+	PCC_A_MOUNT_DATASETS,	/* u32 */
+	PCC_A_MOUNT_ATTACHED,	/* u32 */
+	PCC_A_STATS,		/* nested: u64 per enum pcc_stat (+1) */
+	PCC_A_DS_ID,		/* u32 */
+	PCC_A_DS_PATH,		/* string: absolute cache root */
+	PCC_A_DS_MODE,		/* u32: PCC_DS_MODE_* */
+	PCC_A_DS_ATTACH,	/* u32: PCC_DS_ATTACH_* */
+	PCC_A_DS_RULE,		/* nested: enum pcc_rule_attr */
+	PCC_A_DS_RULE_TEXT,	/* string */
+	PCC_A_DS_ATTACHED,	/* u32 */
+	PCC_A_EVENT,		/* u32: enum pcc_event */
+	PCC_A_INO,		/* u64 */
+	PCC_A_FH_TYPE,		/* u32 */
+	PCC_A_FH,		/* binary, up to PCC_FH_MAX bytes */
+	PCC_A_PATH,		/* string */
+	PCC_A_REASON,		/* u32: enum pcc_detach_reason */
+	PCC_A_ERRNO,		/* u32: a positive errno */
 
 	__PCC_A_MAX
 };
@@ -76,5 +264,299 @@ enum pcc_attr {
 
 /* Longest PCC_A_VERSION string, including the terminating NUL. */
 #define PCC_VERSION_LEN		64
+
+/* Dataset ids are 1..PCC_DS_ID_MAX; 0 means "the first" where allowed. */
+#define PCC_DS_ID_MAX		0x7fffffff
+/* Longest PCC_A_DS_PATH and PCC_A_PATH, including the NUL (PATH_MAX). */
+#define PCC_PATH_MAX		4096
+/* Longest PCC_A_DS_RULE_TEXT, including the NUL. */
+#define PCC_RULE_TEXT_MAX	4096
+
+/* PCC_A_DS_MODE */
+#define PCC_DS_MODE_RO		0x1	/* read-only copies (RO-PCC) */
+#define PCC_DS_MODE_RW		0x2	/* write-back copies (later) */
+
+/* PCC_A_DS_ATTACH: when a file may attach to an existing copy by itself. */
+#define PCC_DS_ATTACH_OPEN	0x1	/* at open */
+#define PCC_DS_ATTACH_STAT	0x2	/* at stat */
+#define PCC_DS_ATTACH_IO	0x4	/* at read, mmap, seek, ... */
+#define PCC_DS_ATTACH_ALL	0x7
+
+/* The compiled rule: PCC_A_DS_RULE nests terms, which nest expressions. */
+enum pcc_rule_attr {
+	PCC_RULE_A_UNSPEC,
+	PCC_RULE_A_TERM,	/* nested: enum pcc_term_attr */
+	__PCC_RULE_A_MAX
+};
+#define PCC_RULE_A_MAX (__PCC_RULE_A_MAX - 1)
+
+enum pcc_term_attr {
+	PCC_TERM_A_UNSPEC,
+	PCC_TERM_A_EXPR,	/* nested: enum pcc_expr_attr */
+	__PCC_TERM_A_MAX
+};
+#define PCC_TERM_A_MAX (__PCC_TERM_A_MAX - 1)
+
+enum pcc_expr_attr {
+	PCC_EXPR_A_UNSPEC,
+	PCC_EXPR_A_FIELD,	/* u32: enum pcc_rule_field */
+	PCC_EXPR_A_OP,		/* u32: enum pcc_rule_op */
+	PCC_EXPR_A_NUM,		/* u64, repeated */
+	PCC_EXPR_A_GLOB,	/* string, repeated */
+	__PCC_EXPR_A_MAX
+};
+#define PCC_EXPR_A_MAX (__PCC_EXPR_A_MAX - 1)
+
+enum pcc_rule_field {
+	PCC_RULE_UID = 1,
+	PCC_RULE_GID,
+	PCC_RULE_PROJID,
+	PCC_RULE_FNAME,
+	PCC_RULE_SIZE,
+	PCC_RULE_MTIME,
+};
+
+enum pcc_rule_op {
+	PCC_RULE_OP_EQ = 1,	/* any of the values */
+	PCC_RULE_OP_LT,
+	PCC_RULE_OP_GT,
+};
+
+#define PCC_RULE_MAX_TERMS	16
+#define PCC_RULE_MAX_EXPRS	16
+#define PCC_RULE_MAX_VALUES	64
+#define PCC_RULE_GLOB_MAX	256	/* including the NUL */
+
+/* Per-mount counters, PCC_A_STATS (attribute type = stat + 1). */
+enum pcc_stat {
+	PCC_STAT_ATTACH_MANUAL,		/* PCC_IOC_ATTACH */
+	PCC_STAT_ATTACH_OPEN,		/* auto-attach at open */
+	PCC_STAT_ATTACH_STAT,		/* at stat */
+	PCC_STAT_ATTACH_IO,		/* at I/O or mmap */
+	PCC_STAT_DETACH_MANUAL,		/* one per enum pcc_detach_reason */
+	PCC_STAT_DETACH_STALE,
+	PCC_STAT_DETACH_LOCAL_CHANGE,
+	PCC_STAT_DETACH_DATASET,
+	PCC_STAT_DETACH_COPY_GONE,
+	PCC_STAT_DETACH_ERROR,
+	PCC_STAT_HITS,			/* reads, splices, faults served */
+	PCC_STAT_HIT_BYTES,		/* bytes read from copies */
+	PCC_STAT_MISSES,		/* miss events raised */
+	PCC_STAT_STALE,			/* copies found recording another
+					 * version (attached or not) */
+	PCC_STAT_FALLBACKS,		/* copy read failed, lower served */
+	PCC_STAT_CACHE_ERRORS,		/* I/O errors on copies */
+	PCC_STAT_EVENTS_DROPPED,	/* events not sent (no memory) */
+	PCC_STAT_MIRROR_WRITES,		/* local writes also made to a
+					 * mapped copy (ADR 0006) */
+
+	__PCC_STAT_MAX
+};
+#define PCC_STAT_COUNT __PCC_STAT_MAX
+
+enum pcc_event {
+	PCC_EVENT_MISS = 1,	/* a file matching a rule opened, no copy */
+	PCC_EVENT_ATTACHED,
+	PCC_EVENT_DETACHED,	/* PCC_A_REASON says why */
+	PCC_EVENT_STALE,	/* a copy of another version was found */
+	PCC_EVENT_IO_ERROR,	/* I/O on a copy failed; PCC_A_ERRNO */
+	PCC_EVENT_ENOSPC,	/* the cache is full; PCC_A_ERRNO */
+};
+
+enum pcc_detach_reason {
+	PCC_DETACH_MANUAL = 1,	/* PCC_IOC_DETACH */
+	PCC_DETACH_STALE,	/* the lower changed (found at open) */
+	PCC_DETACH_LOCAL_CHANGE, /* written, truncated, mapped for writing
+				  * through pcc */
+	PCC_DETACH_DATASET,	/* its dataset was deleted */
+	PCC_DETACH_COPY_GONE,	/* the copy was unlinked or damaged */
+	PCC_DETACH_ERROR,	/* I/O on the copy failed */
+};
+
+/* Cache types, as Lustre's lu_pcc_type. */
+enum pcc_type {
+	PCC_TYPE_NONE = 0,
+	PCC_TYPE_READWRITE = 1,	/* not served yet */
+	PCC_TYPE_READONLY = 2,
+};
+
+/*
+ * The lower version: the identity and change state of a lower file.  A copy
+ * records the version of the data it holds; it attaches only while the
+ * lower file's current version is equal in every field.  The change
+ * attribute (NFSv4's change, i_version) is used where the lower provides
+ * one (PCC_VERSION_CHANGE set); mtime and ctime otherwise catch changes.
+ * Host byte order: a cache belongs to one node.
+ */
+#define PCC_FH_MAX		128	/* MAX_HANDLE_SZ */
+#define PCC_FH_TYPE_INO		0xffff	/* fallback: fh = __u64 inode number */
+#define PCC_VERSION_CHANGE	0x1	/* @change is valid */
+
+struct pcc_version {
+	__u16	fh_type;	/* exportfs type, as name_to_handle_at(2) */
+	__u16	fh_len;		/* bytes used of @fh */
+	__u32	flags;		/* PCC_VERSION_* */
+	__u8	fh[PCC_FH_MAX];	/* the lower file handle */
+	__u64	size;
+	__s64	mtime_sec;
+	__s64	ctime_sec;
+	__u32	mtime_nsec;
+	__u32	ctime_nsec;
+	__u64	change;
+};
+
+/*
+ * The xattr of a cache copy.  A copy without it, with a different magic,
+ * format or size, or whose type, dataset or version does not match, is
+ * never attached.
+ */
+#define PCC_XATTR_COPY		PCC_XATTR_PREFIX "copy"
+#define PCC_COPY_MAGIC		0x50434343	/* "PCCC" */
+#define PCC_COPY_FORMAT		1
+
+struct pcc_copy_xattr {
+	__u32	magic;		/* PCC_COPY_MAGIC */
+	__u32	format;		/* PCC_COPY_FORMAT */
+	__u32	type;		/* enum pcc_type */
+	__u32	dataset_id;	/* the dataset the copy belongs to */
+	struct pcc_version version;
+};
+
+/*
+ * The cache-path scheme: where the copy of a file lives in a dataset,
+ * relative to its root.  One formula, used by the module and by userspace
+ * alike, computed from the file handle only (name_to_handle_at(2) of the
+ * lower file gives the same handle exportfs_encode_fh() gives the module;
+ * a lower without export operations uses PCC_FH_TYPE_INO and the inode
+ * number, which is less stable: the version check catches reuse):
+ *
+ *	HH/HH/TYPE-HEXFH
+ *
+ * HH are the two low bytes of the FNV-1a hash (32 bits) of the handle
+ * bytes, in lowercase hex (65536 directories); TYPE is the handle type in
+ * lowercase hex; HEXFH the handle bytes in lowercase hex.  A handle of more
+ * than PCC_CACHE_NAME_FH_MAX bytes is named TYPE-hHASH64 instead (the FNV-1a
+ * 64-bit hash, 16 hex digits); two handles with the same name are told
+ * apart by the handle recorded in the copy's xattr.
+ */
+#define PCC_CACHE_NAME_FH_MAX	112
+#define PCC_CACHE_NAME_MAX	(6 + 4 + 1 + 2 * PCC_CACHE_NAME_FH_MAX + 1)
+
+static inline __u32 pcc_fnv1a32(const __u8 *p, __u32 len)
+{
+	__u32 h = 2166136261U;
+
+	while (len--) {
+		h ^= *p++;
+		h *= 16777619U;
+	}
+	return h;
+}
+
+static inline __u64 pcc_fnv1a64(const __u8 *p, __u32 len)
+{
+	__u64 h = 14695981039346656037ULL;
+
+	while (len--) {
+		h ^= *p++;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+static inline char *pcc__hex(char *s, __u64 v, int digits)
+{
+	static const char x[] = "0123456789abcdef";
+
+	while (digits--)
+		*s++ = x[(v >> (4 * digits)) & 0xf];
+	return s;
+}
+
+/*
+ * Write the path of a copy relative to its dataset root into @buf, which
+ * must hold PCC_CACHE_NAME_MAX bytes; returns the length (NUL excluded).
+ */
+static inline int pcc_cache_name(char *buf, __u32 fh_type, const __u8 *fh,
+				 __u32 fh_len)
+{
+	__u32 h = pcc_fnv1a32(fh, fh_len);
+	char *s = buf;
+	__u32 i;
+	int d;
+
+	s = pcc__hex(s, h & 0xff, 2);
+	*s++ = '/';
+	s = pcc__hex(s, (h >> 8) & 0xff, 2);
+	*s++ = '/';
+	for (d = 1; d < 4 && (fh_type >> (4 * d)); d++)
+		;
+	s = pcc__hex(s, fh_type, d);
+	*s++ = '-';
+	if (fh_len > PCC_CACHE_NAME_FH_MAX) {
+		*s++ = 'h';
+		s = pcc__hex(s, pcc_fnv1a64(fh, fh_len), 16);
+	} else {
+		for (i = 0; i < fh_len; i++)
+			s = pcc__hex(s, fh[i], 2);
+	}
+	*s = '\0';
+	return s - buf;
+}
+
+/* Ioctls on pcc files (see above). */
+struct pcc_ioc_attach {
+	__u32	type;		/* PCC_TYPE_READONLY */
+	__u32	dataset_id;	/* 0: the first dataset of that mode */
+	__u32	flags;		/* none defined: must be 0 */
+	__u32	reserved;	/* must be 0 */
+};
+
+#define PCC_DETACH_FL_UNCACHE		0x1	/* in: unlink the copy */
+#define PCC_DETACH_FL_CACHE_REMOVED	0x8	/* out: a copy was unlinked */
+
+struct pcc_ioc_detach {
+	__u32	flags;		/* PCC_DETACH_FL_* */
+	__u32	dataset_id;	/* UNCACHE of a detached file: 0 = all */
+};
+
+/* PCC_IOC_STATE @flags */
+#define PCC_STATE_FL_ATTACHING	0x2	/* an attach is in progress */
+#define PCC_STATE_FL_UNLINKED	0x4	/* the copy has no name any more */
+#define PCC_STATE_FL_NONE	0x8	/* known to have no copy in any
+					 * dataset at this generation */
+#define PCC_STATE_FL_MAPPED	0x10	/* mapped from its copy now */
+
+struct pcc_ioc_state {
+	__u32	type;		/* out: enum pcc_type */
+	__u32	dataset_id;	/* out: attached from, or 0 */
+	__u32	open_count;	/* out: open files of it on this mount */
+	__u32	flags;		/* out: PCC_STATE_FL_* */
+	__u32	namelen;	/* in (directory): strlen(name) + 1 */
+	__u32	reserved;	/* must be 0 */
+	char	path[PCC_PATH_MAX]; /* in (directory): a name in it; out:
+				     * the copy's path in the dataset, or "" */
+};
+
+#define PCC_IOC_MAGIC		0xcc
+#define PCC_IOC_ATTACH		_IOW(PCC_IOC_MAGIC, 1, struct pcc_ioc_attach)
+#define PCC_IOC_DETACH		_IOWR(PCC_IOC_MAGIC, 2, struct pcc_ioc_detach)
+#define PCC_IOC_STATE		_IOWR(PCC_IOC_MAGIC, 3, struct pcc_ioc_state)
+#define PCC_IOC_VERSION		_IOR(PCC_IOC_MAGIC, 4, struct pcc_version)
+
+/*
+ * Fault injection, for tests: /sys/kernel/debug/pcc/fail_loc and fail_val
+ * (root only; not a stable interface).  Writing an id below to fail_loc
+ * arms it; with PCC_FAIL_ONCE it fires once and disarms.  Modelled on
+ * Lustre's OBD_FAIL_LLITE_PCC_* (0x1411-0x1414).
+ */
+#define PCC_FAIL_CACHE_READ	0x1411	/* a read of a copy fails (-EIO) */
+#define PCC_FAIL_DETACH_MKWRITE	0x1412	/* ->page_mkwrite detaches first */
+#define PCC_FAIL_MKWRITE_PAUSE	0x1413	/* ->page_mkwrite sleeps fail_val ms */
+#define PCC_FAIL_ATTACH_PAUSE	0x1414	/* attach sleeps fail_val ms before
+					 * it commits */
+#define PCC_FAIL_CACHE_WRITE	0x1415	/* a write to a copy fails (-EIO) */
+#define PCC_FAIL_FAULT		0x1416	/* a fault on a copy fails */
+#define PCC_FAIL_ONCE		0x80000000
 
 #endif /* _UAPI_LINUX_PCC_H */
