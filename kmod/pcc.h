@@ -79,19 +79,25 @@ struct pcc_sb_info {
  * said otherwise.
  */
 struct pcc_inode {
+	struct inode *inode;		/* ours, not referenced */
 	u32 type;			/* PCC_TYPE_NONE: detached */
 	u32 dataset_id;			/* attached from */
-	struct file *copy;		/* the copy, open read-only with the
-					 * mount's credentials; NULL detached.
-					 * Stable while active_ios > 0 */
+	/*
+	 * The copy, open with the mount's credentials, NULL when detached;
+	 * stable while active_ios > 0.
+	 */
+	struct file *copy;
 	struct pcc_version version;	/* what the copy records */
 	atomic_t active_ios;		/* pcci_active_ios: I/O on the copy */
 	wait_queue_head_t waitq;	/* pcci_waitq: active_ios reached 0 */
 	unsigned int mapcnt;		/* mappings bound to a copy */
-	struct file *mirror;		/* the copy they are bound to: local
-					 * writes go there too while mapcnt > 0
-					 * (docs/design/0006) */
+	/*
+	 * The copy mappings are bound to: local writes go there too while
+	 * mapcnt > 0 (docs/design/0005-copy-mappings.md).
+	 */
+	struct file *mirror;
 	unsigned int wmapcnt;		/* shared mappings that may write */
+	struct mutex mirror_lock;	/* orders writes to the mirror */
 	bool attaching;			/* PCC_STATE_FL_ATTACHING */
 	struct list_head attached;	/* pcc_super.attached while attached */
 };
@@ -103,6 +109,9 @@ struct pcc_inode_info {
 	u32 pcc_dsflags;		/* lli_pcc_dsflags: PCC_DATASET_* */
 	u32 pcc_generation;		/* lli_pcc_generation */
 	u32 pcc_miss_generation;	/* a miss was reported at this one */
+	atomic_t pcc_writers;		/* local changes in progress */
+	atomic_t pcc_write_seq;		/* local changes begun so far */
+	atomic_t pcc_open_count;	/* open files (PCC_IOC_STATE) */
 	struct inode vfs_inode;
 };
 
@@ -276,6 +285,7 @@ int pcc_state_init(void);
 void pcc_state_exit(void);
 void pcc_inode_info_init(struct pcc_inode_info *pi);
 void pcc_inode_free(struct inode *inode);
+struct pcc_inode *pcc_inode_get_locked(struct inode *inode);
 void pcc_inode_lock(struct inode *inode);
 void pcc_inode_unlock(struct inode *inode);
 void pcc_io_init(struct inode *inode, enum pcc_io_type iot, bool *cached);
@@ -283,10 +293,20 @@ void pcc_io_fini(struct inode *inode);
 struct file *pcc_io_copy(struct inode *inode);
 int pcc_lower_version(struct inode *inode, struct pcc_version *v, bool sync);
 int pcc_lower_fh(struct inode *lower, struct pcc_version *v);
+bool pcc_version_equal(const struct pcc_version *a,
+		       const struct pcc_version *b);
 int pcc_file_open(struct inode *inode, struct file *file);
-void pcc_write_begin(struct inode *inode, enum pcc_io_type iot,
-		     struct file **mirror);
+void pcc_write_begin(struct inode *inode, struct file **mirror);
 void pcc_write_end(struct inode *inode, struct file *mirror);
+const struct cred *pcc_copy_creds(struct inode *inode);
+int pcc_copy_range(struct file *file, struct file *copy, loff_t pos,
+		   loff_t len);
+void pcc_mirror_change(struct inode *inode, struct file *file,
+		       struct file *mirror, loff_t pos, loff_t len);
+struct file *pcc_mmap_copy_get(struct inode *inode);
+void pcc_mmap_copy_put(struct inode *inode);
+int pcc_mmap_write_get(struct inode *inode);
+void pcc_mmap_write_put(struct inode *inode);
 
 /* attach.c: attach and detach */
 bool pcc_may_auto_attach(struct inode *inode, enum pcc_io_type iot);
@@ -295,6 +315,7 @@ int pcc_try_auto_attach(struct inode *inode, bool *cached,
 int pcc_attach(struct inode *inode, u32 type, u32 dataset_id);
 void pcc_inode_detach(struct inode *inode, enum pcc_detach_reason reason);
 int pcc_detach_locked(struct inode *inode, enum pcc_detach_reason reason);
+int pcc_detach(struct inode *inode, u32 flags, u32 dataset_id);
 /* Detach every file attached from @dataset_id (0: all); no lock held. */
 void pcc_detach_dataset(struct super_block *sb, u32 dataset_id);
 unsigned int pcc_attached_count(struct super_block *sb, u32 dataset_id);
