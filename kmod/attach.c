@@ -191,29 +191,34 @@ static int pcc_attach_commit(struct inode *inode, struct file *copy,
 	struct pcc_super *super = pcc_super(inode->i_sb);
 	struct pcc_inode *pcci;
 
-	pcci = pcc_inode_get_locked(inode);
+	pcci = pcc_inode_get(inode);
 	if (!pcci) {
 		fput(copy);
 		return -ENOMEM;
 	}
+	/* The last copy, if a detach could not close it. */
+	pcc_copy_close_locked(pcci);
 	/* Pairs with the barrier in pcc_write_begin(). */
 	smp_mb();
+	spin_lock(&pcci->map_lock);
 	if (atomic_read(&pi->pcc_writers) || pcci->wmapcnt || pcci->mapcnt ||
 	    atomic_read(&pi->pcc_write_seq) != write_seq) {
+		spin_unlock(&pcci->map_lock);
 		fput(copy);
 		return -EAGAIN;
 	}
 	pcci->copy = copy;
 	pcci->version = *v;
 	pcci->dataset_id = ds->id;
+	/* Last: from here I/O and mmap may use the copy. */
+	WRITE_ONCE(pcci->type, type);
+	spin_unlock(&pcci->map_lock);
 	pi->pcc_dsflags = pcc_dataset_dsflags(ds);
 	pi->pcc_generation = READ_ONCE(super->generation);
 	spin_lock(&super->attached_lock);
 	list_add(&pcci->attached, &super->attached);
 	super->nr_attached++;
 	spin_unlock(&super->attached_lock);
-	/* Last: from here I/O may use the copy. */
-	WRITE_ONCE(pcci->type, type);
 	pcc_event_send(inode, PCC_EVENT_ATTACHED, ds->id, 0, 0);
 	return 0;
 }
@@ -364,7 +369,7 @@ int pcc_attach(struct inode *inode, u32 type, u32 dataset_id)
 	ret = -EBUSY;
 	if (pcci && (pcci->wmapcnt || pcci->mapcnt || pcci->attaching))
 		goto out_unlock;
-	pcci = pcc_inode_get_locked(inode);
+	pcci = pcc_inode_get(inode);
 	ret = -ENOMEM;
 	if (!pcci)
 		goto out_unlock;
@@ -424,37 +429,81 @@ static const enum pcc_stat pcc_detach_stats[] = {
 };
 
 /*
- * Detach @inode (the seed's __pcc_layout_invalidate() and then some): no
- * new I/O uses the copy once the type is cleared; I/O already on it is
- * waited for, then the copy is closed.  A copy found bad or out of date is
- * not looked for again at this generation.  Mappings bound to the copy
- * keep it (pcci->mirror).  pcc_lock held.
+ * End @pcci's attachment: clear its type, under map_lock, so neither I/O
+ * nor mmap uses the copy any more.  Whoever clears it does the accounting;
+ * returns false if it was not attached.
  */
-int pcc_detach_locked(struct inode *inode, enum pcc_detach_reason reason)
+static bool pcc_type_clear(struct inode *inode, struct pcc_inode *pcci,
+			   enum pcc_detach_reason reason)
 {
 	struct pcc_inode_info *pi = PCC_I(inode);
 	struct pcc_super *super = pcc_super(inode->i_sb);
-	struct pcc_inode *pcci = pi->pcci;
-	struct file *copy;
+	u32 was;
 
-	if (!pcci || pcci->type == PCC_TYPE_NONE)
-		return 0;
+	spin_lock(&pcci->map_lock);
+	was = pcci->type;
 	WRITE_ONCE(pcci->type, PCC_TYPE_NONE);
-	wait_event(pcci->waitq, !atomic_read(&pcci->active_ios));
-	copy = pcci->copy;
-	pcci->copy = NULL;
+	spin_unlock(&pcci->map_lock);
+	if (was == PCC_TYPE_NONE)
+		return false;
 	spin_lock(&super->attached_lock);
 	list_del_init(&pcci->attached);
 	super->nr_attached--;
 	spin_unlock(&super->attached_lock);
+	/* A copy found bad or out of date is not looked for again. */
 	if (reason != PCC_DETACH_MANUAL && reason != PCC_DETACH_DATASET) {
-		pi->pcc_dsflags = PCC_DATASET_NONE;
-		pi->pcc_generation = READ_ONCE(super->generation);
+		WRITE_ONCE(pi->pcc_dsflags, PCC_DATASET_NONE);
+		WRITE_ONCE(pi->pcc_generation, READ_ONCE(super->generation));
 	}
 	pcc_stat_inc(inode->i_sb, pcc_detach_stats[reason]);
 	pcc_event_send(inode, PCC_EVENT_DETACHED, pcci->dataset_id, reason, 0);
+	return true;
+}
+
+/*
+ * Close the copy of a detached file once the I/O still on it is done (the
+ * seed's __pcc_layout_invalidate() wait).  pcc_lock held; never under
+ * mmap_lock: I/O on the copy may fault on user memory.
+ */
+void pcc_copy_close_locked(struct pcc_inode *pcci)
+{
+	struct file *copy = pcci->copy;
+
+	if (!copy || READ_ONCE(pcci->type) != PCC_TYPE_NONE)
+		return;
+	wait_event(pcci->waitq, !atomic_read(&pcci->active_ios));
+	pcci->copy = NULL;
 	fput(copy);
+}
+
+/*
+ * Detach @inode: no new I/O or mapping uses the copy; I/O already on it is
+ * waited for, then the copy is closed.  Mappings bound to the copy keep
+ * it (pcci->mirror).  pcc_lock held.
+ */
+int pcc_detach_locked(struct inode *inode, enum pcc_detach_reason reason)
+{
+	struct pcc_inode *pcci = PCC_I(inode)->pcci;
+
+	if (!pcci)
+		return 0;
+	pcc_type_clear(inode, pcci, reason);
+	pcc_copy_close_locked(pcci);
 	return 0;
+}
+
+/*
+ * Detach @inode where neither pcc_lock may be taken nor I/O waited for
+ * (under mmap_lock): the copy stays open for the I/O on it and is closed
+ * by the next pcc_lock holder (pcc_copy_close_locked()).
+ */
+void pcc_detach_nowait(struct inode *inode, enum pcc_detach_reason reason)
+{
+	/* Pairs with the cmpxchg that publishes a new pcc_inode. */
+	struct pcc_inode *pcci = smp_load_acquire(&PCC_I(inode)->pcci);
+
+	if (pcci)
+		pcc_type_clear(inode, pcci, reason);
 }
 
 void pcc_inode_detach(struct inode *inode, enum pcc_detach_reason reason)

@@ -218,7 +218,7 @@ static vm_fault_t pcc_vm_page_mkwrite(struct vm_fault *vmf)
 	 */
 	pcc_fail_pause(PCC_FAIL_MKWRITE_PAUSE);
 	if (pcc_fail_check(PCC_FAIL_DETACH_MKWRITE))
-		pcc_inode_detach(file_inode(pv->file), PCC_DETACH_MANUAL);
+		pcc_detach_nowait(file_inode(pv->file), PCC_DETACH_MANUAL);
 
 	/*
 	 * Never under the per-VMA lock alone: do_page_mkwrite() replaces

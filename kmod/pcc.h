@@ -74,17 +74,21 @@ struct pcc_sb_info {
 
 /*
  * The cache state of one attached (or once attached) file, Lustre's
- * struct pcc_inode (state.c).  Allocated at its first attach, freed when
- * the inode is evicted.  Fields are under pcc_inode_info.pcc_lock unless
- * said otherwise.
+ * struct pcc_inode (state.c).  Allocated when first needed, freed when the
+ * inode is evicted.  Fields are under pcc_inode_info.pcc_lock unless said
+ * otherwise.  The mapping side (mmap, faults, munmap) runs under mmap_lock
+ * and never takes pcc_lock: what it reads and changes is under map_lock,
+ * a spinlock, and a type change takes both.
  */
 struct pcc_inode {
 	struct inode *inode;		/* ours, not referenced */
+	spinlock_t map_lock;		/* type, mapcnt, mirror, wmapcnt */
 	u32 type;			/* PCC_TYPE_NONE: detached */
 	u32 dataset_id;			/* attached from */
 	/*
-	 * The copy, open with the mount's credentials, NULL when detached;
-	 * stable while active_ios > 0.
+	 * The copy, open with the mount's credentials.  Closed (NULL) by the
+	 * detach that waited for active_ios to reach 0, or by the next
+	 * pcc_lock holder after a detach that could not wait.
 	 */
 	struct file *copy;
 	struct pcc_version version;	/* what the copy records */
@@ -285,7 +289,7 @@ int pcc_state_init(void);
 void pcc_state_exit(void);
 void pcc_inode_info_init(struct pcc_inode_info *pi);
 void pcc_inode_free(struct inode *inode);
-struct pcc_inode *pcc_inode_get_locked(struct inode *inode);
+struct pcc_inode *pcc_inode_get(struct inode *inode);
 void pcc_inode_lock(struct inode *inode);
 void pcc_inode_unlock(struct inode *inode);
 void pcc_io_init(struct inode *inode, enum pcc_io_type iot, bool *cached);
@@ -315,6 +319,8 @@ int pcc_try_auto_attach(struct inode *inode, bool *cached,
 int pcc_attach(struct inode *inode, u32 type, u32 dataset_id);
 void pcc_inode_detach(struct inode *inode, enum pcc_detach_reason reason);
 int pcc_detach_locked(struct inode *inode, enum pcc_detach_reason reason);
+void pcc_detach_nowait(struct inode *inode, enum pcc_detach_reason reason);
+void pcc_copy_close_locked(struct pcc_inode *pcci);
 int pcc_detach(struct inode *inode, u32 flags, u32 dataset_id);
 /* Detach every file attached from @dataset_id (0: all); no lock held. */
 void pcc_detach_dataset(struct super_block *sb, u32 dataset_id);

@@ -14,7 +14,7 @@
  * __pcc_layout_invalidate()).  Nothing that holds an active I/O may take
  * the inode's pcc_lock, or a detach waiting under it would wait forever.
  *
- * Coherence (docs/design/0005-coherence.md):
+ * Coherence (docs/design/0006-coherence.md):
  *  - at open, an attached file's copy is checked against the lower's
  *    version asked of the lower now (NFS: a GETATTR), as NFS checks its
  *    own cache at open; a stale copy is detached;
@@ -71,11 +71,18 @@ void pcc_inode_unlock(struct inode *inode)
 	mutex_unlock(&PCC_I(inode)->pcc_lock);
 }
 
-/* The pcc_inode of @inode, allocated on first use; pcc_lock held. */
-struct pcc_inode *pcc_inode_get_locked(struct inode *inode)
+/*
+ * The pcc_inode of @inode, allocated on first use without a lock (mmap
+ * needs one and may not take pcc_lock).  Published before an attach
+ * counts the writers (pcc_attach_commit()): a write that does not see it
+ * is one the attach sees.
+ */
+struct pcc_inode *pcc_inode_get(struct inode *inode)
 {
 	struct pcc_inode_info *pi = PCC_I(inode);
-	struct pcc_inode *pcci = pi->pcci;
+	/* Pairs with the cmpxchg that publishes it. */
+	struct pcc_inode *pcci = smp_load_acquire(&pi->pcci);
+	struct pcc_inode *old;
 
 	if (pcci)
 		return pcci;
@@ -83,16 +90,18 @@ struct pcc_inode *pcc_inode_get_locked(struct inode *inode)
 	if (!pcci)
 		return NULL;
 	pcci->inode = inode;
+	spin_lock_init(&pcci->map_lock);
 	pcci->type = PCC_TYPE_NONE;
 	atomic_set(&pcci->active_ios, 0);
 	init_waitqueue_head(&pcci->waitq);
 	mutex_init(&pcci->mirror_lock);
 	INIT_LIST_HEAD(&pcci->attached);
-	/*
-	 * Published before the writers are counted (pcc_attach_commit()):
-	 * a write that does not see it is one the attach sees.
-	 */
-	smp_store_release(&pi->pcci, pcci);
+	/* Full barrier: initialised before published. */
+	old = cmpxchg(&pi->pcci, NULL, pcci);
+	if (old) {
+		kmem_cache_free(pcc_pcci_cachep, pcci);
+		return old;
+	}
 	return pcci;
 }
 
@@ -111,6 +120,7 @@ void pcc_inode_free(struct inode *inode)
 		super->nr_attached--;
 		spin_unlock(&super->attached_lock);
 	}
+	/* Any copy: attached, or left open by a detach that could not wait. */
 	WARN_ON_ONCE(atomic_read(&pcci->active_ios) || pcci->mapcnt ||
 		     pcci->wmapcnt || pcci->mirror);
 	if (pcci->copy)
@@ -354,8 +364,12 @@ int pcc_file_open(struct inode *inode, struct file *file)
 		} else {
 			cached = true;
 		}
-	} else if (pcc_may_auto_attach(inode, PIT_OPEN)) {
-		pcc_try_auto_attach(inode, &cached, PIT_OPEN);
+	} else {
+		/* A copy a detach under mmap_lock could not close. */
+		if (pcci)
+			pcc_copy_close_locked(pcci);
+		if (pcc_may_auto_attach(inode, PIT_OPEN))
+			pcc_try_auto_attach(inode, &cached, PIT_OPEN);
 	}
 	pcc_inode_unlock(inode);
 	if (cached)
@@ -391,9 +405,11 @@ void pcc_write_begin(struct inode *inode, struct file **mirror)
 	pcc_inode_lock(inode);
 	if (pcc_inode_attached(pcci))
 		pcc_detach_locked(inode, PCC_DETACH_LOCAL_CHANGE);
+	pcc_inode_unlock(inode);
+	spin_lock(&pcci->map_lock);
 	if (pcci->mapcnt)
 		*mirror = get_file(pcci->mirror);
-	pcc_inode_unlock(inode);
+	spin_unlock(&pcci->map_lock);
 	if (*mirror)
 		mutex_lock(&pcci->mirror_lock);
 }
@@ -519,30 +535,27 @@ void pcc_mirror_change(struct inode *inode, struct file *file,
 
 /*
  * mmap of a mapping that cannot write its file: bind it to the copy if the
- * file is attached (or attaches now).  Returns the copy, referenced and
- * counted in mapcnt (pcc_mmap_copy_put() uncounts), or NULL.
+ * file is attached.  Returns the copy, referenced and counted in mapcnt
+ * (pcc_mmap_copy_put() uncounts), or NULL.  Under mmap_lock: takes only
+ * map_lock, and never attaches - looking a copy up takes directory locks
+ * that readdir holds while it faults.  The open did that.
  */
 struct file *pcc_mmap_copy_get(struct inode *inode)
 {
 	struct pcc_inode_info *pi = PCC_I(inode);
-	/* Pairs with the release that publishes a new pcc_inode. */
+	/* Pairs with the cmpxchg that publishes a new pcc_inode. */
 	struct pcc_inode *pcci = smp_load_acquire(&pi->pcci);
 	struct file *copy = NULL;
-	bool cached;
 
-	if (!pcc_inode_attached(pcci) && !pcc_may_auto_attach(inode, PIT_MMAP))
+	if (!pcc_inode_attached(pcci))
 		return NULL;
-	pcc_inode_lock(inode);
-	if (!pcc_inode_attached(pi->pcci) &&
-	    pcc_may_auto_attach(inode, PIT_MMAP))
-		pcc_try_auto_attach(inode, &cached, PIT_MMAP);
-	pcci = pi->pcci;
-	if (pcc_inode_attached(pcci)) {
+	spin_lock(&pcci->map_lock);
+	if (pcci->type != PCC_TYPE_NONE) {
 		if (!pcci->mapcnt++)
 			pcci->mirror = get_file(pcci->copy);
 		copy = get_file(pcci->copy);
 	}
-	pcc_inode_unlock(inode);
+	spin_unlock(&pcci->map_lock);
 	return copy;
 }
 
@@ -551,12 +564,12 @@ void pcc_mmap_copy_put(struct inode *inode)
 	struct pcc_inode *pcci = PCC_I(inode)->pcci;
 	struct file *mirror = NULL;
 
-	pcc_inode_lock(inode);
+	spin_lock(&pcci->map_lock);
 	if (!--pcci->mapcnt) {
 		mirror = pcci->mirror;
 		pcci->mirror = NULL;
 	}
-	pcc_inode_unlock(inode);
+	spin_unlock(&pcci->map_lock);
 	if (mirror)
 		fput(mirror);
 }
@@ -565,32 +578,36 @@ void pcc_mmap_copy_put(struct inode *inode)
  * mmap of a shared mapping that may write: its stores reach the lower's
  * pages without passing through pcc, so the file is detached and stays so
  * while the mapping exists, and no mapping of the copy may exist (it could
- * not be kept equal: -EBUSY).
+ * not be kept equal: -EBUSY).  Under mmap_lock: no waiting for I/O on the
+ * copy (pcc_detach_nowait()); reads already on it began before this
+ * mapping could store anything.
  */
 int pcc_mmap_write_get(struct inode *inode)
 {
 	struct pcc_inode_info *pi = PCC_I(inode);
-	struct pcc_inode *pcci;
+	struct pcc_inode *pcci = pcc_inode_get(inode);
 	int ret = 0;
 
-	pcc_inode_lock(inode);
-	pcci = pcc_inode_get_locked(inode);
-	if (!pcci) {
-		ret = -ENOMEM;
-	} else if (pcci->mapcnt) {
+	if (!pcci)
+		return -ENOMEM;
+	spin_lock(&pcci->map_lock);
+	if (pcci->mapcnt) {
 		ret = -EBUSY;
 	} else {
-		pcc_detach_locked(inode, PCC_DETACH_LOCAL_CHANGE);
 		pcci->wmapcnt++;
 		atomic_inc(&pi->pcc_write_seq);
 	}
-	pcc_inode_unlock(inode);
+	spin_unlock(&pcci->map_lock);
+	if (!ret)
+		pcc_detach_nowait(inode, PCC_DETACH_LOCAL_CHANGE);
 	return ret;
 }
 
 void pcc_mmap_write_put(struct inode *inode)
 {
-	pcc_inode_lock(inode);
-	PCC_I(inode)->pcci->wmapcnt--;
-	pcc_inode_unlock(inode);
+	struct pcc_inode *pcci = PCC_I(inode)->pcci;
+
+	spin_lock(&pcci->map_lock);
+	pcci->wmapcnt--;
+	spin_unlock(&pcci->map_lock);
 }
