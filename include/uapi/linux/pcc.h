@@ -348,7 +348,7 @@ enum pcc_stat {
 	PCC_STAT_CACHE_ERRORS,		/* I/O errors on copies */
 	PCC_STAT_EVENTS_DROPPED,	/* events not sent (no memory) */
 	PCC_STAT_MIRROR_WRITES,		/* local writes also made to a
-					 * mapped copy (ADR 0006) */
+					 * mapped copy (ADR 0005) */
 
 	__PCC_STAT_MAX
 };
