@@ -102,6 +102,19 @@ static const struct genl_multicast_group pcc_mcgrps[] = {
 };
 
 /*
+ * A required attribute: the extended ack names its type, and says so in
+ * words too.
+ */
+#define PCC_NL_REQUIRE(info, attr, msg) ({			\
+	struct genl_info *__info = (info);			\
+	bool __missing = GENL_REQ_ATTR_CHECK(__info, attr);	\
+								\
+	if (__missing)						\
+		GENL_SET_ERR_MSG(__info, msg);			\
+	__missing;						\
+})
+
+/*
  * Generic netlink's GENL_ADMIN_PERM asked for CAP_NET_ADMIN already; the
  * contract asks for CAP_SYS_ADMIN too, as for mounting.
  */
@@ -339,8 +352,8 @@ static int pcc_nl_ds_add(struct sk_buff *skb, struct genl_info *info)
 	ret = pcc_nl_admin(skb, extack);
 	if (ret)
 		return ret;
-	if (GENL_REQ_ATTR_CHECK(info, PCC_A_DS_ID) ||
-	    GENL_REQ_ATTR_CHECK(info, PCC_A_DS_PATH))
+	if (PCC_NL_REQUIRE(info, PCC_A_DS_ID, "PCC_A_DS_ID is required") ||
+	    PCC_NL_REQUIRE(info, PCC_A_DS_PATH, "PCC_A_DS_PATH is required"))
 		return -EINVAL;
 	path = nla_data(attrs[PCC_A_DS_PATH]);
 	if (path[0] != '/') {
@@ -428,7 +441,7 @@ static int pcc_nl_ds_del(struct sk_buff *skb, struct genl_info *info)
 	ret = pcc_nl_admin(skb, extack);
 	if (ret)
 		return ret;
-	if (GENL_REQ_ATTR_CHECK(info, PCC_A_DS_ID))
+	if (PCC_NL_REQUIRE(info, PCC_A_DS_ID, "PCC_A_DS_ID is required"))
 		return -EINVAL;
 	id = nla_get_u32(info->attrs[PCC_A_DS_ID]);
 
@@ -495,7 +508,7 @@ static int pcc_nl_ds_set(struct sk_buff *skb, struct genl_info *info)
 	ret = pcc_nl_admin(skb, extack);
 	if (ret)
 		return ret;
-	if (GENL_REQ_ATTR_CHECK(info, PCC_A_DS_ID))
+	if (PCC_NL_REQUIRE(info, PCC_A_DS_ID, "PCC_A_DS_ID is required"))
 		return -EINVAL;
 	if (!attrs[PCC_A_DS_ATTACH] && !attrs[PCC_A_DS_RULE] &&
 	    !attrs[PCC_A_DS_RULE_TEXT]) {
