@@ -24,12 +24,16 @@
 #include <linux/mutex.h>
 #include <linux/path.h>
 #include <linux/pcc.h>
+#include <linux/ratelimit_types.h>
 #include <linux/rcupdate.h>
 #include <linux/rwsem.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 
 struct pcc_rule;			/* dataset.c: a compiled rule */
+struct netlink_ext_ack;
+struct nlattr;
+struct sk_buff;
 
 /*
  * A dataset: a cache root on local storage bound to one mount (DESIGN.md
@@ -59,6 +63,8 @@ struct pcc_super {
 	u32 generation;
 	u32 id;				/* PCC_A_MOUNT_ID (dataset.c) */
 	struct list_head mounts;	/* all pcc mounts (dataset.c) */
+	struct super_block *sb;		/* the mount's, for the registry */
+	struct ratelimit_state miss_rs;	/* miss events (netlink.c) */
 	const struct cred *cred;	/* the mounter's: copies are read with it */
 	spinlock_t attached_lock;
 	struct list_head attached;	/* pcc_inode.attached, under the lock */
@@ -277,12 +283,36 @@ void pcc_notify(struct super_block *sb, const struct pcc_event_info *ev);
 
 /* dataset.c */
 int pcc_super_init(struct super_block *sb);
+void pcc_super_unregister(struct super_block *sb);
 void pcc_super_fini(struct super_block *sb);
 bool pcc_rule_match(const struct pcc_rule *rule, struct dentry *dentry,
 		    struct inode *lower);
 /* The dataset with @id (0: the first) serving @mode; rw_sem held. */
 struct pcc_dataset *pcc_dataset_find(struct pcc_super *super, u32 id,
 				     u32 mode);
+/*
+ * The registry of pcc mounts, for netlink.  A mount found with the lock
+ * held stays alive until it is released: pcc_kill_sb() leaves the registry
+ * under the lock before the superblock goes.
+ */
+void pcc_mounts_lock(void);
+void pcc_mounts_unlock(void);
+struct super_block *pcc_mount_find(u32 id);
+struct super_block *pcc_mount_next(u32 id);	/* the first above @id */
+int pcc_rule_compile(const struct nlattr *nest, struct pcc_rule **rulep,
+		     struct netlink_ext_ack *extack);
+void pcc_rule_free(struct pcc_rule *rule);
+int pcc_rule_put(struct sk_buff *skb, int attrtype,
+		 const struct pcc_rule *rule);
+void pcc_dataset_free(struct pcc_dataset *ds);
+int pcc_dataset_add(struct pcc_super *super, struct pcc_dataset *ds,
+		    struct netlink_ext_ack *extack);
+struct pcc_dataset *pcc_dataset_remove(struct pcc_super *super, u32 id);
+void pcc_dataset_remove_all(struct pcc_super *super, struct list_head *out);
+void pcc_generation_bump(struct pcc_super *super);
+
+/* super.c */
+bool pcc_is_pcc_sb(const struct super_block *sb);
 
 /* state.c: the cache state of files */
 int pcc_state_init(void);
