@@ -16,16 +16,20 @@
  *	a wrong version, a wrong magic, no xattr, or a copy one byte short.
  *	--from SRC reads the data from SRC (the same file seen elsewhere, e.g.
  *	on the NFS server) instead of through pcc: for very large files.
- *   pcc-ctl attach FILE [--id N]
- *   pcc-ctl detach FILE [--uncache] [--id N]
+ *   pcc-ctl attach FILE [--id N] [--wronly]
+ *   pcc-ctl detach FILE [--uncache] [--id N] [--wronly]
  *	prints "cache removed" when the kernel says it unlinked a copy
- *   pcc-ctl state FILE
+ *   pcc-ctl state FILE [--wronly]
  *   pcc-ctl state --dir DIR NAME
  *	PCC_IOC_STATE on the open file, or on the directory DIR for NAME (the
  *	file is not opened); lines "type none|readonly|readwrite",
  *	"dataset N", "open_count N", "flags 0xN [names]", "path P"
  *   pcc-ctl path FILE
  *	the copy's path relative to the dataset root, from the version
+ *	--wronly opens FILE write-only (the ioctls take any open mode; the
+ *	permission gate is read permission, not the open mode)
+ *   pcc-ctl unxattr COPY
+ *	remove trusted.pcc.copy from a copy (damage it by hand)
  *   pcc-ctl name TYPE HEXFH
  *	pcc_cache_name() of a handle given in hex (make check uses it)
  *   pcc-ctl fail LOC [VAL]
@@ -58,9 +62,10 @@ static void usage(void)
 		"usage: pcc-ctl version FILE\n"
 		"       pcc-ctl cache DATASET_ROOT FILE [--dataset ID] [--no-attach]\n"
 		"               [--corrupt-version|--bad-magic|--no-xattr|--short] [--from SRC]\n"
-		"       pcc-ctl attach FILE [--id N]\n"
-		"       pcc-ctl detach FILE [--uncache] [--id N]\n"
-		"       pcc-ctl state FILE | state --dir DIR NAME\n"
+		"       pcc-ctl attach FILE [--id N] [--wronly]\n"
+		"       pcc-ctl detach FILE [--uncache] [--id N] [--wronly]\n"
+		"       pcc-ctl state FILE [--wronly] | state --dir DIR NAME\n"
+		"       pcc-ctl unxattr COPY\n"
 		"       pcc-ctl path FILE\n"
 		"       pcc-ctl name TYPE HEXFH\n"
 		"       pcc-ctl fail LOC [VAL]\n");
@@ -207,10 +212,12 @@ static int cmd_attach(int argc, char **argv)
 {
 	unsigned int id = 0;
 	const char *file = NULL;
-	int fd, ret, i;
+	int fd, ret, i, mode = O_RDONLY;
 
 	for (i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "--id") && i + 1 < argc)
+		if (!strcmp(argv[i], "--wronly"))
+			mode = O_WRONLY;
+		else if (!strcmp(argv[i], "--id") && i + 1 < argc)
 			id = parse_uint(argv[++i]);
 		else if (argv[i][0] == '-' || file)
 			usage();
@@ -219,7 +226,7 @@ static int cmd_attach(int argc, char **argv)
 	}
 	if (!file)
 		usage();
-	if (open_file("attach", file, O_RDONLY, &fd))
+	if (open_file("attach", file, mode, &fd))
 		return 1;
 	ret = pcc_attach_fd(fd, id);
 	close(fd);
@@ -230,10 +237,12 @@ static int cmd_detach(int argc, char **argv)
 {
 	unsigned int id = 0, flags = 0, out = 0;
 	const char *file = NULL;
-	int fd, ret, i;
+	int fd, ret, i, mode = O_RDONLY;
 
 	for (i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "--id") && i + 1 < argc)
+		if (!strcmp(argv[i], "--wronly"))
+			mode = O_WRONLY;
+		else if (!strcmp(argv[i], "--id") && i + 1 < argc)
 			id = parse_uint(argv[++i]);
 		else if (!strcmp(argv[i], "--uncache"))
 			flags |= PCC_DETACH_FL_UNCACHE;
@@ -244,7 +253,7 @@ static int cmd_detach(int argc, char **argv)
 	}
 	if (!file)
 		usage();
-	if (open_file("detach", file, O_RDONLY, &fd))
+	if (open_file("detach", file, mode, &fd))
 		return 1;
 	ret = pcc_detach_fd(fd, flags, id, &out);
 	close(fd);
@@ -310,8 +319,10 @@ static int cmd_state(int argc, char **argv)
 			snprintf(what, sizeof(what), "%s/%s", argv[1], argv[2]);
 			return fail("state", what, ret);
 		}
-	} else if (argc == 1 && argv[0][0] != '-') {
-		if (open_file("state", argv[0], O_RDONLY, &fd))
+	} else if ((argc == 1 || (argc == 2 && !strcmp(argv[1], "--wronly"))) &&
+		   argv[0][0] != '-') {
+		if (open_file("state", argv[0], argc == 2 ? O_WRONLY : O_RDONLY,
+			      &fd))
 			return 1;
 		ret = pcc_state_fd(fd, &st);
 		close(fd);
@@ -321,6 +332,15 @@ static int cmd_state(int argc, char **argv)
 		usage();
 	}
 	print_state(&st);
+	return 0;
+}
+
+static int cmd_unxattr(int argc, char **argv)
+{
+	if (argc != 1)
+		usage();
+	if (removexattr(argv[0], PCC_XATTR_COPY))
+		return fail("unxattr", argv[0], errno);
 	return 0;
 }
 
@@ -421,6 +441,7 @@ int main(int argc, char **argv)
 		{ "attach", cmd_attach }, { "detach", cmd_detach },
 		{ "state", cmd_state }, { "path", cmd_path },
 		{ "name", cmd_name }, { "fail", cmd_fail },
+		{ "unxattr", cmd_unxattr },
 	};
 	unsigned int i;
 

@@ -27,6 +27,10 @@
  *	writable and store generation GEN over the page at OFF (a
  *	->page_mkwrite of a mapping made read-only), msync; read() must
  *	show it.  --hold MS: sleep MS between the read and the store
+ *   pcc-stress balloon LEAVE_MB
+ *	lock all available memory but LEAVE_MB (MemAvailable of
+ *	/proc/meminfo) in this process, print "locked N MiB", and hold it
+ *	until stdin reaches EOF: a guest with little memory left
  *   pcc-stress run [options] FILE
  *	for -t seconds, concurrently (processes, threads for -T):
  *	  -r N   readers: open, read(2) in random chunk sizes, check, close
@@ -46,6 +50,8 @@
  *	  -d ID  the dataset id (default 1); -s SIZE (default 1m) and
  *	  -g GEN (default 1): the file is filled with GEN first unless -n
  *	  -p MS  pause of the control loops (default 50)
+ *	  -k     the file is another program's (pcc-fsx): only the control
+ *		 loops (-a -c -u -D), no fill, no final check
  *	Readers check every byte against the generations a writer may have
  *	been writing meanwhile (a sequence count in shared memory), exactly
  *	when none was.  At the end the file must hold the last generation.
@@ -105,9 +111,10 @@ static void usage(void)
 		"       pcc-stress mapwrite FILE GEN\n"
 		"       pcc-stress private FILE GEN\n"
 		"       pcc-stress mkwrite FILE OFF GEN [--hold MS]\n"
+		"       pcc-stress balloon LEAVE_MB\n"
 		"       pcc-stress run [-t S] [-r N] [-m N] [-T N] [-o N] [-w] [-W] [-x]\n"
 		"                  [-a] [-U] [-c DIR] [-C DIR] [-u DIR] [-D] [-d ID]\n"
-		"                  [-s SIZE] [-g GEN] [-n] [-p MS] FILE\n");
+		"                  [-s SIZE] [-g GEN] [-n] [-p MS] [-k] FILE\n");
 	exit(2);
 }
 
@@ -710,6 +717,39 @@ static int cmd_mkwrite(int argc, char **argv)
 	return 0;
 }
 
+static int cmd_balloon(int argc, char **argv)
+{
+	unsigned long long avail = 0, leave, lock;
+	char line[256], c;
+	FILE *f;
+	void *p;
+
+	if (argc != 1)
+		usage();
+	leave = num(argv[0]) << 20;
+	f = fopen("/proc/meminfo", "r");
+	if (!f)
+		die("/proc/meminfo");
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemAvailable: %llu kB", &avail) == 1)
+			break;
+	fclose(f);
+	avail <<= 10;
+	if (avail <= leave) {
+		errno = 0;
+		die("only %llu MiB available, nothing to lock", avail >> 20);
+	}
+	lock = avail - leave;
+	p = mmap(NULL, lock, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE | MAP_LOCKED, -1, 0);
+	if (p == MAP_FAILED || mlock(p, lock))
+		die("locking %llu MiB", lock >> 20);
+	printf("locked %llu MiB\n", lock >> 20);
+	while (read(0, &c, 1) > 0)
+		;
+	return 0;
+}
+
 /* ---- run: the stress loops ------------------------------------------ */
 
 enum {
@@ -1196,12 +1236,12 @@ static int cmd_run(int argc, char **argv)
 {
 	unsigned long secs = 10, nr = 0, nm = 0, nt = 0, no = 0, v;
 	uint64_t gen0 = 1;
-	int attach = 0, drop = 0, fill = 1, opt, i, failed = 0;
+	int attach = 0, drop = 0, fill = 1, foreign = 0, opt, i, failed = 0;
 	const char *first_copy = NULL;
 	struct timespec t0, t;
 
 	optind = 0;
-	while ((opt = getopt(argc + 1, argv - 1, "t:r:m:T:o:wWxaUc:C:u:Dd:s:g:np:")) != -1) {
+	while ((opt = getopt(argc + 1, argv - 1, "t:r:m:T:o:wWxaUc:C:u:Dd:s:g:np:k")) != -1) {
 		switch (opt) {
 		case 't': if (parse_count(optarg, &secs)) usage(); break;
 		case 'r': if (parse_count(optarg, &nr)) usage(); break;
@@ -1222,6 +1262,7 @@ static int cmd_run(int argc, char **argv)
 		case 's': fsize = num(optarg); break;
 		case 'g': gen0 = num(optarg); break;
 		case 'n': fill = 0; break;
+		case 'k': foreign = 1; fill = 0; break;
 		case 'p': if (parse_count(optarg, &v)) usage(); pause_ms = v; break;
 		default: usage();
 		}
@@ -1231,6 +1272,8 @@ static int cmd_run(int argc, char **argv)
 	file = argv[optind - 1];
 	if (!fsize || (nt && truncating))
 		usage();	/* -T maps the file once: no truncating writer */
+	if (foreign && (nr || nm || nt || no || writer))
+		usage();	/* data checks need our own data */
 
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
 		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -1314,6 +1357,10 @@ static int cmd_run(int argc, char **argv)
 		fprintf(stderr, "%s: run FAILED\n", me);
 		return 1;
 	}
+	if (foreign) {
+		printf("run OK\n");
+		return 0;
+	}
 	/* The end: the file holds the last generation, whole. */
 	{
 		uint64_t g = atomic_load(&sh->seq) / 2;
@@ -1345,7 +1392,7 @@ int main(int argc, char **argv)
 		{ "fill", cmd_fill }, { "write", cmd_write },
 		{ "verify", cmd_verify }, { "mapwrite", cmd_mapwrite },
 		{ "private", cmd_private }, { "mkwrite", cmd_mkwrite },
-		{ "run", cmd_run },
+		{ "run", cmd_run }, { "balloon", cmd_balloon },
 	};
 	const char *s = getenv("PCC_STRESS_SEED");
 	unsigned int i;
