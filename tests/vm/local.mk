@@ -97,6 +97,14 @@ noinst_PROGRAMS += tests/vm/progs/pcc-fsx
 tests_vm_progs_pcc_fsx_SOURCES = tests/vm/progs/pcc-fsx.c $(progs_common)
 noinst_PROGRAMS += tests/vm/progs/pcc-bench
 tests_vm_progs_pcc_bench_SOURCES = tests/vm/progs/pcc-bench.c $(progs_common)
+# pcc-ctl makes cache copies and drives the ioctls; pcc-stress checks data
+# and runs the bounded stress loops of the caching scenarios (70-*).
+noinst_PROGRAMS += tests/vm/progs/pcc-ctl tests/vm/progs/pcc-stress
+tests_vm_progs_pcc_ctl_SOURCES = tests/vm/progs/pcc-ctl.c \
+	tests/vm/progs/cache-copy.h
+tests_vm_progs_pcc_stress_SOURCES = tests/vm/progs/pcc-stress.c \
+	tests/vm/progs/cache-copy.h $(progs_common)
+tests_vm_progs_pcc_stress_LDADD = -lpthread
 
 # pcc-fsx checks itself on the build machine: a clean run passes and a
 # corrupted model (-X) is caught.  The pcc-bench report script
@@ -105,3 +113,7 @@ tests_vm_progs_pcc_bench_SOURCES = tests/vm/progs/pcc-bench.c $(progs_common)
 TESTS += tests/vm/progs/check-fsx.sh tests/vm/progs/check-passthrough.sh
 EXTRA_DIST += tests/vm/progs/check-fsx.sh tests/bench/passthrough.sh \
 	tests/vm/progs/check-passthrough.sh
+# pcc_cache_name() of the uapi header gives the documented names, through
+# pcc-ctl name; and pcc-ctl's error lines.
+TESTS += tests/vm/progs/check-pcc-ctl.sh
+EXTRA_DIST += tests/vm/progs/check-pcc-ctl.sh
