@@ -106,12 +106,12 @@ static const struct genl_multicast_group pcc_mcgrps[] = {
  * words too.
  */
 #define PCC_NL_REQUIRE(info, attr, msg) ({			\
-	struct genl_info *__info = (info);			\
-	bool __missing = GENL_REQ_ATTR_CHECK(__info, attr);	\
+	struct genl_info *pcc__info = (info);			\
+	bool pcc__missing = GENL_REQ_ATTR_CHECK(pcc__info, attr); \
 								\
-	if (__missing)						\
-		GENL_SET_ERR_MSG(__info, msg);			\
-	__missing;						\
+	if (pcc__missing)					\
+		GENL_SET_ERR_MSG(pcc__info, msg);		\
+	pcc__missing;						\
 })
 
 /*
