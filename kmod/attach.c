@@ -26,14 +26,26 @@
 
 #include "pcc.h"
 
+static bool pcc_auto_attach_enabled(u32 attach, enum pcc_io_type iot)
+{
+	if (iot == PIT_OPEN)
+		return attach & PCC_DS_ATTACH_OPEN;
+	if (iot == PIT_GETATTR)
+		return attach & PCC_DS_ATTACH_STAT;
+	return attach & PCC_DS_ATTACH_IO;
+}
+
 bool pcc_may_auto_attach(struct inode *inode, enum pcc_io_type iot)
 {
 	struct pcc_inode_info *pi = PCC_I(inode);
 	struct pcc_super *super = pcc_super(inode->i_sb);
 	u32 dsflags = READ_ONCE(pi->pcc_dsflags);
 
-	/* Quick check whether there is any dataset (the seed's first). */
-	if (list_empty_careful(&super->datasets))
+	/*
+	 * Quick check whether any dataset may attach for @iot at all (the
+	 * seed's first check is for any dataset).
+	 */
+	if (!pcc_auto_attach_enabled(READ_ONCE(super->attach), iot))
 		return false;
 	/*
 	 * A different generation: never tried, the inode was evicted and
@@ -50,15 +62,6 @@ bool pcc_may_auto_attach(struct inode *inode, enum pcc_io_type iot)
 	if (iot == PIT_GETATTR)
 		return dsflags & PCC_DATASET_STAT_ATTACH;
 	return dsflags & PCC_DATASET_IO_ATTACH;
-}
-
-static bool pcc_auto_attach_enabled(u32 attach, enum pcc_io_type iot)
-{
-	if (iot == PIT_OPEN)
-		return attach & PCC_DS_ATTACH_OPEN;
-	if (iot == PIT_GETATTR)
-		return attach & PCC_DS_ATTACH_STAT;
-	return attach & PCC_DS_ATTACH_IO;
 }
 
 /* lli_pcc_dsflags from a dataset's policy. */
@@ -272,8 +275,10 @@ out:
 
 /*
  * Look for a copy of @inode in every dataset whose policy allows an attach
- * for @iot, in order; skip the others.  Found nowhere: mark the inode
- * PCC_DATASET_NONE for this generation.  pcc_lock held.
+ * for @iot, in order; skip the others.  Found nowhere, having looked in
+ * every read-only dataset: mark the inode PCC_DATASET_NONE for this
+ * generation.  A dataset skipped may still hold a copy, which a stat or
+ * I/O its policy allows will find.  pcc_lock held.
  */
 static int pcc_try_datasets_attach(struct inode *inode, enum pcc_io_type iot,
 				   const struct pcc_version *v, u32 type,
@@ -282,21 +287,25 @@ static int pcc_try_datasets_attach(struct inode *inode, enum pcc_io_type iot,
 	struct pcc_inode_info *pi = PCC_I(inode);
 	struct pcc_super *super = pcc_super(inode->i_sb);
 	struct pcc_dataset *ds;
+	bool skipped = false;
 	u32 gen;
 	int ret = 0;
 
 	down_read(&super->rw_sem);
 	gen = super->generation;
 	list_for_each_entry(ds, &super->datasets, list) {
-		if (!pcc_auto_attach_enabled(ds->attach, iot) ||
-		    !(ds->mode & PCC_DS_MODE_RO))
+		if (!(ds->mode & PCC_DS_MODE_RO))
 			continue;
+		if (!pcc_auto_attach_enabled(ds->attach, iot)) {
+			skipped = true;
+			continue;
+		}
 		ret = pcc_try_dataset_attach(inode, v, type, ds, cached,
 					     write_seq);
 		if (ret < 0 || *cached)
 			break;
 	}
-	if (!ret && !*cached) {
+	if (!ret && !*cached && !skipped) {
 		pi->pcc_dsflags = PCC_DATASET_NONE;
 		pi->pcc_generation = gen;
 	}
@@ -378,7 +387,7 @@ int pcc_attach(struct inode *inode, u32 type, u32 dataset_id)
 	ret = -ENOMEM;
 	if (!pcci)
 		goto out_unlock;
-	pcci->attaching = true;
+	WRITE_ONCE(pcci->attaching, true);
 	write_seq = atomic_read(&pi->pcc_write_seq);
 	/* Pairs with pcc_write_end(): the sequence, then the writers. */
 	smp_rmb();
@@ -418,7 +427,7 @@ int pcc_attach(struct inode *inode, u32 type, u32 dataset_id)
 out_sem:
 	up_read(&super->rw_sem);
 out_attaching:
-	pcci->attaching = false;
+	WRITE_ONCE(pcci->attaching, false);
 out_unlock:
 	pcc_inode_unlock(inode);
 	return ret;

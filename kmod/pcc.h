@@ -61,6 +61,7 @@ struct pcc_super {
 	struct rw_semaphore rw_sem;	/* datasets, generation */
 	struct list_head datasets;	/* in the order they are tried */
 	u32 generation;
+	u32 attach;			/* PCC_DS_ATTACH_* of any RO dataset */
 	u32 id;				/* PCC_A_MOUNT_ID (dataset.c) */
 	struct list_head mounts;	/* all pcc mounts (dataset.c) */
 	struct super_block *sb;		/* the mount's, for the registry */
