@@ -13,6 +13,7 @@ EXTRA_DIST += \
 	tests/vm/guest/init \
 	tests/vm/guest/lib.sh \
 	tests/vm/guest/passthrough.sh \
+	tests/vm/guest/cache.sh \
 	tests/vm/guest/passwd \
 	tests/vm/guest/group \
 	tests/vm/guest/modules \
@@ -45,6 +46,20 @@ EXTRA_DIST += \
 	tests/vm/scenarios/42-pcc-fscap \
 	tests/vm/scenarios/43-pcc-fuse-trunc \
 	tests/vm/scenarios/44-pcc-splice-perm \
+	tests/vm/scenarios/70-pcc-cache-basic \
+	tests/vm/scenarios/70-pcc-cache-auto \
+	tests/vm/scenarios/70-pcc-cache-stale \
+	tests/vm/scenarios/70-pcc-cache-mmap \
+	tests/vm/scenarios/70-pcc-cache-fail \
+	tests/vm/scenarios/70-pcc-cache-damaged \
+	tests/vm/scenarios/70-pcc-cache-security \
+	tests/vm/scenarios/70-pcc-cache-bigmap \
+	tests/vm/scenarios/70-pcc-cache-stress-read \
+	tests/vm/scenarios/70-pcc-cache-stress-mmap \
+	tests/vm/scenarios/70-pcc-cache-stress-write \
+	tests/vm/scenarios/70-pcc-cache-stress-trunc \
+	tests/vm/scenarios/70-pcc-cache-stress-open \
+	tests/vm/scenarios/70-pcc-cache-stress-fsx \
 	tests/vm/selftest/check \
 	tests/vm/selftest/expected \
 	tests/vm/selftest/scenarios/pass \

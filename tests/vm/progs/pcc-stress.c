@@ -11,17 +11,19 @@
  *	(--mmap) by stores into a shared writable mapping, then msync
  *   pcc-stress verify FILE SIZE GEN [OFF:LEN:GEN2]... [--mmap] [--passes N]
  *	FILE must be SIZE bytes of GEN, except the ranges given (GEN2 there);
- *	--mmap reads through a shared read-only mapping (madvise DONTNEED
- *	between passes, so every pass faults again)
- *   pcc-stress mapwrite FILE GEN
+ *	--mmap reads through one shared read-only mapping, made once and
+ *	read N times (a file bigger than memory must be reclaimed and
+ *	faulted again between passes)
+ *   pcc-stress mapwrite FILE GEN [--expect-attached]
  *	map FILE (GEN) shared read-only and read it all; then pwrite
- *	generation GEN+1 over a few ranges through another descriptor: the
- *	existing mapping, read() and a new mapping must all show the new
- *	bytes at once
- *   pcc-stress private FILE GEN
+ *	generation GEN+1 over 100:50, 8192:4096 and the last 10 bytes
+ *	through another descriptor: the existing mapping, read() and a new
+ *	mapping must all show the new bytes at once
+ *   pcc-stress private FILE GEN [--expect-attached]
  *	a private writable mapping of FILE (GEN): stores are seen in it, not
- *	in the file (read(), another mapping); pages not stored to follow
- *	the file
+ *	in the file (read(), another mapping).  --expect-attached (both):
+ *	the file must be attached (PCC_IOC_STATE) when mapped, or the check
+ *	proves nothing
  *   pcc-stress mkwrite FILE OFF GEN [--hold MS]
  *	open FILE O_RDWR, map it shared read-only, read it, mprotect it
  *	writable and store generation GEN over the page at OFF (a
@@ -55,6 +57,7 @@
  *	Readers check every byte against the generations a writer may have
  *	been writing meanwhile (a sequence count in shared memory), exactly
  *	when none was.  At the end the file must hold the last generation.
+ *	SIGTERM or SIGINT ends the loops early, as if the time were up.
  *	Ends with "stat NAME N" lines (counts of each loop, and attach
  *	errors by errno).
  *
@@ -108,8 +111,8 @@ static void usage(void)
 		"usage: pcc-stress fill FILE SIZE GEN\n"
 		"       pcc-stress write FILE OFF LEN GEN [--mmap]\n"
 		"       pcc-stress verify FILE SIZE GEN [OFF:LEN:GEN2]... [--mmap] [--passes N]\n"
-		"       pcc-stress mapwrite FILE GEN\n"
-		"       pcc-stress private FILE GEN\n"
+		"       pcc-stress mapwrite FILE GEN [--expect-attached]\n"
+		"       pcc-stress private FILE GEN [--expect-attached]\n"
 		"       pcc-stress mkwrite FILE OFF GEN [--hold MS]\n"
 		"       pcc-stress balloon LEAVE_MB\n"
 		"       pcc-stress run [-t S] [-r N] [-m N] [-T N] [-o N] [-w] [-W] [-x]\n"
@@ -569,15 +572,15 @@ static int cmd_mapwrite(int argc, char **argv)
 	if (fd < 0 || fstat(fd, &st))
 		die("open %s", argv[0]);
 	size = st.st_size;
-	if (size < (uint64_t)4 * pagesz) {
+	if (size < 16384 + 4096) {
 		errno = 0;
-		die("%s: needs at least 4 pages", argv[0]);
+		die("%s: needs at least 20 KiB", argv[0]);
 	}
 	map = map_checked(fd, size, gen, PROT_READ, MAP_SHARED, "mapwrite before");
 	show_state(fd, "mapped");
 	/* The local write, through another descriptor. */
 	ranges[0] = (struct range){ 100, 50, gen + 1 };
-	ranges[1] = (struct range){ 2 * pagesz, pagesz, gen + 1 };
+	ranges[1] = (struct range){ 8192, 4096, gen + 1 };
 	ranges[2] = (struct range){ size - 10, 10, gen + 1 };
 	nranges = 3;
 	wfd = open(argv[0], O_WRONLY);
@@ -781,7 +784,7 @@ static struct shared *sh;
 static const char *file;
 static uint64_t fsize = 1 << 20;
 static unsigned int dsid = 1, pause_ms = 50;
-static int truncating, mmap_writes, writer, uncache;
+static int truncating, mmap_writes, writer, uncache, foreign;
 static const char *copy_root, *unlink_root;
 
 static void count(int st)
@@ -1081,7 +1084,8 @@ static void attach_result(const char *who, int ret)
 		return;
 	}
 	if (e == ENOENT || e == ESTALE ||
-	    (e == EBUSY && mmap_writes) || (e == EINVAL && writer)) {
+	    (e == EBUSY && (mmap_writes || foreign)) ||
+	    (e == EINVAL && (writer || foreign))) {
 		if (e < MAX_ERRNO)
 			atomic_fetch_add(&sh->attach_err[e], 1);
 		return;
@@ -1205,6 +1209,14 @@ static void drop_loop(void)
 	exit(0);
 }
 
+/* SIGTERM or SIGINT to the parent: stop the loops as if the time were up. */
+static void on_term(int sig)
+{
+	(void)sig;
+	if (sh)
+		atomic_store(&sh->stop, 1);
+}
+
 static pid_t kids[256];
 static int nkids;
 
@@ -1236,7 +1248,7 @@ static int cmd_run(int argc, char **argv)
 {
 	unsigned long secs = 10, nr = 0, nm = 0, nt = 0, no = 0, v;
 	uint64_t gen0 = 1;
-	int attach = 0, drop = 0, fill = 1, foreign = 0, opt, i, failed = 0;
+	int attach = 0, drop = 0, fill = 1, opt, i, failed = 0;
 	const char *first_copy = NULL;
 	struct timespec t0, t;
 
@@ -1311,6 +1323,8 @@ static int cmd_run(int argc, char **argv)
 	if (drop)
 		spawn(do_drop, 0);
 
+	signal(SIGTERM, on_term);
+	signal(SIGINT, on_term);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (!atomic_load(&sh->stop)) {
 		int status;
