@@ -264,4 +264,32 @@ int pcc_set_acl(pcc_idmap_t *idmap, struct dentry *dentry,
 #define PCC_ACL_IOPS
 #endif
 
+/* The timestamps of an inode are behind accessors from 6.6. */
+static inline time64_t pcc_inode_mtime_sec(const struct inode *inode)
+{
+#ifdef HAVE_INODE_GET_MTIME_SEC
+	return inode_get_mtime_sec(inode);
+#else
+	return inode->i_mtime.tv_sec;
+#endif
+}
+
+/*
+ * A generic netlink multicast group only CAP_SYS_ADMIN may join: the
+ * GENL_MCAST_CAP_* flags came in 6.7 (Debian's 6.1 has them backported);
+ * before, GENL_UNS_ADMIN_PERM on a group asked for CAP_NET_ADMIN.
+ */
+#ifdef GENL_MCAST_CAP_SYS_ADMIN
+#define PCC_GENL_MCAST_ADMIN	GENL_MCAST_CAP_SYS_ADMIN
+#else
+#define PCC_GENL_MCAST_ADMIN	GENL_UNS_ADMIN_PERM
+#endif
+
+/* The parsed attributes of a dump request: in a struct genl_info from 6.7. */
+#ifdef HAVE_GENL_INFO_DUMP
+#define pcc_genl_dump_attrs(cb)	(genl_info_dump(cb)->attrs)
+#else
+#define pcc_genl_dump_attrs(cb)	(genl_dumpit_info(cb)->attrs)
+#endif
+
 #endif /* PCC_COMPAT_H */

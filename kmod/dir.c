@@ -63,4 +63,6 @@ const struct file_operations pcc_dir_fops = {
 	.iterate_shared	= pcc_iterate,
 	.llseek		= pcc_dir_llseek,
 	.fsync		= pcc_dir_fsync,
+	.unlocked_ioctl	= pcc_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
 };

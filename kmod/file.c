@@ -204,13 +204,16 @@ static int pcc_open(struct inode *inode, struct file *file)
 		pcc_file_set_can_direct(file);
 	}
 	dget(pcc_lower_dentry(file->f_path.dentry));
-	return 0;
+	atomic_inc(&PCC_I(inode)->pcc_open_count);
+	/* Revalidate or attach the copy, or report a miss (state.c). */
+	return pcc_file_open(inode, file);
 }
 
 static int pcc_release(struct inode *inode, struct file *file)
 {
 	struct file *lower = pcc_lower_file(file);
 
+	atomic_dec(&PCC_I(inode)->pcc_open_count);
 	dput(pcc_lower_dentry(file->f_path.dentry));
 	if (!lower)
 		return 0;
@@ -253,11 +256,37 @@ static int pcc_flush(struct file *file, fl_owner_t id)
 	return ret;
 }
 
+/*
+ * SEEK_DATA and SEEK_HOLE of an attached file ask its copy (which has the
+ * holes the copy maker kept); the position stays ours.
+ */
+static loff_t pcc_llseek_copy(struct file *file, loff_t offset, int whence)
+{
+	struct inode *inode = file_inode(file);
+	loff_t ret;
+	bool cached;
+
+	pcc_io_init(inode, PIT_SEEK, &cached);
+	if (!cached)
+		return -ENODATA;
+	ret = vfs_llseek(pcc_io_copy(inode), offset, whence);
+	pcc_io_fini(inode);
+	if (ret >= 0)
+		file->f_pos = ret;
+	return ret;
+}
+
 static loff_t pcc_llseek(struct file *file, loff_t offset, int whence)
 {
-	struct file *lower = pcc_lower_file_open(file);
+	struct file *lower;
 	loff_t ret;
 
+	if (whence == SEEK_DATA || whence == SEEK_HOLE) {
+		ret = pcc_llseek_copy(file, offset, whence);
+		if (ret != -ENODATA)
+			return ret;
+	}
+	lower = pcc_lower_file_open(file);
 	if (IS_ERR(lower))
 		return PTR_ERR(lower);
 	/* Callers serialise on our f_pos (fdget_pos); the lower's is ours. */
@@ -308,6 +337,8 @@ static void pcc_aio_write_work(struct work_struct *work)
 	pcc_lower_aio_write_end(&aio->iocb);
 	pcc_lower_done(iocb, &aio->iocb);
 	pcc_aio_put(aio);
+	/* The write began in pcc_write_iter(). */
+	pcc_write_end(file_inode(iocb->ki_filp), NULL);
 	/* Last: our file may go away once it returns. */
 	iocb->ki_complete(iocb, res);
 }
@@ -392,17 +423,75 @@ static ssize_t pcc_aio_write(struct kiocb *iocb, struct file *lower,
 	return pcc_aio_submitted(aio, pcc_lower_aio_write(&aio->iocb, from));
 }
 
-static ssize_t pcc_read_iter(struct kiocb *iocb, struct iov_iter *to)
+/*
+ * What a read of @count bytes at @pos from the copy must give: the copy
+ * holds the whole file as it was at its version.
+ */
+static size_t pcc_copy_expect(struct inode *inode, loff_t pos, size_t count)
+{
+	loff_t size = PCC_I(inode)->pcci->version.size;
+
+	return pos >= size ? 0 : min_t(loff_t, count, size - pos);
+}
+
+/*
+ * Read from the copy of an attached file, between pcc_io_init() and
+ * pcc_io_fini().  Returns the bytes read (the copy gave what the file
+ * has), or what it could, with *@why set to why the file must be detached
+ * and the rest read from the lower: a copy unlinked, short or failing is
+ * never trusted further.  Synchronous even for an asynchronous kiocb: the
+ * copy is local.
+ */
+static ssize_t pcc_read_copy(struct kiocb *iocb, struct iov_iter *to,
+			     enum pcc_detach_reason *why)
+{
+	struct inode *inode = file_inode(iocb->ki_filp);
+	struct file *copy = pcc_io_copy(inode);
+	size_t expect = pcc_copy_expect(inode, iocb->ki_pos,
+					iov_iter_count(to));
+	struct kiocb copy_iocb;
+	ssize_t ret;
+
+	*why = 0;
+	if (!file_inode(copy)->i_nlink) {
+		*why = PCC_DETACH_COPY_GONE;
+		return 0;
+	}
+	if (pcc_fail_check(PCC_FAIL_CACHE_READ)) {
+		ret = -EIO;
+	} else {
+		init_sync_kiocb(&copy_iocb, copy);
+		copy_iocb.ki_pos = iocb->ki_pos;
+		ret = vfs_iocb_iter_read(copy, &copy_iocb, to);
+	}
+	if (ret < 0) {
+		struct pcc_event_info ev = {
+			.event	= PCC_EVENT_IO_ERROR,
+			.inode	= inode,
+			.error	= ret,
+		};
+
+		pcc_stat_inc(inode->i_sb, PCC_STAT_CACHE_ERRORS);
+		pcc_notify(inode->i_sb, &ev);
+		*why = PCC_DETACH_ERROR;
+		return 0;
+	}
+	if (ret < expect)
+		*why = PCC_DETACH_COPY_GONE;
+	iocb->ki_pos += ret;
+	pcc_stat_inc(inode->i_sb, PCC_STAT_HITS);
+	pcc_stat_add(inode->i_sb, PCC_STAT_HIT_BYTES, ret);
+	return ret;
+}
+
+/* The read of a file not served from a copy. */
+static ssize_t pcc_read_lower(struct kiocb *iocb, struct iov_iter *to)
 {
 	struct file *file = iocb->ki_filp;
 	struct kiocb lower_iocb;
 	struct file *lower;
 	ssize_t ret;
 
-	if (!iov_iter_count(to))
-		return 0;
-	if (iocb->ki_flags & IOCB_NOWAIT)
-		return -EAGAIN;
 	lower = pcc_lower_file_open(file);
 	if (IS_ERR(lower))
 		return PTR_ERR(lower);
@@ -417,11 +506,49 @@ static ssize_t pcc_read_iter(struct kiocb *iocb, struct iov_iter *to)
 	return ret;
 }
 
+static ssize_t pcc_read_iter(struct kiocb *iocb, struct iov_iter *to)
+{
+	struct file *file = iocb->ki_filp;
+	struct inode *inode = file_inode(file);
+	enum pcc_detach_reason why;
+	ssize_t ret, done = 0;
+	bool cached;
+
+	if (!iov_iter_count(to))
+		return 0;
+	if (iocb->ki_flags & IOCB_NOWAIT)
+		return -EAGAIN;
+	pcc_io_init(inode, PIT_READ, &cached);
+	if (cached) {
+		done = pcc_read_copy(iocb, to, &why);
+		pcc_io_fini(inode);
+		if (!why)
+			return done;
+		/* The lower serves the rest, and from now on. */
+		pcc_inode_detach(inode, why);
+		pcc_stat_inc(inode->i_sb, PCC_STAT_FALLBACKS);
+		/* An asynchronous read cannot add a lower part: short. */
+		if (!iov_iter_count(to) || (done && !is_sync_kiocb(iocb)))
+			return done;
+	}
+	ret = pcc_read_lower(iocb, to);
+	if (ret < 0)
+		return done ? done : ret;
+	return done + ret;
+}
+
+/*
+ * A write goes to the lower file; a cached file is detached first and a
+ * copy still mapped gets the same bytes (pcc_write_begin()).  Asynchronous
+ * writes stay so unless there is a copy to update: then the write is made
+ * synchronously, so the copy is updated when it returns.
+ */
 static ssize_t pcc_write_iter(struct kiocb *iocb, struct iov_iter *from)
 {
 	struct file *file = iocb->ki_filp;
+	struct inode *inode = file_inode(file);
 	struct kiocb lower_iocb;
-	struct file *lower;
+	struct file *lower, *mirror;
 	ssize_t ret;
 
 	if (!iov_iter_count(from))
@@ -433,9 +560,15 @@ static ssize_t pcc_write_iter(struct kiocb *iocb, struct iov_iter *from)
 		return PTR_ERR(lower);
 	if ((iocb->ki_flags & IOCB_DIRECT) && !pcc_file_can_direct(lower))
 		return -EINVAL;
+	pcc_write_begin(inode, &mirror);
 	/* The lower write positions O_APPEND and strips suid/sgid. */
-	if (!is_sync_kiocb(iocb))
-		return pcc_aio_write(iocb, lower, from);
+	if (!is_sync_kiocb(iocb) && !mirror) {
+		ret = pcc_aio_write(iocb, lower, from);
+		/* Once queued, its completion ends the write. */
+		if (ret != -EIOCBQUEUED)
+			pcc_write_end(inode, NULL);
+		return ret;
+	}
 
 	pcc_lower_kiocb(&lower_iocb, iocb, lower);
 	lower_iocb.ki_flags |= IOCB_WRITE;
@@ -443,6 +576,41 @@ static ssize_t pcc_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	ret = vfs_iocb_iter_write(lower, &lower_iocb, from);
 	pcc_iocb_write_end(lower);
 	pcc_lower_done(iocb, &lower_iocb);
+	if (mirror && ret > 0)
+		pcc_mirror_change(inode, file, mirror, lower_iocb.ki_pos - ret, ret);
+	pcc_write_end(inode, mirror);
+	return ret;
+}
+
+/* Splice from the copy of an attached file, between pcc_io_init/fini. */
+static ssize_t pcc_splice_read_copy(struct file *in, loff_t *ppos,
+				    struct pipe_inode_info *pipe, size_t len,
+				    unsigned int flags,
+				    enum pcc_detach_reason *why)
+{
+	struct inode *inode = file_inode(in);
+	struct file *copy = pcc_io_copy(inode);
+	size_t expect = pcc_copy_expect(inode, *ppos, len);
+	ssize_t ret;
+
+	*why = 0;
+	if (!file_inode(copy)->i_nlink) {
+		*why = PCC_DETACH_COPY_GONE;
+		return 0;
+	}
+	if (pcc_fail_check(PCC_FAIL_CACHE_READ))
+		ret = -EIO;
+	else
+		ret = pcc_lower_splice_read(copy, ppos, pipe, len, flags);
+	if (ret == -EIO || (ret == 0 && expect)) {
+		pcc_stat_inc(inode->i_sb, PCC_STAT_CACHE_ERRORS);
+		*why = ret ? PCC_DETACH_ERROR : PCC_DETACH_COPY_GONE;
+		return 0;
+	}
+	if (ret > 0) {
+		pcc_stat_inc(inode->i_sb, PCC_STAT_HITS);
+		pcc_stat_add(inode->i_sb, PCC_STAT_HIT_BYTES, ret);
+	}
 	return ret;
 }
 
@@ -450,13 +618,26 @@ static ssize_t pcc_splice_read(struct file *in, loff_t *ppos,
 			       struct pipe_inode_info *pipe, size_t len,
 			       unsigned int flags)
 {
-	struct file *lower = pcc_lower_file_open(in);
+	struct inode *inode = file_inode(in);
+	enum pcc_detach_reason why;
+	struct file *lower;
 	ssize_t ret;
+	bool cached;
 
+	pcc_io_init(inode, PIT_SPLICE, &cached);
+	if (cached) {
+		ret = pcc_splice_read_copy(in, ppos, pipe, len, flags, &why);
+		pcc_io_fini(inode);
+		if (!why)
+			return ret;
+		pcc_inode_detach(inode, why);
+		pcc_stat_inc(inode->i_sb, PCC_STAT_FALLBACKS);
+	}
+	lower = pcc_lower_file_open(in);
 	if (IS_ERR(lower))
 		return PTR_ERR(lower);
 	ret = pcc_lower_splice_read(lower, ppos, pipe, len, flags);
-	pcc_copy_atime(file_inode(in));
+	pcc_copy_atime(inode);
 	return ret;
 }
 
@@ -470,16 +651,22 @@ static ssize_t pcc_splice_write(struct pipe_inode_info *pipe,
 				unsigned int flags)
 {
 	struct file *lower = pcc_lower_file_open(out);
+	struct inode *inode = file_inode(out);
+	struct file *mirror;
 	ssize_t ret;
 
 	if (IS_ERR(lower))
 		return PTR_ERR(lower);
 	if (!lower->f_op->splice_write)
 		return -EINVAL;
+	pcc_write_begin(inode, &mirror);
 	file_start_write(lower);
 	ret = lower->f_op->splice_write(pipe, lower, ppos, len, flags);
 	file_end_write(lower);
-	pcc_copy_attr(file_inode(out));
+	pcc_copy_attr(inode);
+	if (mirror && ret > 0)
+		pcc_mirror_change(inode, out, mirror, *ppos - ret, ret);
+	pcc_write_end(inode, mirror);
 	return ret;
 }
 
@@ -503,19 +690,40 @@ static long pcc_fallocate(struct file *file, int mode, loff_t offset,
 			  loff_t len)
 {
 	struct file *lower = pcc_lower_file_open(file);
+	struct inode *inode = file_inode(file);
+	struct file *mirror;
 	long ret;
 
 	if (IS_ERR(lower))
 		return PTR_ERR(lower);
+	pcc_write_begin(inode, &mirror);
 	ret = vfs_fallocate(lower, mode, offset, len);
-	pcc_copy_attr(file_inode(file));
+	pcc_copy_attr(inode);
+	/* Collapsing or inserting a range moves everything after it. */
+	if (mode & (FALLOC_FL_COLLAPSE_RANGE | FALLOC_FL_INSERT_RANGE))
+		len = LLONG_MAX - offset;
+	if (mirror && !ret)
+		pcc_mirror_change(inode, file, mirror, offset, len);
+	pcc_write_end(inode, mirror);
 	return ret;
 }
 
 static int pcc_fadvise(struct file *file, loff_t offset, loff_t len,
 		       int advice)
 {
-	struct file *lower = pcc_lower_file_open(file);
+	struct inode *inode = file_inode(file);
+	struct file *lower;
+	bool cached;
+	int ret;
+
+	/* The advice is for the pages reads will use: the copy's. */
+	pcc_io_init(inode, PIT_FADVISE, &cached);
+	if (cached) {
+		ret = vfs_fadvise(pcc_io_copy(inode), offset, len, advice);
+		pcc_io_fini(inode);
+		return ret;
+	}
+	lower = pcc_lower_file_open(file);
 
 	if (IS_ERR(lower))
 		return PTR_ERR(lower);
@@ -564,4 +772,6 @@ const struct file_operations pcc_file_fops = {
 	.fadvise	= pcc_fadvise,
 	.lock		= pcc_lock,
 	.flock		= pcc_flock,
+	.unlocked_ioctl	= pcc_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
 };

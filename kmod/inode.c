@@ -73,6 +73,7 @@ struct inode *pcc_alloc_inode(struct super_block *sb)
 	if (!pi)
 		return NULL;
 	pi->lower = NULL;
+	pcc_inode_info_init(pi);
 	return &pi->vfs_inode;
 }
 
@@ -86,6 +87,7 @@ void pcc_evict_inode(struct inode *inode)
 	struct inode *lower = pcc_lower_inode(inode);
 
 	truncate_inode_pages_final(&inode->i_data);
+	pcc_inode_free(inode);
 	clear_inode(inode);
 	PCC_I(inode)->lower = NULL;
 	iput(lower);
@@ -292,6 +294,7 @@ int pcc_getattr(pcc_idmap_t *idmap, const struct path *path,
 		struct kstat *stat, u32 request_mask, unsigned int flags)
 {
 	struct inode *inode = d_inode(path->dentry);
+	bool cached;
 	int ret;
 
 	ret = pcc_lower_getattr(pcc_lower_path(path->dentry), stat,
@@ -299,6 +302,12 @@ int pcc_getattr(pcc_idmap_t *idmap, const struct path *path,
 	if (ret)
 		return ret;
 	pcc_copy_attr(inode);
+	/* A stat may attach the file (PCC_DS_ATTACH_STAT); it shows the lower. */
+	if (S_ISREG(inode->i_mode) && !(flags & AT_STATX_DONT_SYNC)) {
+		pcc_io_init(inode, PIT_GETATTR, &cached);
+		if (cached)
+			pcc_io_fini(inode);
+	}
 	stat->dev = inode->i_sb->s_dev;
 	stat->ino = inode->i_ino;
 	return 0;
@@ -331,6 +340,7 @@ int pcc_setattr(pcc_idmap_t *idmap, struct dentry *dentry, struct iattr *ia)
 	struct inode *inode = d_inode(dentry);
 	const struct path *lower = pcc_lower_path(dentry);
 	struct inode *lower_inode = d_inode(lower->dentry);
+	struct file *mirror = NULL;
 	struct iattr lower_ia;
 	int ret;
 
@@ -370,6 +380,9 @@ int pcc_setattr(pcc_idmap_t *idmap, struct dentry *dentry, struct iattr *ia)
 	ret = mnt_want_write(lower->mnt);
 	if (ret)
 		return ret;
+	/* A truncate is a local change: detach, keep a mapped copy equal. */
+	if (ia->ia_valid & ATTR_SIZE)
+		pcc_write_begin(inode, &mirror);
 	inode_lock(lower_inode);
 	ret = notify_change(PCC_NOP_IDMAP, lower->dentry, &lower_ia, NULL);
 	inode_unlock(lower_inode);
@@ -379,6 +392,11 @@ int pcc_setattr(pcc_idmap_t *idmap, struct dentry *dentry, struct iattr *ia)
 	pcc_copy_attr(inode);
 	if (!ret && (ia->ia_valid & ATTR_SIZE))
 		truncate_pagecache(inode, i_size_read(inode));
+	if (ia->ia_valid & ATTR_SIZE) {
+		if (mirror && !ret)
+			pcc_mirror_change(inode, NULL, mirror, ia->ia_size, 0);
+		pcc_write_end(inode, mirror);
+	}
 	return ret;
 }
 

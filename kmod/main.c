@@ -21,6 +21,12 @@ static int __init pcc_init(void)
 	ret = pcc_file_init();
 	if (ret)
 		goto err_file;
+	ret = pcc_state_init();
+	if (ret)
+		goto err_state;
+	ret = pcc_fail_init();
+	if (ret)
+		goto err_fail;
 	ret = pcc_netlink_init();
 	if (ret)
 		goto err_netlink;
@@ -34,6 +40,10 @@ static int __init pcc_init(void)
 err_fs:
 	pcc_netlink_exit();
 err_netlink:
+	pcc_fail_exit();
+err_fail:
+	pcc_state_exit();
+err_state:
 	pcc_file_exit();
 err_file:
 	return ret;
@@ -44,6 +54,8 @@ static void __exit pcc_exit(void)
 	/* The filesystem first: no mount may start while the rest goes. */
 	pcc_fs_exit();
 	pcc_netlink_exit();
+	pcc_fail_exit();
+	pcc_state_exit();
 	pcc_file_exit();
 	pr_info("version %s unloaded\n", PCC_VERSION);
 }

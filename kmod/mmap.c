@@ -37,9 +37,17 @@
 
 #include "pcc.h"
 
+/* What a mapping is bound to (docs/design/0005-copy-mappings.md). */
+enum pcc_vma_bound {
+	PCC_VMA_LOWER,			/* the lower's pages */
+	PCC_VMA_LOWER_WRITE,		/* the lower's, shared and may write */
+	PCC_VMA_COPY,			/* an attached file's copy's pages */
+};
+
 /* What a mapping of ours holds; shared by the VMAs made from it. */
 struct pcc_vma {
 	refcount_t ref;
+	enum pcc_vma_bound bound;
 	struct file *file;		/* ours: pins our mount and pcc.ko */
 	/* What the lower's ->mmap set up, for its faults, ->open and ->close. */
 	const struct vm_operations_struct *vm_ops;
@@ -49,6 +57,10 @@ struct pcc_vma {
 static void pcc_vma_put(struct pcc_vma *pv)
 {
 	if (refcount_dec_and_test(&pv->ref)) {
+		if (pv->bound == PCC_VMA_COPY)
+			pcc_mmap_copy_put(file_inode(pv->file));
+		else if (pv->bound == PCC_VMA_LOWER_WRITE)
+			pcc_mmap_write_put(file_inode(pv->file));
 		/* Deferred to task work: our code outlives this call. */
 		fput(pv->file);
 		kfree(pv);
@@ -127,21 +139,86 @@ static vm_fault_t pcc_backing_call(struct vm_fault *vmf,
 	return ret;
 }
 
+/*
+ * A fault on a mapping of a copy that the copy could not serve (an I/O
+ * error, a copy truncated by hand, PCC_FAIL_FAULT): the page must come
+ * from the lower, yet a mapping of the copy may only map the copy's pages.
+ * So the copy is given the lower's data for that page and the fault is
+ * retried.  Not under mmap_lock: writing the copy takes its i_rwsem, which
+ * every write from a user buffer takes before mmap_lock.  The file is
+ * detached (its copy is not trusted for reads any more); the mapping stays
+ * bound to the mended copy.  Without a way to drop the lock: SIGBUS.
+ */
+static vm_fault_t pcc_fault_mend(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct pcc_vma *pv = vma->vm_private_data;
+	struct file *file = get_file(pv->file);
+	struct file *copy = get_file(vma->vm_file);
+	struct inode *inode = file_inode(file);
+	loff_t pos = (loff_t)vmf->pgoff << PAGE_SHIFT;
+	int ret;
+
+	if (!(vmf->flags & FAULT_FLAG_ALLOW_RETRY) ||
+	    (vmf->flags & (FAULT_FLAG_RETRY_NOWAIT | FAULT_FLAG_TRIED))) {
+		fput(copy);
+		fput(file);
+		return VM_FAULT_SIGBUS;
+	}
+	mmap_read_unlock(vma->vm_mm);
+	pcc_stat_inc(inode->i_sb, PCC_STAT_CACHE_ERRORS);
+	pcc_stat_inc(inode->i_sb, PCC_STAT_FALLBACKS);
+	pcc_inode_detach(inode, PCC_DETACH_ERROR);
+	ret = pcc_copy_range(file, copy, pos, PAGE_SIZE);
+	if (ret)
+		pr_warn_ratelimited("cannot mend a mapped cache copy: %d\n",
+				    ret);
+	fput(copy);
+	fput(file);
+	return VM_FAULT_RETRY;
+}
+
 static vm_fault_t pcc_vm_fault(struct vm_fault *vmf)
 {
+	struct pcc_vma *pv = vmf->vma->vm_private_data;
 	struct pcc_backing b;
+	vm_fault_t ret;
 
 	if (pcc_fault_retry_locked(vmf))
 		return VM_FAULT_RETRY;
 	pcc_vma_backing(vmf->vma, &b);
-	return pcc_backing_call(vmf, &b, false);
+	if (pv->bound != PCC_VMA_COPY)
+		return pcc_backing_call(vmf, &b, false);
+
+	if (pcc_fail_check(PCC_FAIL_FAULT))
+		return pcc_fault_mend(vmf);
+	ret = pcc_backing_call(vmf, &b, false);
+	/* Past the copy's end but not the file's: a damaged copy. */
+	if ((ret & VM_FAULT_SIGBUS) &&
+	    ((loff_t)vmf->pgoff << PAGE_SHIFT) <
+	    i_size_read(file_inode(pv->file)))
+		return pcc_fault_mend(vmf);
+	if (!(ret & VM_FAULT_ERROR))
+		pcc_stat_inc(file_inode(pv->file)->i_sb, PCC_STAT_HITS);
+	return ret;
 }
 
 static vm_fault_t pcc_vm_page_mkwrite(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
+	struct pcc_vma *pv = vma->vm_private_data;
 	struct address_space *mapping;
 	struct pcc_backing b;
+
+	/*
+	 * The races of Lustre's tests 7a and 7b: a detach, or a long pause,
+	 * between the fault and ->page_mkwrite.  A mapping that may write is
+	 * bound to the lower and its file detached, so either is harmless;
+	 * the tests check that no store is lost.
+	 */
+	pcc_fail_pause(PCC_FAIL_MKWRITE_PAUSE);
+	if (pcc_fail_check(PCC_FAIL_DETACH_MKWRITE))
+		pcc_detach_nowait(file_inode(pv->file), PCC_DETACH_MANUAL);
 
 	/*
 	 * Never under the per-VMA lock alone: do_page_mkwrite() replaces
@@ -274,40 +351,78 @@ out_fput:
 	return ret;
 }
 
+/*
+ * Bind a new mapping (docs/design/0005-copy-mappings.md): one that cannot
+ * write its file, of an attached file, to the copy, for good; any other to
+ * the lower file.  A shared mapping that may write detaches the file for
+ * as long as it exists.
+ */
 int pcc_mmap(struct file *file, struct vm_area_struct *vma)
 {
-	struct file *lower = pcc_lower_file_open(file);
+	struct inode *inode = file_inode(file);
+	enum pcc_vma_bound bound = PCC_VMA_LOWER;
+	struct file *backing = NULL;
 	struct vm_area_struct lvma;
 	struct pcc_vma *pv;
 	int ret;
 
-	if (IS_ERR(lower))
-		return PTR_ERR(lower);
-	if (!lower->f_op->mmap)
-		return -ENODEV;
 	pv = kmalloc(sizeof(*pv), GFP_KERNEL);
 	if (!pv)
 		return -ENOMEM;
-	ret = pcc_lower_mmap(lower, vma, &lvma);
-	if (ret) {
-		kfree(pv);
-		return ret;
+	if ((vma->vm_flags & (VM_SHARED | VM_MAYWRITE)) ==
+	    (VM_SHARED | VM_MAYWRITE)) {
+		ret = pcc_mmap_write_get(inode);
+		if (ret)
+			goto out_free;
+		bound = PCC_VMA_LOWER_WRITE;
+	} else {
+		backing = pcc_mmap_copy_get(inode);
+		if (backing)
+			bound = PCC_VMA_COPY;
 	}
+	if (!backing) {
+		backing = pcc_lower_file_open(file);
+		if (IS_ERR(backing)) {
+			ret = PTR_ERR(backing);
+			goto out_unbind;
+		}
+		get_file(backing);
+	}
+	ret = -ENODEV;
+	if (!backing->f_op->mmap)
+		goto out_put;
+	ret = pcc_lower_mmap(backing, vma, &lvma);
+	if (ret)
+		goto out_put;
+	fput(backing);
 	refcount_set(&pv->ref, 1);
+	pv->bound = bound;
 	pv->file = get_file(file);
 	pv->vm_ops = lvma.vm_ops;
 	pv->vm_private_data = lvma.vm_private_data;
 
-	/* Keep what the lower asked for (VM_MTE_ALLOWED on arm64 tmpfs...). */
+	/* Keep what the backing asked for (VM_MTE_ALLOWED on arm64 tmpfs...). */
 	if (lvma.vm_flags & ~vma->vm_flags)
 		pcc_vm_flags_set(vma, lvma.vm_flags & ~vma->vm_flags);
 	if (vma->vm_flags & ~lvma.vm_flags)
 		pcc_vm_flags_clear(vma, vma->vm_flags & ~lvma.vm_flags);
-	/* The VMA's reference moves from our file to the lower's. */
+	/* The VMA's reference moves from our file to the backing's. */
 	vma_set_file(vma, lvma.vm_file);
 	fput(lvma.vm_file);
 	vma->vm_ops = &pcc_vm_ops;
 	vma->vm_private_data = pv;
-	pcc_copy_atime(file_inode(file));
+	if (bound != PCC_VMA_COPY)
+		pcc_copy_atime(inode);
 	return 0;
+
+out_put:
+	fput(backing);
+out_unbind:
+	if (bound == PCC_VMA_COPY)
+		pcc_mmap_copy_put(inode);
+	else if (bound == PCC_VMA_LOWER_WRITE)
+		pcc_mmap_write_put(inode);
+out_free:
+	kfree(pv);
+	return ret;
 }

@@ -24,12 +24,16 @@
 #include <linux/mutex.h>
 #include <linux/path.h>
 #include <linux/pcc.h>
+#include <linux/ratelimit_types.h>
 #include <linux/rcupdate.h>
 #include <linux/rwsem.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 
 struct pcc_rule;			/* dataset.c: a compiled rule */
+struct netlink_ext_ack;
+struct nlattr;
+struct sk_buff;
 
 /*
  * A dataset: a cache root on local storage bound to one mount (DESIGN.md
@@ -59,6 +63,8 @@ struct pcc_super {
 	u32 generation;
 	u32 id;				/* PCC_A_MOUNT_ID (dataset.c) */
 	struct list_head mounts;	/* all pcc mounts (dataset.c) */
+	struct super_block *sb;		/* the mount's, for the registry */
+	struct ratelimit_state miss_rs;	/* miss events (netlink.c) */
 	const struct cred *cred;	/* the mounter's: copies are read with it */
 	spinlock_t attached_lock;
 	struct list_head attached;	/* pcc_inode.attached, under the lock */
@@ -74,24 +80,34 @@ struct pcc_sb_info {
 
 /*
  * The cache state of one attached (or once attached) file, Lustre's
- * struct pcc_inode (state.c).  Allocated at its first attach, freed when
- * the inode is evicted.  Fields are under pcc_inode_info.pcc_lock unless
- * said otherwise.
+ * struct pcc_inode (state.c).  Allocated when first needed, freed when the
+ * inode is evicted.  Fields are under pcc_inode_info.pcc_lock unless said
+ * otherwise.  The mapping side (mmap, faults, munmap) runs under mmap_lock
+ * and never takes pcc_lock: what it reads and changes is under map_lock,
+ * a spinlock, and a type change takes both.
  */
 struct pcc_inode {
+	struct inode *inode;		/* ours, not referenced */
+	spinlock_t map_lock;		/* type, mapcnt, mirror, wmapcnt */
 	u32 type;			/* PCC_TYPE_NONE: detached */
 	u32 dataset_id;			/* attached from */
-	struct file *copy;		/* the copy, open read-only with the
-					 * mount's credentials; NULL detached.
-					 * Stable while active_ios > 0 */
+	/*
+	 * The copy, open with the mount's credentials.  Closed (NULL) by the
+	 * detach that waited for active_ios to reach 0, or by the next
+	 * pcc_lock holder after a detach that could not wait.
+	 */
+	struct file *copy;
 	struct pcc_version version;	/* what the copy records */
 	atomic_t active_ios;		/* pcci_active_ios: I/O on the copy */
 	wait_queue_head_t waitq;	/* pcci_waitq: active_ios reached 0 */
 	unsigned int mapcnt;		/* mappings bound to a copy */
-	struct file *mirror;		/* the copy they are bound to: local
-					 * writes go there too while mapcnt > 0
-					 * (docs/design/0006) */
+	/*
+	 * The copy mappings are bound to: local writes go there too while
+	 * mapcnt > 0 (docs/design/0005-copy-mappings.md).
+	 */
+	struct file *mirror;
 	unsigned int wmapcnt;		/* shared mappings that may write */
+	struct mutex mirror_lock;	/* orders writes to the mirror */
 	bool attaching;			/* PCC_STATE_FL_ATTACHING */
 	struct list_head attached;	/* pcc_super.attached while attached */
 };
@@ -103,6 +119,9 @@ struct pcc_inode_info {
 	u32 pcc_dsflags;		/* lli_pcc_dsflags: PCC_DATASET_* */
 	u32 pcc_generation;		/* lli_pcc_generation */
 	u32 pcc_miss_generation;	/* a miss was reported at this one */
+	atomic_t pcc_writers;		/* local changes in progress */
+	atomic_t pcc_write_seq;		/* local changes begun so far */
+	atomic_t pcc_open_count;	/* open files (PCC_IOC_STATE) */
 	struct inode vfs_inode;
 };
 
@@ -264,18 +283,43 @@ void pcc_notify(struct super_block *sb, const struct pcc_event_info *ev);
 
 /* dataset.c */
 int pcc_super_init(struct super_block *sb);
+void pcc_super_unregister(struct super_block *sb);
 void pcc_super_fini(struct super_block *sb);
 bool pcc_rule_match(const struct pcc_rule *rule, struct dentry *dentry,
 		    struct inode *lower);
 /* The dataset with @id (0: the first) serving @mode; rw_sem held. */
 struct pcc_dataset *pcc_dataset_find(struct pcc_super *super, u32 id,
 				     u32 mode);
+/*
+ * The registry of pcc mounts, for netlink.  A mount found with the lock
+ * held stays alive until it is released: pcc_kill_sb() leaves the registry
+ * under the lock before the superblock goes.
+ */
+void pcc_mounts_lock(void);
+void pcc_mounts_unlock(void);
+struct super_block *pcc_mount_find(u32 id);
+struct super_block *pcc_mount_next(u32 id);	/* the first above @id */
+int pcc_rule_compile(const struct nlattr *nest, struct pcc_rule **rulep,
+		     struct netlink_ext_ack *extack);
+void pcc_rule_free(struct pcc_rule *rule);
+int pcc_rule_put(struct sk_buff *skb, int attrtype,
+		 const struct pcc_rule *rule);
+void pcc_dataset_free(struct pcc_dataset *ds);
+int pcc_dataset_add(struct pcc_super *super, struct pcc_dataset *ds,
+		    struct netlink_ext_ack *extack);
+struct pcc_dataset *pcc_dataset_remove(struct pcc_super *super, u32 id);
+void pcc_dataset_remove_all(struct pcc_super *super, struct list_head *out);
+void pcc_generation_bump(struct pcc_super *super);
+
+/* super.c */
+bool pcc_is_pcc_sb(const struct super_block *sb);
 
 /* state.c: the cache state of files */
 int pcc_state_init(void);
 void pcc_state_exit(void);
 void pcc_inode_info_init(struct pcc_inode_info *pi);
 void pcc_inode_free(struct inode *inode);
+struct pcc_inode *pcc_inode_get(struct inode *inode);
 void pcc_inode_lock(struct inode *inode);
 void pcc_inode_unlock(struct inode *inode);
 void pcc_io_init(struct inode *inode, enum pcc_io_type iot, bool *cached);
@@ -283,10 +327,20 @@ void pcc_io_fini(struct inode *inode);
 struct file *pcc_io_copy(struct inode *inode);
 int pcc_lower_version(struct inode *inode, struct pcc_version *v, bool sync);
 int pcc_lower_fh(struct inode *lower, struct pcc_version *v);
+bool pcc_version_equal(const struct pcc_version *a,
+		       const struct pcc_version *b);
 int pcc_file_open(struct inode *inode, struct file *file);
-void pcc_write_begin(struct inode *inode, enum pcc_io_type iot,
-		     struct file **mirror);
+void pcc_write_begin(struct inode *inode, struct file **mirror);
 void pcc_write_end(struct inode *inode, struct file *mirror);
+const struct cred *pcc_copy_creds(struct inode *inode);
+int pcc_copy_range(struct file *file, struct file *copy, loff_t pos,
+		   loff_t len);
+void pcc_mirror_change(struct inode *inode, struct file *file,
+		       struct file *mirror, loff_t pos, loff_t len);
+struct file *pcc_mmap_copy_get(struct inode *inode);
+void pcc_mmap_copy_put(struct inode *inode);
+int pcc_mmap_write_get(struct inode *inode);
+void pcc_mmap_write_put(struct inode *inode);
 
 /* attach.c: attach and detach */
 bool pcc_may_auto_attach(struct inode *inode, enum pcc_io_type iot);
@@ -295,6 +349,9 @@ int pcc_try_auto_attach(struct inode *inode, bool *cached,
 int pcc_attach(struct inode *inode, u32 type, u32 dataset_id);
 void pcc_inode_detach(struct inode *inode, enum pcc_detach_reason reason);
 int pcc_detach_locked(struct inode *inode, enum pcc_detach_reason reason);
+void pcc_detach_nowait(struct inode *inode, enum pcc_detach_reason reason);
+void pcc_copy_close_locked(struct pcc_inode *pcci);
+int pcc_detach(struct inode *inode, u32 flags, u32 dataset_id);
 /* Detach every file attached from @dataset_id (0: all); no lock held. */
 void pcc_detach_dataset(struct super_block *sb, u32 dataset_id);
 unsigned int pcc_attached_count(struct super_block *sb, u32 dataset_id);

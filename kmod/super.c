@@ -179,6 +179,13 @@ static int pcc_fill_super(struct super_block *sb, struct fs_context *fc)
 	if (ret)
 		return ret;
 	lower_sb = sbi->lower.mnt->mnt_sb;
+	/*
+	 * After the lower is known (netlink reports it) and before any
+	 * inode exists: an inode may look at the caching state.
+	 */
+	ret = pcc_super_init(sb);
+	if (ret)
+		return ret;
 
 	sb->s_stack_depth = lower_sb->s_stack_depth + 1;
 	pcc_lockdep_annotate_sb(sb);
@@ -262,8 +269,13 @@ static void pcc_kill_sb(struct super_block *sb)
 {
 	struct pcc_sb_info *sbi = PCC_SB(sb);
 
+	/* Netlink must not find the mount while it goes. */
+	if (sbi)
+		pcc_super_unregister(sb);
 	kill_anon_super(sb);
 	if (sbi) {
+		/* The inodes evicted above still used the datasets. */
+		pcc_super_fini(sb);
 		path_put(&sbi->lower);
 		kfree(sbi);
 	}
@@ -276,6 +288,11 @@ static struct file_system_type pcc_fs_type = {
 	.parameters		= pcc_param_specs,
 	.kill_sb		= pcc_kill_sb,
 };
+
+bool pcc_is_pcc_sb(const struct super_block *sb)
+{
+	return sb->s_type == &pcc_fs_type;
+}
 
 /* Registered last, unregistered first: see pcc_init() in main.c. */
 int pcc_fs_init(void)

@@ -87,5 +87,20 @@ static int probe_permission(struct mnt_idmap *idmap, struct inode *inode,
 ], [
 	return vfs_remove_acl(NULL, NULL, NULL);
 ])
+
+	# 6.6: inode timestamps are read through accessors (the fields were
+	# renamed in 6.7).
+	PCC_KERNEL_PROBE([INODE_GET_MTIME_SEC], [has inode_get_mtime_sec], [
+#include <linux/fs.h>
+], [
+	return inode_get_mtime_sec((const struct inode *)NULL) ? 0 : 1;
+])
+
+	# 6.7: a dump's request attributes are in a struct genl_info.
+	PCC_KERNEL_PROBE([GENL_INFO_DUMP], [has genl_info_dump], [
+#include <net/genetlink.h>
+], [
+	return genl_info_dump((struct netlink_callback *)NULL)->attrs ? 0 : 1;
+])
 	PCC_KERNEL_PROBES_OUTPUT
 ])

@@ -46,6 +46,9 @@ EXTRA_DIST += \
 	tests/vm/scenarios/42-pcc-fscap \
 	tests/vm/scenarios/43-pcc-fuse-trunc \
 	tests/vm/scenarios/44-pcc-splice-perm \
+	tests/vm/scenarios/60-pcc-nl-datasets \
+	tests/vm/scenarios/61-pcc-nl-security \
+	tests/vm/scenarios/62-pcc-nl-bad-input \
 	tests/vm/scenarios/70-pcc-cache-basic \
 	tests/vm/scenarios/70-pcc-cache-auto \
 	tests/vm/scenarios/70-pcc-cache-stale \
@@ -101,6 +104,10 @@ tests_vm_progs_pcc_fuse_SOURCES = tests/vm/progs/pcc-fuse.c tests/vm/progs/check
 tests_vm_progs_pcc_fanotify_SOURCES = tests/vm/progs/pcc-fanotify.c \
 	tests/vm/progs/check.h
 progs_common = tests/vm/progs/progs-common.c tests/vm/progs/progs-common.h
+noinst_PROGRAMS += tests/vm/progs/pcc-nl
+tests_vm_progs_pcc_nl_SOURCES = tests/vm/progs/pcc-nl.c
+tests_vm_progs_pcc_nl_CPPFLAGS = $(AM_CPPFLAGS) $(NL_CFLAGS)
+tests_vm_progs_pcc_nl_LDADD = $(NL_LIBS)
 noinst_PROGRAMS += tests/vm/progs/pcc-fsx
 tests_vm_progs_pcc_fsx_SOURCES = tests/vm/progs/pcc-fsx.c $(progs_common)
 noinst_PROGRAMS += tests/vm/progs/pcc-bench

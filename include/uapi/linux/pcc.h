@@ -257,6 +257,7 @@ enum pcc_attr {
 	PCC_A_PATH,		/* string */
 	PCC_A_REASON,		/* u32: enum pcc_detach_reason */
 	PCC_A_ERRNO,		/* u32: a positive errno */
+	PCC_A_PAD,		/* padding before a u64 (PCC_A_INO) */
 
 	__PCC_A_MAX
 };
@@ -326,6 +327,12 @@ enum pcc_rule_op {
 #define PCC_RULE_MAX_EXPRS	16
 #define PCC_RULE_MAX_VALUES	64
 #define PCC_RULE_GLOB_MAX	256	/* including the NUL */
+/*
+ * Largest PCC_A_DS_RULE, its header included: a dataset must fit in one
+ * message of a PCC_CMD_DATASET_GET dump (the kernel fills at most 32 KiB;
+ * receive with a buffer of at least that much).
+ */
+#define PCC_RULE_NEST_MAX	16384
 
 /* Per-mount counters, PCC_A_STATS (attribute type = stat + 1). */
 enum pcc_stat {
@@ -348,11 +355,16 @@ enum pcc_stat {
 	PCC_STAT_CACHE_ERRORS,		/* I/O errors on copies */
 	PCC_STAT_EVENTS_DROPPED,	/* events not sent (no memory) */
 	PCC_STAT_MIRROR_WRITES,		/* local writes also made to a
-					 * mapped copy (ADR 0006) */
+					 * mapped copy (ADR 0005) */
 
 	__PCC_STAT_MAX
 };
 #define PCC_STAT_COUNT __PCC_STAT_MAX
+/*
+ * Attribute type 0 in the PCC_A_STATS nest is padding (to align a u64 on
+ * architectures that need it), never a counter: skip it.
+ */
+#define PCC_STATS_A_PAD		0
 
 enum pcc_event {
 	PCC_EVENT_MISS = 1,	/* a file matching a rule opened, no copy */

@@ -1,0 +1,642 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * attach.c - attaching files to their copies and detaching them: the seed's
+ * auto-attach (pcc_may_auto_attach(), pcc_try_auto_attach(),
+ * pcc_try_datasets_attach(), pcc_try_dataset_attach()), the manual attach
+ * of PCC_IOC_ATTACH, and every detach.
+ *
+ * Lustre's layout generation is the lower version here: a copy attaches
+ * only if the struct pcc_version its xattr records equals the lower file's
+ * current one.  Where the seed stops at the first dataset that does not
+ * allow auto-attach for the operation, we skip it; where Lustre never
+ * retries a file marked PCC_DATASET_NONE until it attaches again, the mark
+ * holds only for the generation it was set at, so adding a dataset makes
+ * such files look again.
+ *
+ * Copies are looked up, checked and opened with the mounter's credentials
+ * (pcc_super.cred): the cache directories are root's and closed to others.
+ */
+#include <linux/cred.h>
+#include <linux/delay.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/namei.h>
+#include <linux/slab.h>
+#include <linux/xattr.h>
+
+#include "pcc.h"
+
+bool pcc_may_auto_attach(struct inode *inode, enum pcc_io_type iot)
+{
+	struct pcc_inode_info *pi = PCC_I(inode);
+	struct pcc_super *super = pcc_super(inode->i_sb);
+	u32 dsflags = READ_ONCE(pi->pcc_dsflags);
+
+	/* Quick check whether there is any dataset (the seed's first). */
+	if (list_empty_careful(&super->datasets))
+		return false;
+	/*
+	 * A different generation: never tried, the inode was evicted and
+	 * read again, or the datasets changed since.  Try.
+	 */
+	if (READ_ONCE(super->generation) != READ_ONCE(pi->pcc_generation))
+		return true;
+	/* Known not to be in any dataset at this generation. */
+	if (dsflags & PCC_DATASET_NONE)
+		return false;
+	/* The policy of the dataset it was last attached from. */
+	if (iot == PIT_OPEN)
+		return dsflags & PCC_DATASET_OPEN_ATTACH;
+	if (iot == PIT_GETATTR)
+		return dsflags & PCC_DATASET_STAT_ATTACH;
+	return dsflags & PCC_DATASET_IO_ATTACH;
+}
+
+static bool pcc_auto_attach_enabled(u32 attach, enum pcc_io_type iot)
+{
+	if (iot == PIT_OPEN)
+		return attach & PCC_DS_ATTACH_OPEN;
+	if (iot == PIT_GETATTR)
+		return attach & PCC_DS_ATTACH_STAT;
+	return attach & PCC_DS_ATTACH_IO;
+}
+
+/* lli_pcc_dsflags from a dataset's policy. */
+static u32 pcc_dataset_dsflags(const struct pcc_dataset *ds)
+{
+	u32 flags = 0;
+
+	if (ds->attach & PCC_DS_ATTACH_OPEN)
+		flags |= PCC_DATASET_OPEN_ATTACH;
+	if (ds->attach & PCC_DS_ATTACH_STAT)
+		flags |= PCC_DATASET_STAT_ATTACH;
+	if (ds->attach & PCC_DS_ATTACH_IO)
+		flags |= PCC_DATASET_IO_ATTACH;
+	return flags;
+}
+
+static enum pcc_stat pcc_attach_stat(enum pcc_io_type iot)
+{
+	if (iot == PIT_OPEN)
+		return PCC_STAT_ATTACH_OPEN;
+	if (iot == PIT_GETATTR)
+		return PCC_STAT_ATTACH_STAT;
+	return PCC_STAT_ATTACH_IO;
+}
+
+static void pcc_event_send(struct inode *inode, enum pcc_event event,
+			   u32 dataset_id, u32 reason, int error)
+{
+	struct pcc_event_info ev = {
+		.event		= event,
+		.inode		= inode,
+		.dataset_id	= dataset_id,
+		.reason		= reason,
+		.error		= error,
+	};
+
+	pcc_notify(inode->i_sb, &ev);
+}
+
+/*
+ * Walk @name, "HH/HH/NAME" of pcc_cache_name(), from @root, one component
+ * at a time (the VFS exports no walk from a given directory for modules).
+ * A missing component is -ENOENT.
+ */
+static int pcc_cache_walk(const struct path *root, char *name,
+			  struct path *out)
+{
+	struct dentry *dentry = dget(root->dentry);
+	struct dentry *next;
+	char *part;
+
+	while ((part = strsep(&name, "/"))) {
+		next = lookup_positive_unlocked(part, dentry, strlen(part));
+		dput(dentry);
+		if (IS_ERR(next))
+			return PTR_ERR(next);
+		dentry = next;
+		if (name && !d_can_lookup(dentry)) {
+			dput(dentry);
+			return -ENOTDIR;
+		}
+	}
+	out->mnt = mntget(root->mnt);
+	out->dentry = dentry;
+	return 0;
+}
+
+/*
+ * Look up the copy of a file of version @v in @ds and check it: a regular
+ * file with a name, of the file's size, whose xattr records @v, @type and
+ * @ds.  Returns 0 with @copy referenced, -ENOENT (no copy), -ESTALE (a copy
+ * of another version), -EINVAL (a damaged copy) or another error.  Under
+ * the mounter's credentials.
+ */
+static int pcc_copy_lookup(const struct pcc_dataset *ds,
+			   const struct pcc_version *v, u32 type,
+			   struct path *copy)
+{
+	char name[PCC_CACHE_NAME_MAX];
+	struct pcc_copy_xattr cx;
+	struct inode *inode;
+	ssize_t len;
+	int ret;
+
+	pcc_cache_name(name, v->fh_type, v->fh, v->fh_len);
+	ret = pcc_cache_walk(&ds->root, name, copy);
+	if (ret)
+		return ret;
+	inode = d_inode(copy->dentry);
+	ret = -EINVAL;
+	if (!S_ISREG(inode->i_mode) || !inode->i_nlink)
+		goto out;
+	len = vfs_getxattr(PCC_NOP_IDMAP, copy->dentry, PCC_XATTR_COPY, &cx,
+			   sizeof(cx));
+	if (len != sizeof(cx) || cx.magic != PCC_COPY_MAGIC ||
+	    cx.format != PCC_COPY_FORMAT || cx.type != type ||
+	    cx.dataset_id != ds->id)
+		goto out;
+	ret = -ESTALE;
+	if (!pcc_version_equal(&cx.version, v))
+		goto out;
+	ret = -EINVAL;
+	if (i_size_read(inode) != v->size)
+		goto out;
+	return 0;
+out:
+	path_put(copy);
+	return ret;
+}
+
+/* Open a checked copy for the cache's own reads and writes. */
+static struct file *pcc_copy_open(struct inode *inode, const struct path *copy)
+{
+	return dentry_open(copy, O_RDWR | O_LARGEFILE | O_NOATIME,
+			   pcc_super(inode->i_sb)->cred);
+}
+
+/*
+ * Make @copy (an open copy of version @v) @inode's, unless a local change
+ * of the file began since @write_seq was read or is under way: then the
+ * copy may be older than the file, and the attach gives up (-EAGAIN).
+ * pcc_lock held.  Takes over the reference on @copy either way.
+ */
+static int pcc_attach_commit(struct inode *inode, struct file *copy,
+			     const struct pcc_dataset *ds,
+			     const struct pcc_version *v, u32 type,
+			     int write_seq)
+{
+	struct pcc_inode_info *pi = PCC_I(inode);
+	struct pcc_super *super = pcc_super(inode->i_sb);
+	struct pcc_inode *pcci;
+
+	pcci = pcc_inode_get(inode);
+	if (!pcci) {
+		fput(copy);
+		return -ENOMEM;
+	}
+	/* The last copy, if a detach could not close it. */
+	pcc_copy_close_locked(pcci);
+	/* Pairs with the barrier in pcc_write_begin(). */
+	smp_mb();
+	spin_lock(&pcci->map_lock);
+	if (atomic_read(&pi->pcc_writers) || pcci->wmapcnt || pcci->mapcnt ||
+	    atomic_read(&pi->pcc_write_seq) != write_seq) {
+		spin_unlock(&pcci->map_lock);
+		fput(copy);
+		return -EAGAIN;
+	}
+	pcci->copy = copy;
+	pcci->version = *v;
+	pcci->dataset_id = ds->id;
+	/* Last: from here I/O and mmap may use the copy. */
+	WRITE_ONCE(pcci->type, type);
+	spin_unlock(&pcci->map_lock);
+	pi->pcc_dsflags = pcc_dataset_dsflags(ds);
+	pi->pcc_generation = READ_ONCE(super->generation);
+	spin_lock(&super->attached_lock);
+	list_add(&pcci->attached, &super->attached);
+	super->nr_attached++;
+	spin_unlock(&super->attached_lock);
+	pcc_event_send(inode, PCC_EVENT_ATTACHED, ds->id, 0, 0);
+	return 0;
+}
+
+/*
+ * Try to attach @inode to its copy in @ds.  0 with *@cached set if it
+ * attached, 0 if there is no usable copy there (a stale one is reported),
+ * a negative errno for errors that should stop the search.
+ */
+static int pcc_try_dataset_attach(struct inode *inode,
+				  const struct pcc_version *v, u32 type,
+				  const struct pcc_dataset *ds, bool *cached,
+				  int write_seq)
+{
+	const struct cred *old;
+	struct path copy_path;
+	struct file *copy;
+	int ret;
+
+	old = pcc_copy_creds(inode);
+	ret = pcc_copy_lookup(ds, v, type, &copy_path);
+	if (ret == -ESTALE) {
+		pcc_stat_inc(inode->i_sb, PCC_STAT_STALE);
+		pcc_event_send(inode, PCC_EVENT_STALE, ds->id, 0, 0);
+	}
+	if (ret) {
+		/* No copy here, or none we may use: not an error. */
+		ret = ret == -ENOMEM ? ret : 0;
+		goto out;
+	}
+	copy = pcc_copy_open(inode, &copy_path);
+	path_put(&copy_path);
+	if (IS_ERR(copy)) {
+		ret = PTR_ERR(copy) == -ENOMEM ? -ENOMEM : 0;
+		goto out;
+	}
+	ret = pcc_attach_commit(inode, copy, ds, v, type, write_seq);
+	if (!ret)
+		*cached = true;
+	else if (ret == -EAGAIN)
+		ret = 0;
+out:
+	revert_creds(old);
+	return ret;
+}
+
+/*
+ * Look for a copy of @inode in every dataset whose policy allows an attach
+ * for @iot, in order; skip the others.  Found nowhere: mark the inode
+ * PCC_DATASET_NONE for this generation.  pcc_lock held.
+ */
+static int pcc_try_datasets_attach(struct inode *inode, enum pcc_io_type iot,
+				   const struct pcc_version *v, u32 type,
+				   bool *cached, int write_seq)
+{
+	struct pcc_inode_info *pi = PCC_I(inode);
+	struct pcc_super *super = pcc_super(inode->i_sb);
+	struct pcc_dataset *ds;
+	u32 gen;
+	int ret = 0;
+
+	down_read(&super->rw_sem);
+	gen = super->generation;
+	list_for_each_entry(ds, &super->datasets, list) {
+		if (!pcc_auto_attach_enabled(ds->attach, iot) ||
+		    !(ds->mode & PCC_DS_MODE_RO))
+			continue;
+		ret = pcc_try_dataset_attach(inode, v, type, ds, cached,
+					     write_seq);
+		if (ret < 0 || *cached)
+			break;
+	}
+	if (!ret && !*cached) {
+		pi->pcc_dsflags = PCC_DATASET_NONE;
+		pi->pcc_generation = gen;
+	}
+	up_read(&super->rw_sem);
+	return ret;
+}
+
+/*
+ * The seed's pcc_try_auto_attach(): attach @inode to a valid copy if one
+ * exists.  The lower version is asked of the lower now at open (another
+ * node may have changed the file) and taken from what the lower has cached
+ * otherwise: a stat has just asked it, and I/O follows an open that did.
+ * A file being changed locally, or mapped for writing, is not attached.
+ * pcc_lock held.
+ */
+int pcc_try_auto_attach(struct inode *inode, bool *cached,
+			enum pcc_io_type iot)
+{
+	struct pcc_inode_info *pi = PCC_I(inode);
+	struct pcc_super *super = pcc_super(inode->i_sb);
+	struct pcc_version v;
+	int write_seq;
+	int ret;
+
+	*cached = false;
+	if (list_empty(&super->datasets))
+		return 0;
+	/*
+	 * Not while mapped for writing (see pcc_mmap_write_get()), nor while
+	 * a detached copy is still mapped: a new copy could not be kept equal
+	 * to the one those mappings show (pcc_mmap_copy_get()).
+	 */
+	if (pi->pcci && (pi->pcci->wmapcnt || pi->pcci->mapcnt ||
+			 pi->pcci->attaching))
+		return 0;
+	write_seq = atomic_read(&pi->pcc_write_seq);
+	/* Pairs with pcc_write_end(): the sequence, then the writers. */
+	smp_rmb();
+	if (atomic_read(&pi->pcc_writers))
+		return 0;
+	ret = pcc_lower_version(inode, &v, iot == PIT_OPEN);
+	if (ret)
+		return ret;
+	ret = pcc_try_datasets_attach(inode, iot, &v, PCC_TYPE_READONLY,
+				      cached, write_seq);
+	if (*cached)
+		pcc_stat_inc(inode->i_sb, pcc_attach_stat(iot));
+	return ret;
+}
+
+/*
+ * PCC_IOC_ATTACH: attach @inode to its copy in dataset @dataset_id (0: the
+ * first read-only one), whatever the attach policies say.
+ */
+int pcc_attach(struct inode *inode, u32 type, u32 dataset_id)
+{
+	struct pcc_inode_info *pi = PCC_I(inode);
+	struct pcc_super *super = pcc_super(inode->i_sb);
+	struct pcc_dataset *ds;
+	struct pcc_version v;
+	const struct cred *old;
+	struct path copy_path;
+	struct pcc_inode *pcci;
+	struct file *copy;
+	int write_seq;
+	int ret;
+
+	if (type != PCC_TYPE_READONLY)
+		return -EINVAL;
+	pcc_inode_lock(inode);
+	pcci = pi->pcci;
+	ret = 0;
+	if (pcci && pcci->type != PCC_TYPE_NONE)
+		goto out_unlock;
+	ret = -EBUSY;
+	if (pcci && (pcci->wmapcnt || pcci->mapcnt || pcci->attaching))
+		goto out_unlock;
+	pcci = pcc_inode_get(inode);
+	ret = -ENOMEM;
+	if (!pcci)
+		goto out_unlock;
+	pcci->attaching = true;
+	write_seq = atomic_read(&pi->pcc_write_seq);
+	/* Pairs with pcc_write_end(): the sequence, then the writers. */
+	smp_rmb();
+	ret = -EBUSY;
+	if (atomic_read(&pi->pcc_writers))
+		goto out_attaching;
+	ret = pcc_lower_version(inode, &v, true);
+	if (ret)
+		goto out_attaching;
+
+	down_read(&super->rw_sem);
+	ds = pcc_dataset_find(super, dataset_id, PCC_DS_MODE_RO);
+	ret = -ENOENT;
+	if (!ds)
+		goto out_sem;
+	old = pcc_copy_creds(inode);
+	ret = pcc_copy_lookup(ds, &v, type, &copy_path);
+	if (!ret) {
+		copy = pcc_copy_open(inode, &copy_path);
+		path_put(&copy_path);
+		ret = PTR_ERR_OR_ZERO(copy);
+	}
+	revert_creds(old);
+	if (ret == -ESTALE) {
+		pcc_stat_inc(inode->i_sb, PCC_STAT_STALE);
+		pcc_event_send(inode, PCC_EVENT_STALE, ds->id, 0, 0);
+	}
+	if (ret)
+		goto out_sem;
+	/* A test holds the attach here to race it (PCC_FAIL_ATTACH_PAUSE). */
+	pcc_fail_pause(PCC_FAIL_ATTACH_PAUSE);
+	ret = pcc_attach_commit(inode, copy, ds, &v, type, write_seq);
+	if (ret == -EAGAIN)
+		ret = -EBUSY;
+	if (!ret)
+		pcc_stat_inc(inode->i_sb, PCC_STAT_ATTACH_MANUAL);
+out_sem:
+	up_read(&super->rw_sem);
+out_attaching:
+	pcci->attaching = false;
+out_unlock:
+	pcc_inode_unlock(inode);
+	return ret;
+}
+
+static const enum pcc_stat pcc_detach_stats[] = {
+	[PCC_DETACH_MANUAL]		= PCC_STAT_DETACH_MANUAL,
+	[PCC_DETACH_STALE]		= PCC_STAT_DETACH_STALE,
+	[PCC_DETACH_LOCAL_CHANGE]	= PCC_STAT_DETACH_LOCAL_CHANGE,
+	[PCC_DETACH_DATASET]		= PCC_STAT_DETACH_DATASET,
+	[PCC_DETACH_COPY_GONE]		= PCC_STAT_DETACH_COPY_GONE,
+	[PCC_DETACH_ERROR]		= PCC_STAT_DETACH_ERROR,
+};
+
+/*
+ * End @pcci's attachment: clear its type, under map_lock, so neither I/O
+ * nor mmap uses the copy any more.  Whoever clears it does the accounting;
+ * returns false if it was not attached.
+ */
+static bool pcc_type_clear(struct inode *inode, struct pcc_inode *pcci,
+			   enum pcc_detach_reason reason)
+{
+	struct pcc_inode_info *pi = PCC_I(inode);
+	struct pcc_super *super = pcc_super(inode->i_sb);
+	u32 was;
+
+	spin_lock(&pcci->map_lock);
+	was = pcci->type;
+	WRITE_ONCE(pcci->type, PCC_TYPE_NONE);
+	spin_unlock(&pcci->map_lock);
+	if (was == PCC_TYPE_NONE)
+		return false;
+	spin_lock(&super->attached_lock);
+	list_del_init(&pcci->attached);
+	super->nr_attached--;
+	spin_unlock(&super->attached_lock);
+	/* A copy found bad or out of date is not looked for again. */
+	if (reason != PCC_DETACH_MANUAL && reason != PCC_DETACH_DATASET) {
+		WRITE_ONCE(pi->pcc_dsflags, PCC_DATASET_NONE);
+		WRITE_ONCE(pi->pcc_generation, READ_ONCE(super->generation));
+	}
+	pcc_stat_inc(inode->i_sb, pcc_detach_stats[reason]);
+	pcc_event_send(inode, PCC_EVENT_DETACHED, pcci->dataset_id, reason, 0);
+	return true;
+}
+
+/*
+ * Close the copy of a detached file once the I/O still on it is done (the
+ * seed's __pcc_layout_invalidate() wait).  pcc_lock held; never under
+ * mmap_lock: I/O on the copy may fault on user memory.
+ */
+void pcc_copy_close_locked(struct pcc_inode *pcci)
+{
+	struct file *copy = pcci->copy;
+
+	if (!copy || READ_ONCE(pcci->type) != PCC_TYPE_NONE)
+		return;
+	wait_event(pcci->waitq, !atomic_read(&pcci->active_ios));
+	pcci->copy = NULL;
+	fput(copy);
+}
+
+/*
+ * Detach @inode: no new I/O or mapping uses the copy; I/O already on it is
+ * waited for, then the copy is closed.  Mappings bound to the copy keep
+ * it (pcci->mirror).  pcc_lock held.
+ */
+int pcc_detach_locked(struct inode *inode, enum pcc_detach_reason reason)
+{
+	struct pcc_inode *pcci = PCC_I(inode)->pcci;
+
+	if (!pcci)
+		return 0;
+	pcc_type_clear(inode, pcci, reason);
+	pcc_copy_close_locked(pcci);
+	return 0;
+}
+
+/*
+ * Detach @inode where neither pcc_lock may be taken nor I/O waited for
+ * (under mmap_lock): the copy stays open for the I/O on it and is closed
+ * by the next pcc_lock holder (pcc_copy_close_locked()).
+ */
+void pcc_detach_nowait(struct inode *inode, enum pcc_detach_reason reason)
+{
+	/* Pairs with the cmpxchg that publishes a new pcc_inode. */
+	struct pcc_inode *pcci = smp_load_acquire(&PCC_I(inode)->pcci);
+
+	if (pcci)
+		pcc_type_clear(inode, pcci, reason);
+}
+
+void pcc_inode_detach(struct inode *inode, enum pcc_detach_reason reason)
+{
+	pcc_inode_lock(inode);
+	pcc_detach_locked(inode, reason);
+	pcc_inode_unlock(inode);
+}
+
+/*
+ * Unlink @inode's copy in @ds, if it has one of its current handle
+ * (whatever version it records).  Mounter's credentials.
+ */
+static int pcc_copy_unlink(struct inode *inode, const struct pcc_dataset *ds)
+{
+	struct pcc_version v;
+	char name[PCC_CACHE_NAME_MAX];
+	struct dentry *parent;
+	struct path copy;
+	const struct cred *old;
+	int ret;
+
+	ret = pcc_lower_fh(pcc_lower_inode(inode), &v);
+	if (ret)
+		return ret;
+	pcc_cache_name(name, v.fh_type, v.fh, v.fh_len);
+	old = pcc_copy_creds(inode);
+	ret = pcc_cache_walk(&ds->root, name, &copy);
+	if (ret)
+		goto out;
+	ret = mnt_want_write(copy.mnt);
+	if (ret)
+		goto out_put;
+	parent = dget_parent(copy.dentry);
+	inode_lock_nested(d_inode(parent), I_MUTEX_PARENT);
+	if (copy.dentry->d_parent == parent && !d_unhashed(copy.dentry))
+		ret = vfs_unlink(PCC_NOP_IDMAP, d_inode(parent),
+				 copy.dentry, NULL);
+	else
+		ret = -ENOENT;
+	inode_unlock(d_inode(parent));
+	dput(parent);
+	mnt_drop_write(copy.mnt);
+out_put:
+	path_put(&copy);
+out:
+	revert_creds(old);
+	return ret;
+}
+
+/*
+ * PCC_IOC_DETACH: detach @inode; with PCC_DETACH_FL_UNCACHE remove its
+ * copy from the dataset it was attached from, or from @dataset_id (0:
+ * every dataset) when it was not attached.  Returns the out flags or a
+ * negative errno.
+ */
+int pcc_detach(struct inode *inode, u32 flags, u32 dataset_id)
+{
+	struct pcc_inode_info *pi = PCC_I(inode);
+	struct pcc_super *super = pcc_super(inode->i_sb);
+	struct pcc_dataset *ds;
+	u32 out = 0;
+	int ret;
+
+	pcc_inode_lock(inode);
+	if (pi->pcci && pi->pcci->type != PCC_TYPE_NONE) {
+		dataset_id = pi->pcci->dataset_id;
+		pcc_detach_locked(inode, PCC_DETACH_MANUAL);
+	}
+	if (flags & PCC_DETACH_FL_UNCACHE) {
+		down_read(&super->rw_sem);
+		list_for_each_entry(ds, &super->datasets, list) {
+			if (dataset_id && ds->id != dataset_id)
+				continue;
+			ret = pcc_copy_unlink(inode, ds);
+			if (!ret)
+				out |= PCC_DETACH_FL_CACHE_REMOVED;
+		}
+		up_read(&super->rw_sem);
+		/* Nothing left to attach to. */
+		pi->pcc_dsflags = PCC_DATASET_NONE;
+		pi->pcc_generation = READ_ONCE(super->generation);
+	}
+	pcc_inode_unlock(inode);
+	return out;
+}
+
+/*
+ * Dataset @dataset_id (0: all) was deleted: detach its files.  The dataset
+ * is off the list already, so none attaches to it again meanwhile.
+ */
+void pcc_detach_dataset(struct super_block *sb, u32 dataset_id)
+{
+	struct pcc_super *super = pcc_super(sb);
+	struct pcc_inode *pcci;
+	struct inode *inode;
+
+	for (;;) {
+		inode = NULL;
+		spin_lock(&super->attached_lock);
+		list_for_each_entry(pcci, &super->attached, attached) {
+			if (dataset_id && pcci->dataset_id != dataset_id)
+				continue;
+			inode = igrab(pcci->inode);
+			if (inode)
+				break;
+		}
+		spin_unlock(&super->attached_lock);
+		if (!inode)
+			return;
+		pcc_inode_lock(inode);
+		pcci = PCC_I(inode)->pcci;
+		if (pcci && pcci->type != PCC_TYPE_NONE &&
+		    (!dataset_id || pcci->dataset_id == dataset_id))
+			pcc_detach_locked(inode, PCC_DETACH_DATASET);
+		pcc_inode_unlock(inode);
+		iput(inode);
+	}
+}
+
+unsigned int pcc_attached_count(struct super_block *sb, u32 dataset_id)
+{
+	struct pcc_super *super = pcc_super(sb);
+	struct pcc_inode *pcci;
+	unsigned int n = 0;
+
+	spin_lock(&super->attached_lock);
+	if (!dataset_id) {
+		n = super->nr_attached;
+	} else {
+		list_for_each_entry(pcci, &super->attached, attached)
+			n += pcci->dataset_id == dataset_id;
+	}
+	spin_unlock(&super->attached_lock);
+	return n;
+}

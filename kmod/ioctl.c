@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * ioctl.c - the per-file commands of include/uapi/linux/pcc.h, on an open
+ * pcc file (as Lustre's LL_IOC_PCC_*), and PCC_IOC_STATE on an open pcc
+ * directory with a name, which looks at a file without opening it.
+ *
+ * An open descriptor proves nothing about what its holder may do with the
+ * cache (it may have been passed on): every command asks again whether
+ * the caller may read the file (Lustre's pcc_mode gate at its default,
+ * 0400), the admin excepted.
+ */
+#include <linux/capability.h>
+#include <linux/fs.h>
+#include <linux/namei.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "pcc.h"
+
+static int pcc_ioctl_permitted(struct inode *inode)
+{
+	if (capable(CAP_SYS_ADMIN))
+		return 0;
+	if (inode_permission(PCC_NOP_IDMAP, pcc_lower_inode(inode), MAY_READ))
+		return -EPERM;
+	return 0;
+}
+
+static int pcc_ioc_attach(struct inode *inode, void __user *arg)
+{
+	struct pcc_ioc_attach a;
+
+	if (copy_from_user(&a, arg, sizeof(a)))
+		return -EFAULT;
+	if (a.flags || a.reserved || a.dataset_id > PCC_DS_ID_MAX)
+		return -EINVAL;
+	return pcc_attach(inode, a.type, a.dataset_id);
+}
+
+static int pcc_ioc_detach(struct inode *inode, void __user *arg)
+{
+	struct pcc_ioc_detach d;
+	int ret;
+
+	if (copy_from_user(&d, arg, sizeof(d)))
+		return -EFAULT;
+	if ((d.flags & ~PCC_DETACH_FL_UNCACHE) || d.dataset_id > PCC_DS_ID_MAX)
+		return -EINVAL;
+	ret = pcc_detach(inode, d.flags, d.dataset_id);
+	if (ret < 0)
+		return ret;
+	d.flags = ret;
+	return copy_to_user(arg, &d, sizeof(d)) ? -EFAULT : 0;
+}
+
+/*
+ * Fill @st for @inode.  A copy found unlinked is detached on the way, as
+ * Lustre's state does (its type is then none, flagged UNLINKED).
+ */
+static void pcc_state_fill(struct inode *inode, struct pcc_ioc_state *st)
+{
+	struct pcc_inode_info *pi = PCC_I(inode);
+	struct pcc_super *super = pcc_super(inode->i_sb);
+	struct pcc_inode *pcci;
+
+	pcc_inode_lock(inode);
+	pcci = pi->pcci;
+	st->open_count = atomic_read(&pi->pcc_open_count);
+	if (pi->pcc_generation == READ_ONCE(super->generation) &&
+	    (pi->pcc_dsflags & PCC_DATASET_NONE))
+		st->flags |= PCC_STATE_FL_NONE;
+	if (pcci && pcci->type != PCC_TYPE_NONE &&
+	    !file_inode(pcci->copy)->i_nlink) {
+		pcc_detach_locked(inode, PCC_DETACH_COPY_GONE);
+		st->flags |= PCC_STATE_FL_UNLINKED;
+	}
+	if (pcci && pcci->type != PCC_TYPE_NONE) {
+		st->type = pcci->type;
+		st->dataset_id = pcci->dataset_id;
+		pcc_cache_name(st->path, pcci->version.fh_type,
+			       pcci->version.fh, pcci->version.fh_len);
+	}
+	if (pcci && pcci->mapcnt)
+		st->flags |= PCC_STATE_FL_MAPPED;
+	if (pcci && pcci->attaching)
+		st->flags |= PCC_STATE_FL_ATTACHING;
+	pcc_inode_unlock(inode);
+}
+
+/* The file @st->path names in the directory @dir, not opened. */
+static struct dentry *pcc_state_lookup(struct dentry *dir,
+				       struct pcc_ioc_state *st)
+{
+	struct dentry *dentry;
+	size_t len;
+
+	if (!st->namelen || st->namelen > sizeof(st->path))
+		return ERR_PTR(-EINVAL);
+	len = st->namelen - 1;
+	if (st->path[len] || strnlen(st->path, len) != len || !len ||
+	    strchr(st->path, '/'))
+		return ERR_PTR(-EINVAL);
+	/* Checks search permission on @dir as the caller. */
+	dentry = lookup_one_len_unlocked(st->path, dir, len);
+	if (IS_ERR(dentry))
+		return dentry;
+	if (d_is_negative(dentry)) {
+		dput(dentry);
+		return ERR_PTR(-ENOENT);
+	}
+	return dentry;
+}
+
+static int pcc_ioc_state(struct file *file, void __user *arg)
+{
+	struct inode *inode = file_inode(file);
+	struct dentry *dentry = NULL;
+	struct pcc_ioc_state *st;
+	int ret;
+
+	st = kmalloc(sizeof(*st), GFP_KERNEL);
+	if (!st)
+		return -ENOMEM;
+	ret = -EFAULT;
+	if (copy_from_user(st, arg, sizeof(*st)))
+		goto out;
+	ret = -EINVAL;
+	if (st->reserved)
+		goto out;
+	if (S_ISDIR(inode->i_mode)) {
+		dentry = pcc_state_lookup(file->f_path.dentry, st);
+		ret = PTR_ERR(dentry);
+		if (IS_ERR(dentry)) {
+			dentry = NULL;
+			goto out;
+		}
+		inode = d_inode(dentry);
+	} else if (st->namelen) {
+		goto out;
+	}
+	ret = -EINVAL;
+	if (!S_ISREG(inode->i_mode))
+		goto out;
+	ret = pcc_ioctl_permitted(inode);
+	if (ret)
+		goto out;
+	st->type = PCC_TYPE_NONE;
+	st->dataset_id = 0;
+	st->flags = 0;
+	st->path[0] = '\0';
+	pcc_state_fill(inode, st);
+	ret = copy_to_user(arg, st, sizeof(*st)) ? -EFAULT : 0;
+out:
+	dput(dentry);
+	kfree(st);
+	return ret;
+}
+
+static int pcc_ioc_version(struct inode *inode, void __user *arg)
+{
+	struct pcc_version v;
+	int ret;
+
+	ret = pcc_lower_version(inode, &v, true);
+	if (ret)
+		return ret;
+	return copy_to_user(arg, &v, sizeof(v)) ? -EFAULT : 0;
+}
+
+long pcc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct inode *inode = file_inode(file);
+	void __user *argp = (void __user *)arg;
+	int ret;
+
+	if (cmd == PCC_IOC_STATE)
+		return pcc_ioc_state(file, argp);
+	switch (cmd) {
+	case PCC_IOC_ATTACH:
+	case PCC_IOC_DETACH:
+	case PCC_IOC_VERSION:
+		break;
+	default:
+		return -ENOTTY;
+	}
+	if (!S_ISREG(inode->i_mode))
+		return -EINVAL;
+	ret = pcc_ioctl_permitted(inode);
+	if (ret)
+		return ret;
+	switch (cmd) {
+	case PCC_IOC_ATTACH:
+		return pcc_ioc_attach(inode, argp);
+	case PCC_IOC_DETACH:
+		return pcc_ioc_detach(inode, argp);
+	default:
+		return pcc_ioc_version(inode, argp);
+	}
+}
