@@ -70,11 +70,11 @@ ds_del() {
 	run "$NL" del "${2:-$MNT}" "$1" || fail "pcc-nl del $1 failed"
 }
 
-# stat_get NAME [MNT]: one counter of the mount's stats (pcc-nl mount),
-# named as enum pcc_stat without the prefix, in lower case: hit_bytes, ...
+# stat_get NAME [MNT]: one counter of the mount's stats (pcc-nl mount's
+# "stat.NAME N" lines, NAME as enum pcc_stat in lower case: hit_bytes, ...)
 stat_get() {
 	local v
-	v=$("$NL" mount "${2:-$MNT}" | awk -v k="$1" '$1 == k { print $2 }')
+	v=$("$NL" mount "${2:-$MNT}" | awk -v k="stat.$1" '$1 == k { print $2 }')
 	case $v in
 	''|*[!0-9]*) cfail "no stat '$1' in pcc-nl mount ${2:-$MNT}" ;;
 	esac
@@ -145,12 +145,21 @@ expect_errno() {
 	esac
 }
 
-# events_start FILE: listen to the events group into FILE (pcc-nl listen).
+# events_start FILE: listen to the events group into FILE (pcc-nl listen),
+# once it says "listening".  Lines: "event NAME mount N ino N fh T:HEX
+# [dataset N] [reason N] [errno N] [path P]"; reasons are numbers (enum
+# pcc_detach_reason: 1 manual, 2 stale, 3 local change, 4 dataset, 5 copy
+# gone, 6 error).
 events_start() {
+	local i=0
 	"$NL" listen > "$1" 2>&1 &
 	EVENTS_PID=$!
-	sleep 0.5
-	kill -0 $EVENTS_PID 2>/dev/null || { cat "$1"; fail "pcc-nl listen did not start"; }
+	until grep -q '^listening' "$1"; do
+		i=$((i + 1))
+		[ $i -le 100 ] || { cat "$1"; fail "pcc-nl listen did not start"; }
+		kill -0 $EVENTS_PID 2>/dev/null || { cat "$1"; fail "pcc-nl listen failed"; }
+		sleep 0.1
+	done
 }
 
 # events_expect FILE REGEX: an event line matching REGEX arrives within 5 s.

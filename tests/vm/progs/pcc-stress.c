@@ -14,11 +14,13 @@
  *	--mmap reads through one shared read-only mapping, made once and
  *	read N times (a file bigger than memory must be reclaimed and
  *	faulted again between passes)
- *   pcc-stress mapwrite FILE GEN [--expect-attached]
+ *   pcc-stress mapwrite FILE GEN [--expect-attached] [--copy-write-fails]
  *	map FILE (GEN) shared read-only and read it all; then pwrite
  *	generation GEN+1 over 100:50, 8192:4096 and the last 10 bytes
  *	through another descriptor: the existing mapping, read() and a new
- *	mapping must all show the new bytes at once
+ *	mapping must all show the new bytes at once.  --copy-write-fails:
+ *	the copy cannot follow (fault injection), so the existing mapping is
+ *	only read, not checked (ADR 0005: it shows what the copy holds)
  *   pcc-stress private FILE GEN [--expect-attached]
  *	a private writable mapping of FILE (GEN): stores are seen in it, not
  *	in the file (read(), another mapping).  --expect-attached (both):
@@ -37,12 +39,14 @@
  *	for -t seconds, concurrently (processes, threads for -T):
  *	  -r N   readers: open, read(2) in random chunk sizes, check, close
  *	  -m N   mmap readers: open, map, check every byte, unmap, close
- *	  -T N   threads faulting one shared read-only mapping (made once,
- *		 DONTNEED of random ranges between checks)
+ *	  -T N   threads faulting one shared read-only mapping (a new one
+ *		 every second; DONTNEED of random ranges between checks)
  *	  -o N   openers: open, fstat, close
  *	  -w     a writer: each pass writes a new generation (pwrite)
  *	  -W     ... truncating the file to 0 first
  *	  -x     ... every other pass through a shared writable mapping
+ *		 (pwrite when mmap says EBUSY: the file is mapped from its
+ *		 copy, ADR 0005)
  *	  -a     an attach/detach loop (PCC_IOC_ATTACH, then DETACH keep)
  *	  -U     ... whose detaches uncache one time in four
  *	  -c DIR a copy loop: make a copy in dataset root DIR and attach
@@ -56,7 +60,8 @@
  *		 loops (-a -c -u -D), no fill, no final check
  *	Readers check every byte against the generations a writer may have
  *	been writing meanwhile (a sequence count in shared memory), exactly
- *	when none was.  At the end the file must hold the last generation.
+ *	when none was; mappings may also show zeros while a truncating writer
+ *	ran (the last page of a file growing back).  At the end the file must hold the last generation.
  *	SIGTERM or SIGINT ends the loops early, as if the time were up.
  *	Ends with "stat NAME N" lines (counts of each loop, and attach
  *	errors by errno).
@@ -111,7 +116,7 @@ static void usage(void)
 		"usage: pcc-stress fill FILE SIZE GEN\n"
 		"       pcc-stress write FILE OFF LEN GEN [--mmap]\n"
 		"       pcc-stress verify FILE SIZE GEN [OFF:LEN:GEN2]... [--mmap] [--passes N]\n"
-		"       pcc-stress mapwrite FILE GEN [--expect-attached]\n"
+		"       pcc-stress mapwrite FILE GEN [--expect-attached] [--copy-write-fails]\n"
 		"       pcc-stress private FILE GEN [--expect-attached]\n"
 		"       pcc-stress mkwrite FILE OFF GEN [--hold MS]\n"
 		"       pcc-stress balloon LEAVE_MB\n"
@@ -162,6 +167,13 @@ static void pat_fill(uint8_t *buf, size_t len, uint64_t gen, uint64_t off)
 }
 
 /*
+ * A zero byte is also right (check_window, below): set while a truncating
+ * writer ran, for mappings, whose last page shows zeros past the end of a
+ * file that is growing back.
+ */
+static int zeros_ok;
+
+/*
  * Check LEN bytes of BUF, the file's bytes at OFF: each must be the byte of
  * a generation in [LO, HI].  Returns the index of the first bad byte, or -1.
  */
@@ -181,7 +193,7 @@ static ssize_t check_buf(const uint8_t *buf, size_t len, uint64_t off,
 			for (g = lo + 1; g <= hi; g++)
 				if (buf[i] == pat(g, off + i))
 					break;
-			if (g > hi)
+			if (g > hi && !(zeros_ok && !buf[i]))
 				return i;
 		}
 	}
@@ -335,15 +347,21 @@ static int cmd_fill(int argc, char **argv)
 	return 0;
 }
 
-/* Store generation GEN over [OFF, OFF+LEN) of FD through a mapping. */
-static void mmap_store(int fd, uint64_t off, uint64_t len, uint64_t gen,
-		       const char *file)
+/*
+ * Store generation GEN over [OFF, OFF+LEN) of FD through a shared writable
+ * mapping.  Returns -EBUSY if BUSY_OK and mmap said EBUSY (pcc refuses a
+ * writable shared mapping of a file mapped from its copy: ADR 0005).
+ */
+static int mmap_store(int fd, uint64_t off, uint64_t len, uint64_t gen,
+		      const char *file, int busy_ok)
 {
 	uint64_t start = off & ~(uint64_t)(pagesz - 1);
 	size_t maplen = off + len - start;
 	uint8_t *map;
 
 	map = mmap(NULL, maplen, PROT_READ | PROT_WRITE, MAP_SHARED, fd, start);
+	if (map == MAP_FAILED && errno == EBUSY && busy_ok)
+		return -EBUSY;
 	if (map == MAP_FAILED)
 		die("mmap %s", file);
 	if (sigsetjmp(bus_jump, 1))
@@ -356,6 +374,7 @@ static void mmap_store(int fd, uint64_t off, uint64_t len, uint64_t gen,
 	if (msync(map, maplen, MS_SYNC))
 		die("msync %s", file);
 	munmap(map, maplen);
+	return 0;
 }
 
 static int cmd_write(int argc, char **argv)
@@ -374,7 +393,7 @@ static int cmd_write(int argc, char **argv)
 	if (fd < 0)
 		die("open %s", argv[0]);
 	if (use_mmap)
-		mmap_store(fd, off, len, gen, argv[0]);
+		mmap_store(fd, off, len, gen, argv[0], 0);
 	else
 		write_gen(fd, off, len, gen);
 	if (close(fd))
@@ -558,13 +577,21 @@ static uint8_t *map_checked(int fd, size_t size, uint64_t gen, int prot,
 
 static int cmd_mapwrite(int argc, char **argv)
 {
+	volatile int copy_write_fails = 0;
 	uint64_t gen, size;
 	uint8_t *map, *map2, *buf;
 	struct stat st;
 	int fd, wfd, i;
 
-	if (argc == 3 && !strcmp(argv[2], "--expect-attached"))
-		expect_attached = 1, argc--;
+	while (argc > 2) {
+		if (!strcmp(argv[argc - 1], "--expect-attached"))
+			expect_attached = 1;
+		else if (!strcmp(argv[argc - 1], "--copy-write-fails"))
+			copy_write_fails = 1;
+		else
+			usage();
+		argc--;
+	}
 	if (argc != 2)
 		usage();
 	gen = num(argv[1]);
@@ -594,7 +621,11 @@ static int cmd_mapwrite(int argc, char **argv)
 		die("SIGBUS reading the mapping after the write");
 	}
 	bus_armed = 1;
-	check_region("existing mapping after a local write", map, size, 0, gen);
+	if (!copy_write_fails)
+		check_region("existing mapping after a local write", map, size,
+			     0, gen);
+	else	/* ADR 0005: the mapping shows what the copy holds */
+		(void)map_copy(malloc(size), map, size);
 	bus_armed = 0;
 	buf = malloc(size);
 	if (!buf || pread(fd, buf, size, 0) != (ssize_t)size)
@@ -760,6 +791,7 @@ enum {
 	ST_FAULT_CHECKS, ST_FAULT_EXACT, ST_OPENS, ST_WRITES, ST_MMAP_WRITES,
 	ST_ATTACH_OK, ST_DETACHES, ST_CACHE_REMOVED, ST_COPIES,
 	ST_COPY_STALE, ST_UNLINKS, ST_DROPS, ST_SIGBUS_RACED,
+	ST_MMAP_WRITE_BUSY, ST_FAULT_ROUNDS,
 	ST_COUNT
 };
 
@@ -768,6 +800,7 @@ static const char *const st_names[ST_COUNT] = {
 	"fault_checks", "fault_exact", "opens", "writes", "mmap_writes",
 	"attach_ok", "detaches", "cache_removed", "copies",
 	"copy_stale", "unlinks", "drops", "sigbus_raced",
+	"mmap_write_busy", "fault_rounds",
 };
 
 #define MAX_ERRNO 256
@@ -819,9 +852,13 @@ static void window_close(struct window *w)
 }
 
 static void check_window(const char *who, const uint8_t *buf, size_t len,
-			 uint64_t off, const struct window *w)
+			 uint64_t off, const struct window *w, int mapped)
 {
-	ssize_t bad = check_buf(buf, len, off, w->lo, w->hi);
+	ssize_t bad;
+
+	zeros_ok = mapped && truncating && !w->exact;
+	bad = check_buf(buf, len, off, w->lo, w->hi);
+	zeros_ok = 0;
 
 	if (bad >= 0) {
 		atomic_store(&sh->stop, 1);
@@ -874,7 +911,7 @@ static void reader(int id)
 		close(fd);
 		window_close(&w);
 		check_len(who, got, &w);
-		check_window(who, buf, got, 0, &w);
+		check_window(who, buf, got, 0, &w, 0);
 		count(ST_READS);
 		if (w.exact)
 			count(ST_READS_EXACT);
@@ -922,13 +959,15 @@ static void mmap_reader(int id)
 			count(ST_SIGBUS_RACED);
 		}
 		check_len(who, st.st_size, &w);
-		check_window(who, buf, got, 0, &w);
+		check_window(who, buf, got, 0, &w, 1);
 		count(ST_MMAP_PASSES);
 		if (w.exact)
 			count(ST_MMAP_EXACT);
 	}
 	exit(0);
 }
+
+static atomic_int round_over;
 
 struct fault_thread {
 	pthread_t t;
@@ -947,7 +986,7 @@ static void *fault_work(void *arg)
 	snprintf(who, sizeof(who), "fault thread %u", ft->id);
 	if (!buf)
 		die("malloc");
-	while (!atomic_load(&sh->stop)) {
+	while (!atomic_load(&sh->stop) && !atomic_load(&round_over)) {
 		size_t first = rnd(&r, pages), n = 1 + rnd(&r, 16), len, got;
 		struct window w;
 
@@ -971,7 +1010,7 @@ static void *fault_work(void *arg)
 			}
 			count(ST_SIGBUS_RACED);
 		}
-		check_window(who, buf, got, first * pagesz, &w);
+		check_window(who, buf, got, first * pagesz, &w, 1);
 		count(ST_FAULT_CHECKS);
 		if (w.exact)
 			count(ST_FAULT_EXACT);
@@ -980,6 +1019,12 @@ static void *fault_work(void *arg)
 	return NULL;
 }
 
+/*
+ * Rounds of about a second: map the file, let N threads fault it, unmap.
+ * A mapping is bound to its backing at mmap (ADR 0005): rounds begun while
+ * the file is attached fault its copy, the others its lower file, and the
+ * attach loop gets windows with no copy mapping to attach in.
+ */
 static void fault_threads(int n)
 {
 	struct fault_thread *ft = calloc(n, sizeof(*ft));
@@ -987,23 +1032,31 @@ static void fault_threads(int n)
 	int fd, i;
 
 	catch_sigbus();
-	fd = open(file, O_RDONLY);
-	if (fd < 0 || !ft)
-		die("fault threads: open %s", file);
-	map = mmap(NULL, fsize, PROT_READ, MAP_SHARED, fd, 0);
-	if (map == MAP_FAILED)
-		die("fault threads: mmap %s", file);
-	for (i = 0; i < n; i++) {
-		ft[i].map = map;
-		ft[i].id = i;
-		errno = pthread_create(&ft[i].t, NULL, fault_work, &ft[i]);
-		if (errno)
-			die("pthread_create");
+	if (!ft)
+		die("calloc");
+	while (!atomic_load(&sh->stop)) {
+		fd = open(file, O_RDONLY);
+		if (fd < 0)
+			die("fault threads: open %s", file);
+		map = mmap(NULL, fsize, PROT_READ, MAP_SHARED, fd, 0);
+		if (map == MAP_FAILED)
+			die("fault threads: mmap %s", file);
+		close(fd);
+		atomic_store(&round_over, 0);
+		for (i = 0; i < n; i++) {
+			ft[i].map = map;
+			ft[i].id = i;
+			errno = pthread_create(&ft[i].t, NULL, fault_work, &ft[i]);
+			if (errno)
+				die("pthread_create");
+		}
+		msleep(1000);
+		atomic_store(&round_over, 1);
+		for (i = 0; i < n; i++)
+			pthread_join(ft[i].t, NULL);
+		munmap(map, fsize);
+		count(ST_FAULT_ROUNDS);
 	}
-	for (i = 0; i < n; i++)
-		pthread_join(ft[i].t, NULL);
-	munmap(map, fsize);
-	close(fd);
 	exit(0);
 }
 
@@ -1036,16 +1089,20 @@ static void writer_loop(void)
 	while (!atomic_load(&sh->stop)) {
 		uint64_t g = atomic_load(&sh->seq) / 2 + 1, off;
 		int by_mmap = mmap_writes && (pass & 1);
+		int busy = 0;
 		int fd;
 
 		fd = open(file, by_mmap ? O_RDWR : O_WRONLY);
 		if (fd < 0)
 			die("writer: open %s", file);
 		atomic_store(&sh->seq, 2 * g - 1);
-		if (by_mmap) {
-			mmap_store(fd, 0, fsize, g, file);
+		if (by_mmap && mmap_store(fd, 0, fsize, g, file, 1) == -EBUSY) {
+			count(ST_MMAP_WRITE_BUSY);
+			busy = 1;
+		} else if (by_mmap) {
 			count(ST_MMAP_WRITES);
-		} else {
+		}
+		if (!by_mmap || busy) {
 			if (truncating && ftruncate(fd, 0))
 				die("writer: truncate %s", file);
 			for (off = 0; off < fsize;) {
@@ -1083,8 +1140,12 @@ static void attach_result(const char *who, int ret)
 		count(ST_ATTACH_OK);
 		return;
 	}
-	if (e == ENOENT || e == ESTALE ||
-	    (e == EBUSY && (mmap_writes || foreign)) ||
+	/*
+	 * ENOENT: no copy (unlinked, uncached); ESTALE: the file changed;
+	 * EBUSY: a writable shared mapping, a copy mapping of a detached
+	 * file (ADR 0005), or a write racing the attach (ADR 0006).
+	 */
+	if (e == ENOENT || e == ESTALE || e == EBUSY ||
 	    (e == EINVAL && (writer || foreign))) {
 		if (e < MAX_ERRNO)
 			atomic_fetch_add(&sh->attach_err[e], 1);
@@ -1389,7 +1450,7 @@ static int cmd_run(int argc, char **argv)
 		if (n < 0)
 			die("read %s", file);
 		check_len("final read", n, &w);
-		check_window("final read", buf, n, 0, &w);
+		check_window("final read", buf, n, 0, &w, 0);
 		close(fd);
 		printf("stat final_generation %llu\n", (unsigned long long)g);
 	}
