@@ -4,6 +4,7 @@
 # (noinst_PROGRAMS under tests/vm/progs/) so they follow --host.
 EXTRA_DIST += \
 	tests/vm/README.md \
+	tests/vm/sanity-pcc.md \
 	tests/vm/run \
 	tests/vm/debug.config \
 	tests/vm/lib/common.sh \
