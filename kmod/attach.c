@@ -128,8 +128,8 @@ static int pcc_cache_walk(const struct path *root, char *name,
 
 /*
  * Look up the copy of a file of version @v in @ds and check it: a regular
- * file with a name, of the file's size, whose xattr records @v, @type and
- * @ds.  Returns 0 with @copy referenced, -ENOENT (no copy), -ESTALE (a copy
+ * file with a name, closed to group and others, of the file's size, whose
+ * xattr records @v, @type and @ds.  Returns 0 with @copy referenced, -ENOENT (no copy), -ESTALE (a copy
  * of another version), -EINVAL (a damaged copy) or another error.  Under
  * the mounter's credentials.
  */
@@ -148,8 +148,13 @@ static int pcc_copy_lookup(const struct pcc_dataset *ds,
 	if (ret)
 		return ret;
 	inode = d_inode(copy->dentry);
+	/*
+	 * A copy others could read would hand them the file's data whatever
+	 * its own permissions: copies are 0600 or 0 (DESIGN.md 3.6).
+	 */
 	ret = -EINVAL;
-	if (!S_ISREG(inode->i_mode) || !inode->i_nlink)
+	if (!S_ISREG(inode->i_mode) || !inode->i_nlink ||
+	    (inode->i_mode & 0077))
 		goto out;
 	len = vfs_getxattr(PCC_NOP_IDMAP, copy->dentry, PCC_XATTR_COPY, &cx,
 			   sizeof(cx));

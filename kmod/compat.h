@@ -277,9 +277,10 @@ static inline time64_t pcc_inode_mtime_sec(const struct inode *inode)
 /*
  * A generic netlink multicast group only CAP_SYS_ADMIN may join: the
  * GENL_MCAST_CAP_* flags came in 6.7 (Debian's 6.1 has them backported);
- * before, GENL_UNS_ADMIN_PERM on a group asked for CAP_NET_ADMIN.
+ * before, GENL_UNS_ADMIN_PERM on a group asked for CAP_NET_ADMIN.  Tested
+ * by a probe: net/genetlink.h is not included yet here.
  */
-#ifdef GENL_MCAST_CAP_SYS_ADMIN
+#ifdef HAVE_GENL_MCAST_CAP_SYS_ADMIN
 #define PCC_GENL_MCAST_ADMIN	GENL_MCAST_CAP_SYS_ADMIN
 #else
 #define PCC_GENL_MCAST_ADMIN	GENL_UNS_ADMIN_PERM

@@ -22,23 +22,19 @@
 
 #include "pcc.h"
 
-/* Not const: 6.1's struct nla_policy points at it without const. */
-static struct netlink_range_validation pcc_id_range = {
-	.min = 1,
-	.max = PCC_DS_ID_MAX,
-};
-
-#define PCC_POLICY_ID	NLA_POLICY_FULL_RANGE(NLA_U32, &pcc_id_range)
+/*
+ * Ranges of numbers are checked by the handlers, not by the policy: a
+ * policy's range gives -ERANGE, and the contract says -EINVAL.
+ */
+#define PCC_POLICY_ID	{ .type = NLA_U32 }
 #define PCC_POLICY_PATH	{ .type = NLA_NUL_STRING, .len = PCC_PATH_MAX - 1 }
 #define PCC_POLICY_MOUNT				\
 	[PCC_A_MOUNT_ID]	= PCC_POLICY_ID,	\
 	[PCC_A_MOUNT_PATH]	= PCC_POLICY_PATH
 
 static const struct nla_policy pcc_expr_policy[PCC_EXPR_A_MAX + 1] = {
-	[PCC_EXPR_A_FIELD]	= NLA_POLICY_RANGE(NLA_U32, PCC_RULE_UID,
-						   PCC_RULE_MTIME),
-	[PCC_EXPR_A_OP]		= NLA_POLICY_RANGE(NLA_U32, PCC_RULE_OP_EQ,
-						   PCC_RULE_OP_GT),
+	[PCC_EXPR_A_FIELD]	= { .type = NLA_U32 },
+	[PCC_EXPR_A_OP]		= { .type = NLA_U32 },
 	[PCC_EXPR_A_NUM]	= { .type = NLA_U64 },
 	[PCC_EXPR_A_GLOB]	= { .type = NLA_NUL_STRING,
 				    .len = PCC_RULE_GLOB_MAX - 1 },
@@ -126,6 +122,22 @@ static int pcc_nl_admin(struct sk_buff *skb, struct netlink_ext_ack *extack)
 	return -EPERM;
 }
 
+/* The required PCC_A_DS_ID, 1..PCC_DS_ID_MAX. */
+static int pcc_nl_ds_id(struct genl_info *info, u32 *id)
+{
+	struct nlattr *nla = info->attrs[PCC_A_DS_ID];
+
+	if (PCC_NL_REQUIRE(info, PCC_A_DS_ID, "PCC_A_DS_ID is required"))
+		return -EINVAL;
+	*id = nla_get_u32(nla);
+	if (!*id || *id > PCC_DS_ID_MAX) {
+		NL_SET_ERR_MSG_ATTR(info->extack, nla,
+				    "dataset id out of range");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int pcc_nl_get_version(struct sk_buff *skb, struct genl_info *info)
 {
 	struct sk_buff *msg;
@@ -171,6 +183,10 @@ static struct super_block *pcc_nl_mount(struct nlattr **attrs,
 		return ERR_PTR(-EINVAL);
 	}
 	if (id) {
+		if (!nla_get_u32(id) || nla_get_u32(id) > PCC_DS_ID_MAX) {
+			NL_SET_ERR_MSG_ATTR(extack, id, "mount id out of range");
+			return ERR_PTR(-EINVAL);
+		}
 		sb = pcc_mount_find(nla_get_u32(id));
 		if (!sb) {
 			NL_SET_ERR_MSG_ATTR(extack, id, "no pcc mount has this id");
@@ -298,8 +314,15 @@ out:
 	return ret;
 }
 
+/*
+ * Checks of a dump request are made in its first dumpit call, not in
+ * ->start: 6.1 gives ->start no extended ack, dumpit's error goes into
+ * NLMSG_DONE with its message.  cb->args[2] says they were made.
+ */
+#define PCC_DUMP_CHECKED	2
+
 /* A dump of every mount takes no attribute. */
-static int pcc_nl_mount_dump_start(struct netlink_callback *cb)
+static int pcc_nl_mount_dump_check(struct netlink_callback *cb)
 {
 	struct nlattr **attrs = pcc_genl_dump_attrs(cb);
 	int i;
@@ -311,6 +334,7 @@ static int pcc_nl_mount_dump_start(struct netlink_callback *cb)
 			return -EINVAL;
 		}
 	}
+	cb->args[PCC_DUMP_CHECKED] = 1;
 	return 0;
 }
 
@@ -321,6 +345,11 @@ static int pcc_nl_mount_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	int ret = 0;
 	char *buf;
 
+	if (!cb->args[PCC_DUMP_CHECKED]) {
+		ret = pcc_nl_mount_dump_check(cb);
+		if (ret)
+			return ret;
+	}
 	buf = kmalloc(PATH_MAX, GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
@@ -347,13 +376,16 @@ static int pcc_nl_ds_add(struct sk_buff *skb, struct genl_info *info)
 	struct pcc_dataset *ds;
 	struct super_block *sb;
 	const char *path;
+	u32 id;
 	int ret;
 
 	ret = pcc_nl_admin(skb, extack);
 	if (ret)
 		return ret;
-	if (PCC_NL_REQUIRE(info, PCC_A_DS_ID, "PCC_A_DS_ID is required") ||
-	    PCC_NL_REQUIRE(info, PCC_A_DS_PATH, "PCC_A_DS_PATH is required"))
+	ret = pcc_nl_ds_id(info, &id);
+	if (ret)
+		return ret;
+	if (PCC_NL_REQUIRE(info, PCC_A_DS_PATH, "PCC_A_DS_PATH is required"))
 		return -EINVAL;
 	path = nla_data(attrs[PCC_A_DS_PATH]);
 	if (path[0] != '/') {
@@ -366,7 +398,7 @@ static int pcc_nl_ds_add(struct sk_buff *skb, struct genl_info *info)
 	if (!ds)
 		return -ENOMEM;
 	INIT_LIST_HEAD(&ds->list);
-	ds->id = nla_get_u32(attrs[PCC_A_DS_ID]);
+	ds->id = id;
 	ds->mode = PCC_DS_MODE_RO;
 	if (attrs[PCC_A_DS_MODE])
 		ds->mode = nla_get_u32(attrs[PCC_A_DS_MODE]);
@@ -441,9 +473,9 @@ static int pcc_nl_ds_del(struct sk_buff *skb, struct genl_info *info)
 	ret = pcc_nl_admin(skb, extack);
 	if (ret)
 		return ret;
-	if (PCC_NL_REQUIRE(info, PCC_A_DS_ID, "PCC_A_DS_ID is required"))
-		return -EINVAL;
-	id = nla_get_u32(info->attrs[PCC_A_DS_ID]);
+	ret = pcc_nl_ds_id(info, &id);
+	if (ret)
+		return ret;
 
 	pcc_mounts_lock();
 	sb = pcc_nl_mount(info->attrs, extack);
@@ -503,13 +535,15 @@ static int pcc_nl_ds_set(struct sk_buff *skb, struct genl_info *info)
 	struct pcc_dataset *ds;
 	struct pcc_super *super;
 	struct super_block *sb;
+	u32 id;
 	int ret;
 
 	ret = pcc_nl_admin(skb, extack);
 	if (ret)
 		return ret;
-	if (PCC_NL_REQUIRE(info, PCC_A_DS_ID, "PCC_A_DS_ID is required"))
-		return -EINVAL;
+	ret = pcc_nl_ds_id(info, &id);
+	if (ret)
+		return ret;
 	if (!attrs[PCC_A_DS_ATTACH] && !attrs[PCC_A_DS_RULE] &&
 	    !attrs[PCC_A_DS_RULE_TEXT]) {
 		NL_SET_ERR_MSG(extack,
@@ -538,7 +572,7 @@ static int pcc_nl_ds_set(struct sk_buff *skb, struct genl_info *info)
 	super = pcc_super(sb);
 	down_write(&super->rw_sem);
 	list_for_each_entry(ds, &super->datasets, list)
-		if (ds->id == nla_get_u32(attrs[PCC_A_DS_ID]))
+		if (ds->id == id)
 			break;
 	if (list_entry_is_head(ds, &super->datasets, list)) {
 		up_write(&super->rw_sem);
@@ -593,11 +627,12 @@ static int pcc_nl_put_dataset(struct sk_buff *msg, struct super_block *sb,
 }
 
 /*
- * The dump of a mount's datasets names the mount once, here: the dump
- * goes on with its id (cb->args[0]) and the number of datasets sent
- * (cb->args[1]); a change of datasets meanwhile marks it interrupted.
+ * The dump of a mount's datasets names the mount once, in its first call:
+ * the dump goes on with its id (cb->args[0]) and the number of datasets
+ * sent (cb->args[1]); a change of datasets meanwhile marks it interrupted.
+ * pcc_mounts_lock() held.
  */
-static int pcc_nl_ds_dump_start(struct netlink_callback *cb)
+static int pcc_nl_ds_dump_check(struct netlink_callback *cb)
 {
 	struct super_block *sb;
 	int ret;
@@ -605,14 +640,12 @@ static int pcc_nl_ds_dump_start(struct netlink_callback *cb)
 	ret = pcc_nl_admin(cb->skb, cb->extack);
 	if (ret)
 		return ret;
-	pcc_mounts_lock();
 	sb = pcc_nl_mount(pcc_genl_dump_attrs(cb), cb->extack);
 	if (IS_ERR(sb))
-		ret = PTR_ERR(sb);
-	else
-		cb->args[0] = pcc_super(sb)->id;
-	pcc_mounts_unlock();
-	return ret;
+		return PTR_ERR(sb);
+	cb->args[0] = pcc_super(sb)->id;
+	cb->args[PCC_DUMP_CHECKED] = 1;
+	return 0;
 }
 
 static int pcc_nl_ds_dump(struct sk_buff *skb, struct netlink_callback *cb)
@@ -624,6 +657,11 @@ static int pcc_nl_ds_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	int ret = 0;
 
 	pcc_mounts_lock();
+	if (!cb->args[PCC_DUMP_CHECKED]) {
+		ret = pcc_nl_ds_dump_check(cb);
+		if (ret)
+			goto out;
+	}
 	sb = pcc_mount_find(cb->args[0]);
 	if (!sb)		/* unmounted meanwhile: the dump ends */
 		goto out;
@@ -659,7 +697,6 @@ static const struct genl_ops pcc_genl_ops[] = {
 		/* Counters and the lower path: what mount(8) shows. */
 		.cmd	= PCC_CMD_MOUNT_GET,
 		.doit	= pcc_nl_mount_get,
-		.start	= pcc_nl_mount_dump_start,
 		.dumpit	= pcc_nl_mount_dump,
 		.policy	= pcc_mount_policy,
 		.maxattr = PCC_A_MAX,
@@ -695,7 +732,6 @@ static const struct genl_ops pcc_genl_ops[] = {
 	{
 		/* Cache paths and rules: admins only. */
 		.cmd	= PCC_CMD_DATASET_GET,
-		.start	= pcc_nl_ds_dump_start,
 		.dumpit	= pcc_nl_ds_dump,
 		.policy	= pcc_mount_policy,
 		.maxattr = PCC_A_MAX,

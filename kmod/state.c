@@ -318,8 +318,10 @@ static void pcc_report_miss(struct inode *inode, struct dentry *dentry)
 	if (READ_ONCE(pi->pcc_miss_generation) == gen ||
 	    list_empty_careful(&super->datasets))
 		return;
+	/* Never waits for a dataset change: it will bump the generation. */
+	if (!down_read_trylock(&super->rw_sem))
+		return;
 	WRITE_ONCE(pi->pcc_miss_generation, gen);
-	down_read(&super->rw_sem);
 	list_for_each_entry(ds, &super->datasets, list) {
 		if ((ds->mode & PCC_DS_MODE_RO) &&
 		    pcc_rule_match(ds->rule, dentry, pcc_lower_inode(inode))) {

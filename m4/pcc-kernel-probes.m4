@@ -96,6 +96,19 @@ static int probe_permission(struct mnt_idmap *idmap, struct inode *inode,
 	return inode_get_mtime_sec((const struct inode *)NULL) ? 0 : 1;
 ])
 
+	# 6.7 (backported to Debian's 6.1): multicast groups only an admin
+	# may join.  A probe, not an #ifdef in compat.h: compat.h comes first
+	# in every file, before net/genetlink.h.
+	PCC_KERNEL_PROBE([GENL_MCAST_CAP_SYS_ADMIN], [has GENL_MCAST_CAP_SYS_ADMIN], [
+#include <net/genetlink.h>
+], [
+	static const struct genl_multicast_group grp = {
+		.flags = GENL_MCAST_CAP_SYS_ADMIN,
+	};
+
+	return grp.flags ? 0 : 1;
+])
+
 	# 6.7: a dump's request attributes are in a struct genl_info.
 	PCC_KERNEL_PROBE([GENL_INFO_DUMP], [has genl_info_dump], [
 #include <net/genetlink.h>

@@ -149,7 +149,8 @@
  *	pcc_cache_name() gives, be a regular file of the file's size, and
  *	carry PCC_XATTR_COPY recording the file's current lower version.
  *	Errors: -ENOENT no such dataset or no copy; -ESTALE the copy records
- *	another version; -EINVAL bad type or flags, or a damaged copy;
+ *	another version; -EINVAL bad type or flags, or a damaged copy (or one group or
+ *	others may read: copies must be mode 0600 or 0);
  *	-EBUSY the file has a writable shared mapping; -EPERM the caller may
  *	not (below).  Attaching an attached file is a no-op (0).
  *

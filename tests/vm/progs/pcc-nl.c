@@ -329,6 +329,16 @@ static const char *const field_names[] = {
 	[PCC_RULE_SIZE] = "size", [PCC_RULE_MTIME] = "mtime",
 };
 
+/*
+ * End a nest.  Not nla_nest_end(): libnl drops an empty nest, and an
+ * empty term or rule is what some requests must send.
+ */
+static void nest_end(struct nl_msg *msg, struct nlattr *start)
+{
+	start->nla_len = (unsigned char *)nlmsg_tail(nlmsg_hdr(msg)) -
+			 (unsigned char *)start;
+}
+
 /* One expression word, "FIELD OP VALUES", as a PCC_TERM_A_EXPR nest. */
 static void put_expr(struct nl_msg *msg, const char *word)
 {
@@ -364,19 +374,22 @@ static void put_expr(struct nl_msg *msg, const char *word)
 		else
 			nla_put_u64(msg, PCC_EXPR_A_NUM, number(tok, "value"));
 	}
-	nla_nest_end(msg, expr);
+	nest_end(msg, expr);
 	free(values);
 	free(field);
 }
 
 /*
- * Options shared by add and set, then the rule: argv[*i] onwards.  A rule
- * nest is put when there is a --term or --no-rule (an empty nest).
+ * Options shared by add and set, then the rule: argv[i] onwards.  The rule
+ * is put last, after the other options; a rule nest is put when there is
+ * a --term or --no-rule (an empty nest).
  */
 static void put_ds_options(struct nl_msg *msg, int argc, char **argv, int i,
 			   bool add)
 {
 	struct nlattr *rule = NULL, *term = NULL;
+	bool no_rule = false;
+	int first_term = -1;
 
 	for (; i < argc; i++) {
 		const char *a = argv[i];
@@ -393,27 +406,36 @@ static void put_ds_options(struct nl_msg *msg, int argc, char **argv, int i,
 				    number(m, "mode"));
 		} else if (!strcmp(a, "--rule-text") && i + 1 < argc) {
 			nla_put_string(msg, PCC_A_DS_RULE_TEXT, argv[++i]);
-		} else if (!strcmp(a, "--no-rule") && !rule) {
-			rule = nla_nest_start(msg, PCC_A_DS_RULE |
-					      NLA_F_NESTED);
+		} else if (!strcmp(a, "--no-rule")) {
+			no_rule = true;
 		} else if (!strcmp(a, "--term")) {
-			if (!rule)
-				rule = nla_nest_start(msg, PCC_A_DS_RULE |
-						      NLA_F_NESTED);
-			if (term)
-				nla_nest_end(msg, term);
-			term = nla_nest_start(msg, PCC_RULE_A_TERM |
-					      NLA_F_NESTED);
-		} else if (term && a[0] != '-') {
-			put_expr(msg, a);
-		} else {
+			if (first_term < 0)
+				first_term = i;
+		} else if (first_term < 0 || a[0] == '-') {
 			usage("unexpected argument: %s", a);
 		}
 	}
+	if (first_term < 0 && !no_rule)
+		return;
+	rule = nla_nest_start(msg, PCC_A_DS_RULE | NLA_F_NESTED);
+	for (i = first_term; first_term >= 0 && i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--attach") || !strcmp(a, "--mode") ||
+		    !strcmp(a, "--rule-text")) {
+			i++;
+		} else if (!strcmp(a, "--term")) {
+			if (term)
+				nest_end(msg, term);
+			term = nla_nest_start(msg, PCC_RULE_A_TERM |
+					      NLA_F_NESTED);
+		} else if (a[0] != '-') {
+			put_expr(msg, a);
+		}
+	}
 	if (term)
-		nla_nest_end(msg, term);
-	if (rule)
-		nla_nest_end(msg, rule);
+		nest_end(msg, term);
+	nest_end(msg, rule);
 }
 
 static int print_version(struct nlattr **tb, void *arg)
@@ -752,11 +774,14 @@ static void put_rule_case(struct nl_msg *msg, const char *what)
 			}
 			for (k = 0; k < nums; k++)
 				nla_put_u64(msg, PCC_EXPR_A_NUM, 1000 + k);
-			nla_nest_end(msg, expr);
+			nest_end(msg, expr);
 		}
-		nla_nest_end(msg, term);
+		nest_end(msg, term);
 	}
-	nla_nest_end(msg, rule);
+	nest_end(msg, rule);
+	/* libnl's nla_nest_start() sets the flag itself. */
+	if (!strcmp(what, "rule-flat"))
+		rule->nla_type &= ~NLA_F_NESTED;
 }
 
 static int raw(int argc, char **argv)
