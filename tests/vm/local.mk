@@ -4,6 +4,7 @@
 # (noinst_PROGRAMS under tests/vm/progs/) so they follow --host.
 EXTRA_DIST += \
 	tests/vm/README.md \
+	tests/vm/sanity-pcc.md \
 	tests/vm/run \
 	tests/vm/debug.config \
 	tests/vm/lib/common.sh \
@@ -13,6 +14,7 @@ EXTRA_DIST += \
 	tests/vm/guest/init \
 	tests/vm/guest/lib.sh \
 	tests/vm/guest/passthrough.sh \
+	tests/vm/guest/cache.sh \
 	tests/vm/guest/passwd \
 	tests/vm/guest/group \
 	tests/vm/guest/modules \
@@ -48,6 +50,20 @@ EXTRA_DIST += \
 	tests/vm/scenarios/60-pcc-nl-datasets \
 	tests/vm/scenarios/61-pcc-nl-security \
 	tests/vm/scenarios/62-pcc-nl-bad-input \
+	tests/vm/scenarios/70-pcc-cache-basic \
+	tests/vm/scenarios/70-pcc-cache-auto \
+	tests/vm/scenarios/70-pcc-cache-stale \
+	tests/vm/scenarios/70-pcc-cache-mmap \
+	tests/vm/scenarios/70-pcc-cache-fail \
+	tests/vm/scenarios/70-pcc-cache-damaged \
+	tests/vm/scenarios/70-pcc-cache-security \
+	tests/vm/scenarios/70-pcc-cache-bigmap \
+	tests/vm/scenarios/70-pcc-cache-stress-read \
+	tests/vm/scenarios/70-pcc-cache-stress-mmap \
+	tests/vm/scenarios/70-pcc-cache-stress-write \
+	tests/vm/scenarios/70-pcc-cache-stress-trunc \
+	tests/vm/scenarios/70-pcc-cache-stress-open \
+	tests/vm/scenarios/70-pcc-cache-stress-fsx \
 	tests/vm/selftest/check \
 	tests/vm/selftest/expected \
 	tests/vm/selftest/scenarios/pass \

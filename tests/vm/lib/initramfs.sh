@@ -87,6 +87,7 @@ pack_initramfs() {
 	install -m 644 "$VM_DIR/guest/lib.sh" "$root/usr/share/pcc-tests/lib.sh"
 	install -m 644 "$VM_DIR/guest/passthrough.sh" \
 		"$root/usr/share/pcc-tests/passthrough.sh"
+	install -m 644 "$VM_DIR/guest/cache.sh" "$root/usr/share/pcc-tests/cache.sh"
 	install -m 644 "$VM_DIR/guest/passwd" "$root/etc/passwd"
 	install -m 644 "$VM_DIR/guest/group" "$root/etc/group"
 	make -C "$BUILD_DIR" install-exec DESTDIR="$root" >> "$BUILD_DIR.log" 2>&1 ||
@@ -114,7 +115,7 @@ pack_initramfs() {
 			[ -f "$s" ] && [ -x "$s" ] && cp "$s" "$root/scenarios/$n/"
 		done
 	done
-	printf 'PCC_LANE=%s\nPCC_SCENARIO_TIMEOUT=%s\n' "$LANE" "$SCENARIO_TIMEOUT" \
-		> "$root/etc/pcc-vm.conf"
+	printf 'PCC_LANE=%s\nPCC_SCENARIO_TIMEOUT=%s\nPCC_LONG=%s\n' "$LANE" \
+		"$SCENARIO_TIMEOUT" "${PCC_LONG:-0}" > "$root/etc/pcc-vm.conf"
 	(cd "$root" && find . | cpio -o -H newc -R 0:0 --quiet | gzip -1) > "$out"
 }

@@ -142,6 +142,8 @@ static inline int pcc__copy_data(int src, int dst, off_t size)
 				continue;
 			}
 			hole = lseek(src, data, SEEK_HOLE);
+			if (hole < 0 && errno == ENXIO)
+				return -ESTALE;	/* truncated meanwhile */
 			if (hole < 0)
 				return -errno;
 			if (hole > size)

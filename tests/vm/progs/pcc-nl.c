@@ -614,6 +614,13 @@ static int print_event(struct nlattr **tb, void *arg)
 	return 0;
 }
 
+static int seq_any(struct nl_msg *msg, void *arg)
+{
+	(void)msg;
+	(void)arg;
+	return NL_OK;
+}
+
 static int listen_events(int argc, char **argv)
 {
 	struct result r = { .valid = print_event };
@@ -644,6 +651,8 @@ static int listen_events(int argc, char **argv)
 	fflush(stdout);
 	cb = nl_cb_alloc(NL_CB_CUSTOM);
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, &r);
+	/* A new callback set checks sequence numbers again: events have 0. */
+	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, seq_any, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	while (count < 0 || seen < count) {
 		struct pollfd pfd = { .fd = nl_socket_get_fd(sk),

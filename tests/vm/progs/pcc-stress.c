@@ -11,17 +11,21 @@
  *	(--mmap) by stores into a shared writable mapping, then msync
  *   pcc-stress verify FILE SIZE GEN [OFF:LEN:GEN2]... [--mmap] [--passes N]
  *	FILE must be SIZE bytes of GEN, except the ranges given (GEN2 there);
- *	--mmap reads through a shared read-only mapping (madvise DONTNEED
- *	between passes, so every pass faults again)
- *   pcc-stress mapwrite FILE GEN
+ *	--mmap reads through one shared read-only mapping, made once and
+ *	read N times (a file bigger than memory must be reclaimed and
+ *	faulted again between passes)
+ *   pcc-stress mapwrite FILE GEN [--expect-attached] [--copy-write-fails]
  *	map FILE (GEN) shared read-only and read it all; then pwrite
- *	generation GEN+1 over a few ranges through another descriptor: the
- *	existing mapping, read() and a new mapping must all show the new
- *	bytes at once
- *   pcc-stress private FILE GEN
+ *	generation GEN+1 over 100:50, 8192:4096 and the last 10 bytes
+ *	through another descriptor: the existing mapping, read() and a new
+ *	mapping must all show the new bytes at once.  --copy-write-fails:
+ *	the copy cannot follow (fault injection), so the existing mapping is
+ *	only read, not checked (ADR 0005: it shows what the copy holds)
+ *   pcc-stress private FILE GEN [--expect-attached]
  *	a private writable mapping of FILE (GEN): stores are seen in it, not
- *	in the file (read(), another mapping); pages not stored to follow
- *	the file
+ *	in the file (read(), another mapping).  --expect-attached (both):
+ *	the file must be attached (PCC_IOC_STATE) when mapped, or the check
+ *	proves nothing
  *   pcc-stress mkwrite FILE OFF GEN [--hold MS]
  *	open FILE O_RDWR, map it shared read-only, read it, mprotect it
  *	writable and store generation GEN over the page at OFF (a
@@ -35,12 +39,14 @@
  *	for -t seconds, concurrently (processes, threads for -T):
  *	  -r N   readers: open, read(2) in random chunk sizes, check, close
  *	  -m N   mmap readers: open, map, check every byte, unmap, close
- *	  -T N   threads faulting one shared read-only mapping (made once,
- *		 DONTNEED of random ranges between checks)
+ *	  -T N   threads faulting one shared read-only mapping (a new one
+ *		 every second; DONTNEED of random ranges between checks)
  *	  -o N   openers: open, fstat, close
  *	  -w     a writer: each pass writes a new generation (pwrite)
  *	  -W     ... truncating the file to 0 first
  *	  -x     ... every other pass through a shared writable mapping
+ *		 (pwrite when mmap says EBUSY: the file is mapped from its
+ *		 copy, ADR 0005)
  *	  -a     an attach/detach loop (PCC_IOC_ATTACH, then DETACH keep)
  *	  -U     ... whose detaches uncache one time in four
  *	  -c DIR a copy loop: make a copy in dataset root DIR and attach
@@ -54,7 +60,9 @@
  *		 loops (-a -c -u -D), no fill, no final check
  *	Readers check every byte against the generations a writer may have
  *	been writing meanwhile (a sequence count in shared memory), exactly
- *	when none was.  At the end the file must hold the last generation.
+ *	when none was; mappings may also show zeros while a truncating writer
+ *	ran (the last page of a file growing back).  At the end the file must hold the last generation.
+ *	SIGTERM or SIGINT ends the loops early, as if the time were up.
  *	Ends with "stat NAME N" lines (counts of each loop, and attach
  *	errors by errno).
  *
@@ -108,8 +116,8 @@ static void usage(void)
 		"usage: pcc-stress fill FILE SIZE GEN\n"
 		"       pcc-stress write FILE OFF LEN GEN [--mmap]\n"
 		"       pcc-stress verify FILE SIZE GEN [OFF:LEN:GEN2]... [--mmap] [--passes N]\n"
-		"       pcc-stress mapwrite FILE GEN\n"
-		"       pcc-stress private FILE GEN\n"
+		"       pcc-stress mapwrite FILE GEN [--expect-attached] [--copy-write-fails]\n"
+		"       pcc-stress private FILE GEN [--expect-attached]\n"
 		"       pcc-stress mkwrite FILE OFF GEN [--hold MS]\n"
 		"       pcc-stress balloon LEAVE_MB\n"
 		"       pcc-stress run [-t S] [-r N] [-m N] [-T N] [-o N] [-w] [-W] [-x]\n"
@@ -159,6 +167,13 @@ static void pat_fill(uint8_t *buf, size_t len, uint64_t gen, uint64_t off)
 }
 
 /*
+ * A zero byte is also right (check_window, below): set while a truncating
+ * writer ran, for mappings, whose last page shows zeros past the end of a
+ * file that is growing back.
+ */
+static int zeros_ok;
+
+/*
  * Check LEN bytes of BUF, the file's bytes at OFF: each must be the byte of
  * a generation in [LO, HI].  Returns the index of the first bad byte, or -1.
  */
@@ -178,7 +193,7 @@ static ssize_t check_buf(const uint8_t *buf, size_t len, uint64_t off,
 			for (g = lo + 1; g <= hi; g++)
 				if (buf[i] == pat(g, off + i))
 					break;
-			if (g > hi)
+			if (g > hi && !(zeros_ok && !buf[i]))
 				return i;
 		}
 	}
@@ -332,15 +347,21 @@ static int cmd_fill(int argc, char **argv)
 	return 0;
 }
 
-/* Store generation GEN over [OFF, OFF+LEN) of FD through a mapping. */
-static void mmap_store(int fd, uint64_t off, uint64_t len, uint64_t gen,
-		       const char *file)
+/*
+ * Store generation GEN over [OFF, OFF+LEN) of FD through a shared writable
+ * mapping.  Returns -EBUSY if BUSY_OK and mmap said EBUSY (pcc refuses a
+ * writable shared mapping of a file mapped from its copy: ADR 0005).
+ */
+static int mmap_store(int fd, uint64_t off, uint64_t len, uint64_t gen,
+		      const char *file, int busy_ok)
 {
 	uint64_t start = off & ~(uint64_t)(pagesz - 1);
 	size_t maplen = off + len - start;
 	uint8_t *map;
 
 	map = mmap(NULL, maplen, PROT_READ | PROT_WRITE, MAP_SHARED, fd, start);
+	if (map == MAP_FAILED && errno == EBUSY && busy_ok)
+		return -EBUSY;
 	if (map == MAP_FAILED)
 		die("mmap %s", file);
 	if (sigsetjmp(bus_jump, 1))
@@ -353,6 +374,7 @@ static void mmap_store(int fd, uint64_t off, uint64_t len, uint64_t gen,
 	if (msync(map, maplen, MS_SYNC))
 		die("msync %s", file);
 	munmap(map, maplen);
+	return 0;
 }
 
 static int cmd_write(int argc, char **argv)
@@ -371,7 +393,7 @@ static int cmd_write(int argc, char **argv)
 	if (fd < 0)
 		die("open %s", argv[0]);
 	if (use_mmap)
-		mmap_store(fd, off, len, gen, argv[0]);
+		mmap_store(fd, off, len, gen, argv[0], 0);
 	else
 		write_gen(fd, off, len, gen);
 	if (close(fd))
@@ -513,7 +535,8 @@ static int cmd_verify(int argc, char **argv)
 
 static int expect_attached;
 
-static void show_state(int fd, const char *when)
+/* Print the state; with --expect-attached, MUST says it must be attached. */
+static void show_state(int fd, const char *when, int must)
 {
 	struct pcc_ioc_state st;
 	int ret = pcc_state_fd(fd, &st);
@@ -528,7 +551,7 @@ static void show_state(int fd, const char *when)
 	}
 	printf("state %s: type %u dataset %u open_count %u flags 0x%x\n",
 	       when, st.type, st.dataset_id, st.open_count, st.flags);
-	if (expect_attached && st.type != PCC_TYPE_READONLY) {
+	if (must && expect_attached && st.type != PCC_TYPE_READONLY) {
 		errno = 0;
 		die("%s: the file is not attached (type %u): the check would prove nothing",
 		    when, st.type);
@@ -555,13 +578,21 @@ static uint8_t *map_checked(int fd, size_t size, uint64_t gen, int prot,
 
 static int cmd_mapwrite(int argc, char **argv)
 {
+	volatile int copy_write_fails = 0;
 	uint64_t gen, size;
 	uint8_t *map, *map2, *buf;
 	struct stat st;
 	int fd, wfd, i;
 
-	if (argc == 3 && !strcmp(argv[2], "--expect-attached"))
-		expect_attached = 1, argc--;
+	while (argc > 2) {
+		if (!strcmp(argv[argc - 1], "--expect-attached"))
+			expect_attached = 1;
+		else if (!strcmp(argv[argc - 1], "--copy-write-fails"))
+			copy_write_fails = 1;
+		else
+			usage();
+		argc--;
+	}
 	if (argc != 2)
 		usage();
 	gen = num(argv[1]);
@@ -569,15 +600,15 @@ static int cmd_mapwrite(int argc, char **argv)
 	if (fd < 0 || fstat(fd, &st))
 		die("open %s", argv[0]);
 	size = st.st_size;
-	if (size < (uint64_t)4 * pagesz) {
+	if (size < 16384 + 4096) {
 		errno = 0;
-		die("%s: needs at least 4 pages", argv[0]);
+		die("%s: needs at least 20 KiB", argv[0]);
 	}
 	map = map_checked(fd, size, gen, PROT_READ, MAP_SHARED, "mapwrite before");
-	show_state(fd, "mapped");
+	show_state(fd, "mapped", 1);
 	/* The local write, through another descriptor. */
 	ranges[0] = (struct range){ 100, 50, gen + 1 };
-	ranges[1] = (struct range){ 2 * pagesz, pagesz, gen + 1 };
+	ranges[1] = (struct range){ 8192, 4096, gen + 1 };
 	ranges[2] = (struct range){ size - 10, 10, gen + 1 };
 	nranges = 3;
 	wfd = open(argv[0], O_WRONLY);
@@ -591,7 +622,11 @@ static int cmd_mapwrite(int argc, char **argv)
 		die("SIGBUS reading the mapping after the write");
 	}
 	bus_armed = 1;
-	check_region("existing mapping after a local write", map, size, 0, gen);
+	if (!copy_write_fails)
+		check_region("existing mapping after a local write", map, size,
+			     0, gen);
+	else	/* ADR 0005: the mapping shows what the copy holds */
+		(void)map_copy(malloc(size), map, size);
 	bus_armed = 0;
 	buf = malloc(size);
 	if (!buf || pread(fd, buf, size, 0) != (ssize_t)size)
@@ -599,7 +634,7 @@ static int cmd_mapwrite(int argc, char **argv)
 	check_region("read() after a local write", buf, size, 0, gen);
 	map2 = map_checked(fd, size, gen, PROT_READ, MAP_SHARED,
 			   "new mapping after a local write");
-	show_state(fd, "written");
+	show_state(fd, "written", 0);
 	close(wfd);
 	munmap(map2, size);
 	munmap(map, size);
@@ -629,10 +664,10 @@ static int cmd_private(int argc, char **argv)
 		errno = 0;
 		die("%s: needs at least 8 pages", argv[0]);
 	}
-	show_state(fd, "before");
+	show_state(fd, "before", 1);
 	map = map_checked(fd, size, gen, PROT_READ | PROT_WRITE, MAP_PRIVATE,
 			  "private mapping");
-	show_state(fd, "mapped");
+	show_state(fd, "mapped", 1);
 	/* Stores land in the mapping only. */
 	ranges[0] = (struct range){ 0, 64, gen + 1 };
 	ranges[1] = (struct range){ 3 * pagesz + 5, pagesz, gen + 1 };
@@ -640,7 +675,7 @@ static int cmd_private(int argc, char **argv)
 	pat_fill(map, 64, gen + 1, 0);
 	pat_fill(map + 3 * pagesz + 5, pagesz, gen + 1, 3 * pagesz + 5);
 	check_region("private mapping after stores", map, size, 0, gen);
-	show_state(fd, "stored");
+	show_state(fd, "stored", 0);
 	nranges = 0;
 	buf = malloc(size);
 	if (!buf || pread(fd, buf, size, 0) != (ssize_t)size)
@@ -690,7 +725,7 @@ static int cmd_mkwrite(int argc, char **argv)
 		errno = 0;
 		die("SIGBUS reading the mapping of %s", argv[0]);
 	}
-	show_state(fd, "mapped");
+	show_state(fd, "mapped", 1);
 	if (hold)
 		msleep(hold);
 	if (mprotect(map, size, PROT_READ | PROT_WRITE))
@@ -706,7 +741,7 @@ static int cmd_mkwrite(int argc, char **argv)
 	if (msync(map, size, MS_SYNC))
 		die("msync %s", argv[0]);
 	munmap(map, size);
-	show_state(fd, "stored");
+	show_state(fd, "stored", 0);
 	if (pread(fd, buf, len, off) != (ssize_t)len)
 		die("read %s", argv[0]);
 	check_region("read() after a store through the mapping", buf, len,
@@ -757,6 +792,7 @@ enum {
 	ST_FAULT_CHECKS, ST_FAULT_EXACT, ST_OPENS, ST_WRITES, ST_MMAP_WRITES,
 	ST_ATTACH_OK, ST_DETACHES, ST_CACHE_REMOVED, ST_COPIES,
 	ST_COPY_STALE, ST_UNLINKS, ST_DROPS, ST_SIGBUS_RACED,
+	ST_MMAP_WRITE_BUSY, ST_FAULT_ROUNDS,
 	ST_COUNT
 };
 
@@ -765,6 +801,7 @@ static const char *const st_names[ST_COUNT] = {
 	"fault_checks", "fault_exact", "opens", "writes", "mmap_writes",
 	"attach_ok", "detaches", "cache_removed", "copies",
 	"copy_stale", "unlinks", "drops", "sigbus_raced",
+	"mmap_write_busy", "fault_rounds",
 };
 
 #define MAX_ERRNO 256
@@ -781,7 +818,7 @@ static struct shared *sh;
 static const char *file;
 static uint64_t fsize = 1 << 20;
 static unsigned int dsid = 1, pause_ms = 50;
-static int truncating, mmap_writes, writer, uncache;
+static int truncating, mmap_writes, writer, uncache, foreign;
 static const char *copy_root, *unlink_root;
 
 static void count(int st)
@@ -816,9 +853,13 @@ static void window_close(struct window *w)
 }
 
 static void check_window(const char *who, const uint8_t *buf, size_t len,
-			 uint64_t off, const struct window *w)
+			 uint64_t off, const struct window *w, int mapped)
 {
-	ssize_t bad = check_buf(buf, len, off, w->lo, w->hi);
+	ssize_t bad;
+
+	zeros_ok = mapped && truncating && !w->exact;
+	bad = check_buf(buf, len, off, w->lo, w->hi);
+	zeros_ok = 0;
 
 	if (bad >= 0) {
 		atomic_store(&sh->stop, 1);
@@ -871,7 +912,7 @@ static void reader(int id)
 		close(fd);
 		window_close(&w);
 		check_len(who, got, &w);
-		check_window(who, buf, got, 0, &w);
+		check_window(who, buf, got, 0, &w, 0);
 		count(ST_READS);
 		if (w.exact)
 			count(ST_READS_EXACT);
@@ -919,13 +960,15 @@ static void mmap_reader(int id)
 			count(ST_SIGBUS_RACED);
 		}
 		check_len(who, st.st_size, &w);
-		check_window(who, buf, got, 0, &w);
+		check_window(who, buf, got, 0, &w, 1);
 		count(ST_MMAP_PASSES);
 		if (w.exact)
 			count(ST_MMAP_EXACT);
 	}
 	exit(0);
 }
+
+static atomic_int round_over;
 
 struct fault_thread {
 	pthread_t t;
@@ -944,7 +987,7 @@ static void *fault_work(void *arg)
 	snprintf(who, sizeof(who), "fault thread %u", ft->id);
 	if (!buf)
 		die("malloc");
-	while (!atomic_load(&sh->stop)) {
+	while (!atomic_load(&sh->stop) && !atomic_load(&round_over)) {
 		size_t first = rnd(&r, pages), n = 1 + rnd(&r, 16), len, got;
 		struct window w;
 
@@ -968,7 +1011,7 @@ static void *fault_work(void *arg)
 			}
 			count(ST_SIGBUS_RACED);
 		}
-		check_window(who, buf, got, first * pagesz, &w);
+		check_window(who, buf, got, first * pagesz, &w, 1);
 		count(ST_FAULT_CHECKS);
 		if (w.exact)
 			count(ST_FAULT_EXACT);
@@ -977,6 +1020,12 @@ static void *fault_work(void *arg)
 	return NULL;
 }
 
+/*
+ * Rounds of about a second: map the file, let N threads fault it, unmap.
+ * A mapping is bound to its backing at mmap (ADR 0005): rounds begun while
+ * the file is attached fault its copy, the others its lower file, and the
+ * attach loop gets windows with no copy mapping to attach in.
+ */
 static void fault_threads(int n)
 {
 	struct fault_thread *ft = calloc(n, sizeof(*ft));
@@ -984,23 +1033,31 @@ static void fault_threads(int n)
 	int fd, i;
 
 	catch_sigbus();
-	fd = open(file, O_RDONLY);
-	if (fd < 0 || !ft)
-		die("fault threads: open %s", file);
-	map = mmap(NULL, fsize, PROT_READ, MAP_SHARED, fd, 0);
-	if (map == MAP_FAILED)
-		die("fault threads: mmap %s", file);
-	for (i = 0; i < n; i++) {
-		ft[i].map = map;
-		ft[i].id = i;
-		errno = pthread_create(&ft[i].t, NULL, fault_work, &ft[i]);
-		if (errno)
-			die("pthread_create");
+	if (!ft)
+		die("calloc");
+	while (!atomic_load(&sh->stop)) {
+		fd = open(file, O_RDONLY);
+		if (fd < 0)
+			die("fault threads: open %s", file);
+		map = mmap(NULL, fsize, PROT_READ, MAP_SHARED, fd, 0);
+		if (map == MAP_FAILED)
+			die("fault threads: mmap %s", file);
+		close(fd);
+		atomic_store(&round_over, 0);
+		for (i = 0; i < n; i++) {
+			ft[i].map = map;
+			ft[i].id = i;
+			errno = pthread_create(&ft[i].t, NULL, fault_work, &ft[i]);
+			if (errno)
+				die("pthread_create");
+		}
+		msleep(1000);
+		atomic_store(&round_over, 1);
+		for (i = 0; i < n; i++)
+			pthread_join(ft[i].t, NULL);
+		munmap(map, fsize);
+		count(ST_FAULT_ROUNDS);
 	}
-	for (i = 0; i < n; i++)
-		pthread_join(ft[i].t, NULL);
-	munmap(map, fsize);
-	close(fd);
 	exit(0);
 }
 
@@ -1033,16 +1090,20 @@ static void writer_loop(void)
 	while (!atomic_load(&sh->stop)) {
 		uint64_t g = atomic_load(&sh->seq) / 2 + 1, off;
 		int by_mmap = mmap_writes && (pass & 1);
+		int busy = 0;
 		int fd;
 
 		fd = open(file, by_mmap ? O_RDWR : O_WRONLY);
 		if (fd < 0)
 			die("writer: open %s", file);
 		atomic_store(&sh->seq, 2 * g - 1);
-		if (by_mmap) {
-			mmap_store(fd, 0, fsize, g, file);
+		if (by_mmap && mmap_store(fd, 0, fsize, g, file, 1) == -EBUSY) {
+			count(ST_MMAP_WRITE_BUSY);
+			busy = 1;
+		} else if (by_mmap) {
 			count(ST_MMAP_WRITES);
-		} else {
+		}
+		if (!by_mmap || busy) {
 			if (truncating && ftruncate(fd, 0))
 				die("writer: truncate %s", file);
 			for (off = 0; off < fsize;) {
@@ -1080,8 +1141,13 @@ static void attach_result(const char *who, int ret)
 		count(ST_ATTACH_OK);
 		return;
 	}
-	if (e == ENOENT || e == ESTALE ||
-	    (e == EBUSY && mmap_writes) || (e == EINVAL && writer)) {
+	/*
+	 * ENOENT: no copy (unlinked, uncached); ESTALE: the file changed;
+	 * EBUSY: a writable shared mapping, a copy mapping of a detached
+	 * file (ADR 0005), or a write racing the attach (ADR 0006).
+	 */
+	if (e == ENOENT || e == ESTALE || e == EBUSY ||
+	    (e == EINVAL && (writer || foreign))) {
 		if (e < MAX_ERRNO)
 			atomic_fetch_add(&sh->attach_err[e], 1);
 		return;
@@ -1205,6 +1271,14 @@ static void drop_loop(void)
 	exit(0);
 }
 
+/* SIGTERM or SIGINT to the parent: stop the loops as if the time were up. */
+static void on_term(int sig)
+{
+	(void)sig;
+	if (sh)
+		atomic_store(&sh->stop, 1);
+}
+
 static pid_t kids[256];
 static int nkids;
 
@@ -1236,7 +1310,7 @@ static int cmd_run(int argc, char **argv)
 {
 	unsigned long secs = 10, nr = 0, nm = 0, nt = 0, no = 0, v;
 	uint64_t gen0 = 1;
-	int attach = 0, drop = 0, fill = 1, foreign = 0, opt, i, failed = 0;
+	int attach = 0, drop = 0, fill = 1, opt, i, failed = 0;
 	const char *first_copy = NULL;
 	struct timespec t0, t;
 
@@ -1311,6 +1385,8 @@ static int cmd_run(int argc, char **argv)
 	if (drop)
 		spawn(do_drop, 0);
 
+	signal(SIGTERM, on_term);
+	signal(SIGINT, on_term);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (!atomic_load(&sh->stop)) {
 		int status;
@@ -1375,7 +1451,7 @@ static int cmd_run(int argc, char **argv)
 		if (n < 0)
 			die("read %s", file);
 		check_len("final read", n, &w);
-		check_window("final read", buf, n, 0, &w);
+		check_window("final read", buf, n, 0, &w, 0);
 		close(fd);
 		printf("stat final_generation %llu\n", (unsigned long long)g);
 	}
