@@ -130,51 +130,76 @@ static int pcc_cache_walk(const struct path *root, char *name,
 }
 
 /*
- * Look up the copy of a file of version @v in @ds and check it: a regular
- * file with a name, closed to group and others, of the file's size, whose
- * xattr records @v, @type and @ds.  Returns 0 with @copy referenced, -ENOENT (no copy), -ESTALE (a copy
- * of another version), -EINVAL (a damaged copy) or another error.  Under
+ * Whether @copy is a usable copy of a file of version @v from dataset
+ * @ds_id: a regular file with a name, closed to group and others, whose
+ * xattr records @v, @type and @ds_id, and of the recorded size.  0,
+ * -ESTALE (a copy of another version) or -EINVAL (a damaged copy).  Under
  * the mounter's credentials.
+ */
+static int pcc_copy_check(struct dentry *copy, const struct pcc_version *v,
+			  u32 type, u32 ds_id)
+{
+	struct inode *inode = d_inode(copy);
+	struct pcc_copy_xattr cx;
+	ssize_t len;
+
+	/*
+	 * A copy others could read would hand them the file's data whatever
+	 * its own permissions: copies are 0600 or 0 (DESIGN.md 3.6).
+	 */
+	if (!S_ISREG(inode->i_mode) || !inode->i_nlink ||
+	    (inode->i_mode & 0077))
+		return -EINVAL;
+	len = vfs_getxattr(PCC_NOP_IDMAP, copy, PCC_XATTR_COPY, &cx,
+			   sizeof(cx));
+	if (len != sizeof(cx) || cx.magic != PCC_COPY_MAGIC ||
+	    cx.format != PCC_COPY_FORMAT || cx.type != type ||
+	    cx.dataset_id != ds_id)
+		return -EINVAL;
+	if (!pcc_version_equal(&cx.version, v))
+		return -ESTALE;
+	if (i_size_read(inode) != v->size)
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * Look up the copy of a file of version @v in @ds and check it.  Returns 0
+ * with @copy referenced, -ENOENT (no copy), -ESTALE, -EINVAL or another
+ * error.  Under the mounter's credentials.
  */
 static int pcc_copy_lookup(const struct pcc_dataset *ds,
 			   const struct pcc_version *v, u32 type,
 			   struct path *copy)
 {
 	char name[PCC_CACHE_NAME_MAX];
-	struct pcc_copy_xattr cx;
-	struct inode *inode;
-	ssize_t len;
 	int ret;
 
 	pcc_cache_name(name, v->fh_type, v->fh, v->fh_len);
 	ret = pcc_cache_walk(&ds->root, name, copy);
 	if (ret)
 		return ret;
-	inode = d_inode(copy->dentry);
-	/*
-	 * A copy others could read would hand them the file's data whatever
-	 * its own permissions: copies are 0600 or 0 (DESIGN.md 3.6).
-	 */
-	ret = -EINVAL;
-	if (!S_ISREG(inode->i_mode) || !inode->i_nlink ||
-	    (inode->i_mode & 0077))
-		goto out;
-	len = vfs_getxattr(PCC_NOP_IDMAP, copy->dentry, PCC_XATTR_COPY, &cx,
-			   sizeof(cx));
-	if (len != sizeof(cx) || cx.magic != PCC_COPY_MAGIC ||
-	    cx.format != PCC_COPY_FORMAT || cx.type != type ||
-	    cx.dataset_id != ds->id)
-		goto out;
-	ret = -ESTALE;
-	if (!pcc_version_equal(&cx.version, v))
-		goto out;
-	ret = -EINVAL;
-	if (i_size_read(inode) != v->size)
-		goto out;
-	return 0;
-out:
-	path_put(copy);
+	ret = pcc_copy_check(copy->dentry, v, type, ds->id);
+	if (ret)
+		path_put(copy);
 	return ret;
+}
+
+/*
+ * Whether the copy of attached @inode is still what it was at attach: not
+ * removed, truncated or stripped of its xattr by hand.  pcc_lock held.
+ */
+bool pcc_copy_intact(struct inode *inode)
+{
+	struct pcc_inode *pcci = PCC_I(inode)->pcci;
+	const struct cred *old;
+	int ret;
+
+	old = pcc_copy_creds(inode);
+	ret = pcc_copy_check(pcci->copy->f_path.dentry, &pcci->version,
+			     pcci->type, pcci->dataset_id);
+	revert_creds(old);
+	return !ret;
 }
 
 /* Open a checked copy for the cache's own reads and writes. */
