@@ -133,8 +133,8 @@ static int pcc_cache_walk(const struct path *root, char *name,
  * Whether @copy is a usable copy of a file of version @v from dataset
  * @ds_id: a regular file with a name, closed to group and others, whose
  * xattr records @v, @type and @ds_id, and of the recorded size.  0,
- * -ESTALE (a copy of another version) or -EINVAL (a damaged copy).  Under
- * the mounter's credentials.
+ * -ENOENT (unlinked), -ESTALE (a copy of another version) or -EINVAL (a
+ * damaged copy).  Under the mounter's credentials.
  */
 static int pcc_copy_check(struct dentry *copy, const struct pcc_version *v,
 			  u32 type, u32 ds_id)
@@ -147,8 +147,10 @@ static int pcc_copy_check(struct dentry *copy, const struct pcc_version *v,
 	 * A copy others could read would hand them the file's data whatever
 	 * its own permissions: copies are 0600 or 0 (DESIGN.md 3.6).
 	 */
-	if (!S_ISREG(inode->i_mode) || !inode->i_nlink ||
-	    (inode->i_mode & 0077))
+	/* Unlinked since the walk found it: there is no copy. */
+	if (!inode->i_nlink)
+		return -ENOENT;
+	if (!S_ISREG(inode->i_mode) || (inode->i_mode & 0077))
 		return -EINVAL;
 	len = vfs_getxattr(PCC_NOP_IDMAP, copy, PCC_XATTR_COPY, &cx,
 			   sizeof(cx));

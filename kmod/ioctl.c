@@ -113,8 +113,10 @@ static struct dentry *pcc_state_lookup(struct dentry *dir,
 	if (!st->namelen || st->namelen > sizeof(st->path))
 		return ERR_PTR(-EINVAL);
 	len = st->namelen - 1;
+	/* One name of a file in @dir: not "." nor "..", no "/". */
 	if (st->path[len] || strnlen(st->path, len) != len || !len ||
-	    strchr(st->path, '/'))
+	    strchr(st->path, '/') || !strcmp(st->path, ".") ||
+	    !strcmp(st->path, ".."))
 		return ERR_PTR(-EINVAL);
 	/* Checks search permission on @dir as the caller. */
 	dentry = lookup_one_len_unlocked(st->path, dir, len);
