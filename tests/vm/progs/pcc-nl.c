@@ -582,12 +582,13 @@ static const char *const event_names[] = {
 	[PCC_EVENT_IO_ERROR] = "io_error", [PCC_EVENT_ENOSPC] = "enospc",
 };
 
+/* @arg: the count of events printed. */
 static int print_event(struct nlattr **tb, void *arg)
 {
 	uint32_t ev = get_u32(tb, PCC_A_EVENT);
 	int i;
 
-	(void)arg;
+	++*(long *)arg;
 	if (ev < sizeof(event_names) / sizeof(event_names[0]) &&
 	    event_names[ev])
 		printf("event %s", event_names[ev]);
@@ -616,8 +617,8 @@ static int print_event(struct nlattr **tb, void *arg)
 
 static int listen_events(int argc, char **argv)
 {
-	struct result r = { .valid = print_event };
 	long count = -1, timeout = -1, seen = 0;
+	struct result r = { .valid = print_event, .arg = &seen };
 	struct timespec start, now;
 	struct nl_cb *cb;
 	int grp, ret, i;
@@ -671,7 +672,6 @@ static int listen_events(int argc, char **argv)
 			printf("lost %s\n", nl_geterror(ret));
 			fflush(stdout);
 		}
-		seen++;
 	}
 	nl_cb_put(cb);
 	return 0;
