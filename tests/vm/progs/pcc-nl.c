@@ -615,6 +615,14 @@ static int print_event(struct nlattr **tb, void *arg)
 	return 0;
 }
 
+/* Events are not answers: they carry sequence number 0. */
+static int no_seq_check(struct nl_msg *msg, void *arg)
+{
+	(void)msg;
+	(void)arg;
+	return NL_OK;
+}
+
 static int listen_events(int argc, char **argv)
 {
 	long count = -1, timeout = -1, seen = 0;
@@ -634,7 +642,6 @@ static int listen_events(int argc, char **argv)
 	grp = genl_ctrl_resolve_grp(sk, PCC_GENL_NAME, PCC_GENL_MCGRP_EVENTS);
 	if (grp < 0)
 		nl_die("events group", grp);
-	nl_socket_disable_seq_check(sk);
 	ret = nl_socket_add_membership(sk, grp);
 	if (ret < 0) {
 		fprintf(stderr, "%s: join the events group: %s\n", prog,
@@ -644,6 +651,9 @@ static int listen_events(int argc, char **argv)
 	printf("listening\n");
 	fflush(stdout);
 	cb = nl_cb_alloc(NL_CB_CUSTOM);
+	if (!cb)
+		nl_die("nl_cb_alloc", -NLE_NOMEM);
+	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, no_seq_check, NULL);
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, &r);
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	while (count < 0 || seen < count) {
