@@ -26,14 +26,26 @@
 
 #include "pcc.h"
 
+static bool pcc_auto_attach_enabled(u32 attach, enum pcc_io_type iot)
+{
+	if (iot == PIT_OPEN)
+		return attach & PCC_DS_ATTACH_OPEN;
+	if (iot == PIT_GETATTR)
+		return attach & PCC_DS_ATTACH_STAT;
+	return attach & PCC_DS_ATTACH_IO;
+}
+
 bool pcc_may_auto_attach(struct inode *inode, enum pcc_io_type iot)
 {
 	struct pcc_inode_info *pi = PCC_I(inode);
 	struct pcc_super *super = pcc_super(inode->i_sb);
 	u32 dsflags = READ_ONCE(pi->pcc_dsflags);
 
-	/* Quick check whether there is any dataset (the seed's first). */
-	if (list_empty_careful(&super->datasets))
+	/*
+	 * Quick check whether any dataset may attach for @iot at all (the
+	 * seed's first check is for any dataset).
+	 */
+	if (!pcc_auto_attach_enabled(READ_ONCE(super->attach), iot))
 		return false;
 	/*
 	 * A different generation: never tried, the inode was evicted and
@@ -50,15 +62,6 @@ bool pcc_may_auto_attach(struct inode *inode, enum pcc_io_type iot)
 	if (iot == PIT_GETATTR)
 		return dsflags & PCC_DATASET_STAT_ATTACH;
 	return dsflags & PCC_DATASET_IO_ATTACH;
-}
-
-static bool pcc_auto_attach_enabled(u32 attach, enum pcc_io_type iot)
-{
-	if (iot == PIT_OPEN)
-		return attach & PCC_DS_ATTACH_OPEN;
-	if (iot == PIT_GETATTR)
-		return attach & PCC_DS_ATTACH_STAT;
-	return attach & PCC_DS_ATTACH_IO;
 }
 
 /* lli_pcc_dsflags from a dataset's policy. */
@@ -127,51 +130,76 @@ static int pcc_cache_walk(const struct path *root, char *name,
 }
 
 /*
- * Look up the copy of a file of version @v in @ds and check it: a regular
- * file with a name, closed to group and others, of the file's size, whose
- * xattr records @v, @type and @ds.  Returns 0 with @copy referenced, -ENOENT (no copy), -ESTALE (a copy
- * of another version), -EINVAL (a damaged copy) or another error.  Under
+ * Whether @copy is a usable copy of a file of version @v from dataset
+ * @ds_id: a regular file with a name, closed to group and others, whose
+ * xattr records @v, @type and @ds_id, and of the recorded size.  0,
+ * -ESTALE (a copy of another version) or -EINVAL (a damaged copy).  Under
  * the mounter's credentials.
+ */
+static int pcc_copy_check(struct dentry *copy, const struct pcc_version *v,
+			  u32 type, u32 ds_id)
+{
+	struct inode *inode = d_inode(copy);
+	struct pcc_copy_xattr cx;
+	ssize_t len;
+
+	/*
+	 * A copy others could read would hand them the file's data whatever
+	 * its own permissions: copies are 0600 or 0 (DESIGN.md 3.6).
+	 */
+	if (!S_ISREG(inode->i_mode) || !inode->i_nlink ||
+	    (inode->i_mode & 0077))
+		return -EINVAL;
+	len = vfs_getxattr(PCC_NOP_IDMAP, copy, PCC_XATTR_COPY, &cx,
+			   sizeof(cx));
+	if (len != sizeof(cx) || cx.magic != PCC_COPY_MAGIC ||
+	    cx.format != PCC_COPY_FORMAT || cx.type != type ||
+	    cx.dataset_id != ds_id)
+		return -EINVAL;
+	if (!pcc_version_equal(&cx.version, v))
+		return -ESTALE;
+	if (i_size_read(inode) != v->size)
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * Look up the copy of a file of version @v in @ds and check it.  Returns 0
+ * with @copy referenced, -ENOENT (no copy), -ESTALE, -EINVAL or another
+ * error.  Under the mounter's credentials.
  */
 static int pcc_copy_lookup(const struct pcc_dataset *ds,
 			   const struct pcc_version *v, u32 type,
 			   struct path *copy)
 {
 	char name[PCC_CACHE_NAME_MAX];
-	struct pcc_copy_xattr cx;
-	struct inode *inode;
-	ssize_t len;
 	int ret;
 
 	pcc_cache_name(name, v->fh_type, v->fh, v->fh_len);
 	ret = pcc_cache_walk(&ds->root, name, copy);
 	if (ret)
 		return ret;
-	inode = d_inode(copy->dentry);
-	/*
-	 * A copy others could read would hand them the file's data whatever
-	 * its own permissions: copies are 0600 or 0 (DESIGN.md 3.6).
-	 */
-	ret = -EINVAL;
-	if (!S_ISREG(inode->i_mode) || !inode->i_nlink ||
-	    (inode->i_mode & 0077))
-		goto out;
-	len = vfs_getxattr(PCC_NOP_IDMAP, copy->dentry, PCC_XATTR_COPY, &cx,
-			   sizeof(cx));
-	if (len != sizeof(cx) || cx.magic != PCC_COPY_MAGIC ||
-	    cx.format != PCC_COPY_FORMAT || cx.type != type ||
-	    cx.dataset_id != ds->id)
-		goto out;
-	ret = -ESTALE;
-	if (!pcc_version_equal(&cx.version, v))
-		goto out;
-	ret = -EINVAL;
-	if (i_size_read(inode) != v->size)
-		goto out;
-	return 0;
-out:
-	path_put(copy);
+	ret = pcc_copy_check(copy->dentry, v, type, ds->id);
+	if (ret)
+		path_put(copy);
 	return ret;
+}
+
+/*
+ * Whether the copy of attached @inode is still what it was at attach: not
+ * removed, truncated or stripped of its xattr by hand.  pcc_lock held.
+ */
+bool pcc_copy_intact(struct inode *inode)
+{
+	struct pcc_inode *pcci = PCC_I(inode)->pcci;
+	const struct cred *old;
+	int ret;
+
+	old = pcc_copy_creds(inode);
+	ret = pcc_copy_check(pcci->copy->f_path.dentry, &pcci->version,
+			     pcci->type, pcci->dataset_id);
+	revert_creds(old);
+	return !ret;
 }
 
 /* Open a checked copy for the cache's own reads and writes. */
@@ -272,8 +300,10 @@ out:
 
 /*
  * Look for a copy of @inode in every dataset whose policy allows an attach
- * for @iot, in order; skip the others.  Found nowhere: mark the inode
- * PCC_DATASET_NONE for this generation.  pcc_lock held.
+ * for @iot, in order; skip the others.  Found nowhere, having looked in
+ * every read-only dataset: mark the inode PCC_DATASET_NONE for this
+ * generation.  A dataset skipped may still hold a copy, which a stat or
+ * I/O its policy allows will find.  pcc_lock held.
  */
 static int pcc_try_datasets_attach(struct inode *inode, enum pcc_io_type iot,
 				   const struct pcc_version *v, u32 type,
@@ -282,21 +312,25 @@ static int pcc_try_datasets_attach(struct inode *inode, enum pcc_io_type iot,
 	struct pcc_inode_info *pi = PCC_I(inode);
 	struct pcc_super *super = pcc_super(inode->i_sb);
 	struct pcc_dataset *ds;
+	bool skipped = false;
 	u32 gen;
 	int ret = 0;
 
 	down_read(&super->rw_sem);
 	gen = super->generation;
 	list_for_each_entry(ds, &super->datasets, list) {
-		if (!pcc_auto_attach_enabled(ds->attach, iot) ||
-		    !(ds->mode & PCC_DS_MODE_RO))
+		if (!(ds->mode & PCC_DS_MODE_RO))
 			continue;
+		if (!pcc_auto_attach_enabled(ds->attach, iot)) {
+			skipped = true;
+			continue;
+		}
 		ret = pcc_try_dataset_attach(inode, v, type, ds, cached,
 					     write_seq);
 		if (ret < 0 || *cached)
 			break;
 	}
-	if (!ret && !*cached) {
+	if (!ret && !*cached && !skipped) {
 		pi->pcc_dsflags = PCC_DATASET_NONE;
 		pi->pcc_generation = gen;
 	}
@@ -378,7 +412,7 @@ int pcc_attach(struct inode *inode, u32 type, u32 dataset_id)
 	ret = -ENOMEM;
 	if (!pcci)
 		goto out_unlock;
-	pcci->attaching = true;
+	WRITE_ONCE(pcci->attaching, true);
 	write_seq = atomic_read(&pi->pcc_write_seq);
 	/* Pairs with pcc_write_end(): the sequence, then the writers. */
 	smp_rmb();
@@ -418,7 +452,7 @@ int pcc_attach(struct inode *inode, u32 type, u32 dataset_id)
 out_sem:
 	up_read(&super->rw_sem);
 out_attaching:
-	pcci->attaching = false;
+	WRITE_ONCE(pcci->attaching, false);
 out_unlock:
 	pcc_inode_unlock(inode);
 	return ret;

@@ -10,6 +10,7 @@
  * 0400), the admin excepted.
  */
 #include <linux/capability.h>
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/namei.h>
 #include <linux/slab.h>
@@ -54,37 +55,52 @@ static int pcc_ioc_detach(struct inode *inode, void __user *arg)
 }
 
 /*
- * Fill @st for @inode.  A copy found unlinked is detached on the way, as
- * Lustre's state does (its type is then none, flagged UNLINKED).
+ * Fill @st for @inode.  Never waits for an attach or detach in progress
+ * (pcc_lock): what the mapping side sees (map_lock) is a consistent
+ * snapshot, and ATTACHING is visible.  A copy found unlinked is detached
+ * on the way if pcc_lock is free, as Lustre's state does (the type is then
+ * none, flagged UNLINKED).
  */
 static void pcc_state_fill(struct inode *inode, struct pcc_ioc_state *st)
 {
 	struct pcc_inode_info *pi = PCC_I(inode);
 	struct pcc_super *super = pcc_super(inode->i_sb);
-	struct pcc_inode *pcci;
+	/* Pairs with the cmpxchg that publishes a new pcc_inode. */
+	struct pcc_inode *pcci = smp_load_acquire(&pi->pcci);
+	struct file *copy = NULL;
 
-	pcc_inode_lock(inode);
-	pcci = pi->pcci;
 	st->open_count = atomic_read(&pi->pcc_open_count);
-	if (pi->pcc_generation == READ_ONCE(super->generation) &&
-	    (pi->pcc_dsflags & PCC_DATASET_NONE))
+	if (READ_ONCE(pi->pcc_generation) == READ_ONCE(super->generation) &&
+	    (READ_ONCE(pi->pcc_dsflags) & PCC_DATASET_NONE))
 		st->flags |= PCC_STATE_FL_NONE;
-	if (pcci && pcci->type != PCC_TYPE_NONE &&
-	    !file_inode(pcci->copy)->i_nlink) {
-		pcc_detach_locked(inode, PCC_DETACH_COPY_GONE);
-		st->flags |= PCC_STATE_FL_UNLINKED;
-	}
-	if (pcci && pcci->type != PCC_TYPE_NONE) {
+	if (!pcci)
+		return;
+	if (READ_ONCE(pcci->attaching))
+		st->flags |= PCC_STATE_FL_ATTACHING;
+	spin_lock(&pcci->map_lock);
+	if (pcci->mapcnt)
+		st->flags |= PCC_STATE_FL_MAPPED;
+	if (pcci->type != PCC_TYPE_NONE) {
 		st->type = pcci->type;
 		st->dataset_id = pcci->dataset_id;
 		pcc_cache_name(st->path, pcci->version.fh_type,
 			       pcci->version.fh, pcci->version.fh_len);
+		copy = get_file(pcci->copy);
 	}
-	if (pcci && pcci->mapcnt)
-		st->flags |= PCC_STATE_FL_MAPPED;
-	if (pcci && pcci->attaching)
-		st->flags |= PCC_STATE_FL_ATTACHING;
-	pcc_inode_unlock(inode);
+	spin_unlock(&pcci->map_lock);
+	if (!copy)
+		return;
+	if (!file_inode(copy)->i_nlink) {
+		st->flags |= PCC_STATE_FL_UNLINKED;
+		st->type = PCC_TYPE_NONE;
+		st->dataset_id = 0;
+		st->path[0] = '\0';
+		if (mutex_trylock(&pi->pcc_lock)) {
+			pcc_detach_locked(inode, PCC_DETACH_COPY_GONE);
+			mutex_unlock(&pi->pcc_lock);
+		}
+	}
+	fput(copy);
 }
 
 /* The file @st->path names in the directory @dir, not opened. */

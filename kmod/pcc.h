@@ -61,6 +61,7 @@ struct pcc_super {
 	struct rw_semaphore rw_sem;	/* datasets, generation */
 	struct list_head datasets;	/* in the order they are tried */
 	u32 generation;
+	u32 attach;			/* PCC_DS_ATTACH_* of any RO dataset */
 	u32 id;				/* PCC_A_MOUNT_ID (dataset.c) */
 	struct list_head mounts;	/* all pcc mounts (dataset.c) */
 	struct super_block *sb;		/* the mount's, for the registry */
@@ -347,6 +348,7 @@ bool pcc_may_auto_attach(struct inode *inode, enum pcc_io_type iot);
 int pcc_try_auto_attach(struct inode *inode, bool *cached,
 			enum pcc_io_type iot);
 int pcc_attach(struct inode *inode, u32 type, u32 dataset_id);
+bool pcc_copy_intact(struct inode *inode);
 void pcc_inode_detach(struct inode *inode, enum pcc_detach_reason reason);
 int pcc_detach_locked(struct inode *inode, enum pcc_detach_reason reason);
 void pcc_detach_nowait(struct inode *inode, enum pcc_detach_reason reason);

@@ -339,7 +339,7 @@ static void pcc_report_miss(struct inode *inode, struct dentry *dentry)
 /*
  * Open of a regular file: an attached file's copy must still hold the
  * lower's current version (close-to-open: another node may have changed
- * the file); an unattached file may attach (PCC_DS_ATTACH_OPEN) or be
+ * the file) and be intact (no one removed, truncated or stripped it); an unattached file may attach (PCC_DS_ATTACH_OPEN) or be
  * reported as a miss.  Never fails the open: the lower serves what the
  * cache cannot.
  */
@@ -361,7 +361,7 @@ int pcc_file_open(struct inode *inode, struct file *file)
 		    !pcc_version_equal(&v, &pcci->version)) {
 			pcc_stat_inc(inode->i_sb, PCC_STAT_STALE);
 			pcc_detach_locked(inode, PCC_DETACH_STALE);
-		} else if (!file_inode(pcci->copy)->i_nlink) {
+		} else if (!pcc_copy_intact(inode)) {
 			pcc_detach_locked(inode, PCC_DETACH_COPY_GONE);
 		} else {
 			cached = true;

@@ -172,8 +172,10 @@
  *
  * Who may: the admin (CAP_SYS_ADMIN) always; another user only on files
  * they may read (read permission on the lower file, as in Lustre's default
- * pcc_mode 0400); a directory's PCC_IOC_STATE also needs search permission
- * on the directory.  -EPERM otherwise.
+ * pcc_mode 0400), -EPERM otherwise.  A directory's PCC_IOC_STATE looks the
+ * name up as the caller: without search permission on the directory it
+ * fails as a lookup does, -EACCES.  PCC_IOC_STATE never waits for an
+ * attach or detach in progress.
  *
  * Making a copy (what pccd and tests/vm/progs/pcc-ctl do)
  * ---------------------------------------------------------
