@@ -64,6 +64,8 @@ EXTRA_DIST += \
 	tests/vm/scenarios/70-pcc-cache-stress-trunc \
 	tests/vm/scenarios/70-pcc-cache-stress-open \
 	tests/vm/scenarios/70-pcc-cache-stress-fsx \
+	tests/vm/scenarios/70-pcc-cache-badioctl \
+	tests/vm/scenarios/70-pcc-cache-teardown \
 	tests/vm/selftest/check \
 	tests/vm/selftest/expected \
 	tests/vm/selftest/scenarios/pass \

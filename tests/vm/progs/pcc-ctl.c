@@ -30,6 +30,15 @@
  *	permission gate is read permission, not the open mode)
  *   pcc-ctl unxattr COPY
  *	remove trusted.pcc.copy from a copy (damage it by hand)
+ *   pcc-ctl bad PATH CASE
+ *	a malformed ioctl on PATH (a file, or a directory for dir-*); prints
+ *	"ok" or the errno's name (EINVAL, ...).  CASE: attach-type-none,
+ *	attach-type-rw, attach-type-99, attach-flags, attach-reserved,
+ *	attach-ds-max (PCC_DS_ID_MAX + 1), attach-ds-unknown (12345),
+ *	detach-flags (0x2), detach-flags-out (0x8 given in), detach-ds-max,
+ *	state-reserved, state-namelen (a name length on a file), dir-namelen0,
+ *	dir-namelen-big, dir-namelen-short, dir-slash, dir-dot, dir-dotdot,
+ *	dir-missing, dir-empty; dir-NAME... ask the state of NAME
  *   pcc-ctl name TYPE HEXFH
  *	pcc_cache_name() of a handle given in hex (make check uses it)
  *   pcc-ctl fail LOC [VAL]
@@ -66,6 +75,7 @@ static void usage(void)
 		"       pcc-ctl detach FILE [--uncache] [--id N] [--wronly]\n"
 		"       pcc-ctl state FILE [--wronly] | state --dir DIR NAME\n"
 		"       pcc-ctl unxattr COPY\n"
+		"       pcc-ctl bad PATH CASE\n"
 		"       pcc-ctl path FILE\n"
 		"       pcc-ctl name TYPE HEXFH\n"
 		"       pcc-ctl fail LOC [VAL]\n");
@@ -344,6 +354,100 @@ static int cmd_unxattr(int argc, char **argv)
 	return 0;
 }
 
+static int cmd_bad(int argc, char **argv)
+{
+	struct pcc_ioc_attach a = { .type = PCC_TYPE_READONLY };
+	struct pcc_ioc_detach d = { 0 };
+	static struct pcc_ioc_state st;
+	const char *c;
+	unsigned long req;
+	void *arg;
+	int fd, ret;
+
+	if (argc != 2)
+		usage();
+	c = argv[1];
+	memset(&st, 0, sizeof(st));
+	if (!strncmp(c, "attach-", 7)) {
+		req = PCC_IOC_ATTACH;
+		arg = &a;
+		if (!strcmp(c, "attach-type-none"))
+			a.type = PCC_TYPE_NONE;
+		else if (!strcmp(c, "attach-type-rw"))
+			a.type = PCC_TYPE_READWRITE;
+		else if (!strcmp(c, "attach-type-99"))
+			a.type = 99;
+		else if (!strcmp(c, "attach-flags"))
+			a.flags = 1;
+		else if (!strcmp(c, "attach-reserved"))
+			a.reserved = 1;
+		else if (!strcmp(c, "attach-ds-max"))
+			a.dataset_id = (__u32)PCC_DS_ID_MAX + 1;
+		else if (!strcmp(c, "attach-ds-unknown"))
+			a.dataset_id = 12345;
+		else
+			usage();
+	} else if (!strncmp(c, "detach-", 7)) {
+		req = PCC_IOC_DETACH;
+		arg = &d;
+		if (!strcmp(c, "detach-flags"))
+			d.flags = 0x2;
+		else if (!strcmp(c, "detach-flags-out"))
+			d.flags = PCC_DETACH_FL_CACHE_REMOVED;
+		else if (!strcmp(c, "detach-ds-max"))
+			d.dataset_id = (__u32)PCC_DS_ID_MAX + 1;
+		else
+			usage();
+	} else {
+		req = PCC_IOC_STATE;
+		arg = &st;
+		if (!strcmp(c, "state-reserved")) {
+			st.reserved = 1;
+		} else if (!strcmp(c, "state-namelen")) {
+			strcpy(st.path, "x");
+			st.namelen = 2;
+		} else if (!strcmp(c, "dir-namelen0")) {
+			strcpy(st.path, "x");
+		} else if (!strcmp(c, "dir-namelen-big")) {
+			strcpy(st.path, "x");
+			st.namelen = sizeof(st.path) + 1;
+		} else if (!strcmp(c, "dir-namelen-short")) {
+			strcpy(st.path, "abc");
+			st.namelen = 2;
+		} else if (!strcmp(c, "dir-slash")) {
+			strcpy(st.path, "a/b");
+			st.namelen = 4;
+		} else if (!strcmp(c, "dir-dot")) {
+			strcpy(st.path, ".");
+			st.namelen = 2;
+		} else if (!strcmp(c, "dir-dotdot")) {
+			strcpy(st.path, "..");
+			st.namelen = 3;
+		} else if (!strcmp(c, "dir-empty")) {
+			st.namelen = 1;
+		} else if (!strcmp(c, "dir-missing")) {
+			strcpy(st.path, "no-such-file");
+			st.namelen = strlen(st.path) + 1;
+		} else if (!strncmp(c, "dir-", 4)) {
+			snprintf(st.path, sizeof(st.path), "%s", c + 4);
+			st.namelen = strlen(st.path) + 1;
+		} else {
+			usage();
+		}
+	}
+	fd = open(argv[0], O_RDONLY);
+	if (fd < 0)
+		return fail("bad", argv[0], errno);
+	ret = ioctl(fd, req, arg);
+	if (ret)
+		printf("%s\n", strerrorname_np(errno) ? strerrorname_np(errno) :
+		       "errno");
+	else
+		printf("ok\n");
+	close(fd);
+	return 0;
+}
+
 static int cmd_name(int argc, char **argv)
 {
 	char name[PCC_CACHE_NAME_MAX];
@@ -441,7 +545,7 @@ int main(int argc, char **argv)
 		{ "attach", cmd_attach }, { "detach", cmd_detach },
 		{ "state", cmd_state }, { "path", cmd_path },
 		{ "name", cmd_name }, { "fail", cmd_fail },
-		{ "unxattr", cmd_unxattr },
+		{ "unxattr", cmd_unxattr }, { "bad", cmd_bad },
 	};
 	unsigned int i;
 

@@ -31,6 +31,10 @@
  *	writable and store generation GEN over the page at OFF (a
  *	->page_mkwrite of a mapping made read-only), msync; read() must
  *	show it.  --hold MS: sleep MS between the read and the store
+ *   pcc-stress hold FILE GEN
+ *	map FILE (GEN) shared read-only, close the descriptor, check the
+ *	mapping, print the state and "mapped", wait for EOF on stdin, check
+ *	the mapping again and unmap
  *   pcc-stress balloon LEAVE_MB
  *	lock all available memory but LEAVE_MB (MemAvailable of
  *	/proc/meminfo) in this process, print "locked N MiB", and hold it
@@ -119,6 +123,7 @@ static void usage(void)
 		"       pcc-stress mapwrite FILE GEN [--expect-attached] [--copy-write-fails]\n"
 		"       pcc-stress private FILE GEN [--expect-attached]\n"
 		"       pcc-stress mkwrite FILE OFF GEN [--hold MS]\n"
+		"       pcc-stress hold FILE GEN\n"
 		"       pcc-stress balloon LEAVE_MB\n"
 		"       pcc-stress run [-t S] [-r N] [-m N] [-T N] [-o N] [-w] [-W] [-x]\n"
 		"                  [-a] [-U] [-c DIR] [-C DIR] [-u DIR] [-D] [-d ID]\n"
@@ -749,6 +754,38 @@ static int cmd_mkwrite(int argc, char **argv)
 	free(buf);
 	close(fd);
 	printf("mkwrite OK\n");
+	return 0;
+}
+
+static int cmd_hold(int argc, char **argv)
+{
+	uint64_t gen, size;
+	struct stat st;
+	uint8_t *map;
+	char c;
+	int fd;
+
+	if (argc != 2)
+		usage();
+	gen = num(argv[1]);
+	fd = open(argv[0], O_RDONLY);
+	if (fd < 0 || fstat(fd, &st))
+		die("open %s", argv[0]);
+	size = st.st_size;
+	map = map_checked(fd, size, gen, PROT_READ, MAP_SHARED, "hold");
+	show_state(fd, "mapped", 0);
+	close(fd);
+	printf("mapped\n");
+	while (read(0, &c, 1) > 0)
+		;
+	if (sigsetjmp(bus_jump, 1)) {
+		errno = 0;
+		die("SIGBUS reading the held mapping");
+	}
+	bus_armed = 1;
+	check_region("held mapping", map, size, 0, gen);
+	bus_armed = 0;
+	munmap(map, size);
 	return 0;
 }
 
@@ -1469,6 +1506,7 @@ int main(int argc, char **argv)
 		{ "verify", cmd_verify }, { "mapwrite", cmd_mapwrite },
 		{ "private", cmd_private }, { "mkwrite", cmd_mkwrite },
 		{ "run", cmd_run }, { "balloon", cmd_balloon },
+		{ "hold", cmd_hold },
 	};
 	const char *s = getenv("PCC_STRESS_SEED");
 	unsigned int i;
