@@ -161,10 +161,12 @@
  *	pcc_cache_name() gives, be a regular file of the file's size, and
  *	carry PCC_XATTR_COPY recording the file's current lower version.
  *	Errors: -ENOENT no such dataset or no copy; -ESTALE the copy records
- *	another version; -EINVAL bad type or flags, or a damaged copy (or one group or
- *	others may read: copies must be mode 0600 or 0);
- *	-EBUSY the file has a writable shared mapping; -EPERM the caller may
- *	not (below).  Attaching an attached file is a no-op (0).
+ *	another version; -EINVAL bad type or flags, or a damaged copy (or
+ *	one group or others may read: copies must be mode 0600 or 0);
+ *	-EBUSY the file is being written through pcc, has a shared mapping
+ *	that may write, or a mapping of an earlier copy, or another attach
+ *	is in progress; -EPERM the caller may not (below).  Attaching an
+ *	attached file is a no-op (0).
  *
  * PCC_IOC_DETACH (struct pcc_ioc_detach, in/out)
  *	Detach the file.  PCC_DETACH_FL_UNCACHE also unlinks the copy.
@@ -180,7 +182,9 @@
  * PCC_IOC_VERSION (struct pcc_version, out)
  *	The lower file's current version, asked of the lower now (a GETATTR
  *	on NFS).  A copy maker asks before and after copying the data and
- *	records it only if the two are equal.
+ *	records it only if the two are equal.  -EBUSY while the file is being
+ *	written through pcc or has a shared mapping that may write (stores
+ *	into dirty pages change no time of a local lower): try later.
  *
  * Who may: the admin (CAP_SYS_ADMIN) always; another user only on files
  * they may read (read permission on the lower file, as in Lustre's default
@@ -295,7 +299,8 @@ enum pcc_attr {
 /* PCC_A_DS_ATTACH: when a file may attach to an existing copy by itself. */
 #define PCC_DS_ATTACH_OPEN	0x1	/* at open */
 #define PCC_DS_ATTACH_STAT	0x2	/* at stat */
-#define PCC_DS_ATTACH_IO	0x4	/* at read, mmap, seek, ... */
+#define PCC_DS_ATTACH_IO	0x4	/* at read, splice, seek, fadvise
+					 * (never at mmap: ADR 0005) */
 #define PCC_DS_ATTACH_ALL	0x7
 
 /* The compiled rule: PCC_A_DS_RULE nests terms, which nest expressions. */
