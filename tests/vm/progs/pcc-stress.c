@@ -1234,7 +1234,8 @@ static void copy_once(const char *root, const char *who, int must)
 	if (fd < 0)
 		die("%s: open %s", who, file);
 	ret = pcc_make_copy(fd, &o, path);
-	if (ret == -ESTALE && !must) {
+	if ((ret == -ESTALE || ret == -EBUSY) && !must) {
+		/* Changed while copied, or being written: not copyable now. */
 		count(ST_COPY_STALE);
 	} else if (ret) {
 		atomic_store(&sh->stop, 1);
@@ -1280,6 +1281,11 @@ static void unlink_loop(void)
 			die("unlink loop: open %s", file);
 		ret = pcc_get_version(fd, &v);
 		close(fd);
+		if (ret == -EBUSY) {
+			/* A writer holds the version back: next round. */
+			msleep(pause_ms);
+			continue;
+		}
 		if (ret) {
 			errno = -ret;
 			die("unlink loop: PCC_IOC_VERSION %s", file);
