@@ -280,8 +280,10 @@ struct pcc_event_info {
 };
 
 /*
- * Send an event to the events group, if anyone listens.  Never sleeps: may
- * be called with pcc_inode_lock held and from I/O paths.
+ * Send an event to the events group, if anyone listens.  Never waits for
+ * memory or I/O (GFP_NOWAIT; an event that cannot be built is dropped and
+ * counted), so I/O paths and pcc_lock holders may send; not under a
+ * spinlock (the file handle is read through a dentry reference).
  */
 void pcc_notify(struct super_block *sb, const struct pcc_event_info *ev);
 
