@@ -124,10 +124,11 @@ int pcc_super_init(struct super_block *sb)
 }
 
 /*
- * Called twice by pcc_kill_sb(): with @sb still whole to leave the
- * registry (netlink must not find a dying mount), and after
- * kill_anon_super() to free the datasets, which inodes evicted there may
- * still have looked at.
+ * pcc_kill_sb() leaves the registry with this before kill_anon_super()
+ * (netlink must not find a dying mount) and frees the datasets with
+ * pcc_super_fini() after it (inodes evicted there may still look at
+ * them); pcc_super_fini() unregisters too, so once is enough for a caller
+ * tearing down in one step.
  */
 void pcc_super_unregister(struct super_block *sb)
 {
