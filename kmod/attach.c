@@ -53,9 +53,13 @@ bool pcc_may_auto_attach(struct inode *inode, enum pcc_io_type iot)
 	 */
 	if (READ_ONCE(super->generation) != READ_ONCE(pi->pcc_generation))
 		return true;
-	/* Known not to be in any dataset at this generation. */
+	/*
+	 * Known not to be in the datasets looked in at this generation; the
+	 * others only for operations their policy allows.
+	 */
 	if (dsflags & PCC_DATASET_NONE)
-		return false;
+		return pcc_auto_attach_enabled(READ_ONCE(pi->pcc_none_pending),
+					       iot);
 	/* The policy of the dataset it was last attached from. */
 	if (iot == PIT_OPEN)
 		return dsflags & PCC_DATASET_OPEN_ATTACH;
@@ -133,8 +137,8 @@ static int pcc_cache_walk(const struct path *root, char *name,
  * Whether @copy is a usable copy of a file of version @v from dataset
  * @ds_id: a regular file with a name, closed to group and others, whose
  * xattr records @v, @type and @ds_id, and of the recorded size.  0,
- * -ESTALE (a copy of another version) or -EINVAL (a damaged copy).  Under
- * the mounter's credentials.
+ * -ENOENT (unlinked), -ESTALE (a copy of another version) or -EINVAL (a
+ * damaged copy).  Under the mounter's credentials.
  */
 static int pcc_copy_check(struct dentry *copy, const struct pcc_version *v,
 			  u32 type, u32 ds_id)
@@ -147,8 +151,10 @@ static int pcc_copy_check(struct dentry *copy, const struct pcc_version *v,
 	 * A copy others could read would hand them the file's data whatever
 	 * its own permissions: copies are 0600 or 0 (DESIGN.md 3.6).
 	 */
-	if (!S_ISREG(inode->i_mode) || !inode->i_nlink ||
-	    (inode->i_mode & 0077))
+	/* Unlinked since the walk found it: there is no copy. */
+	if (!inode->i_nlink)
+		return -ENOENT;
+	if (!S_ISREG(inode->i_mode) || (inode->i_mode & 0077))
 		return -EINVAL;
 	len = vfs_getxattr(PCC_NOP_IDMAP, copy, PCC_XATTR_COPY, &cx,
 			   sizeof(cx));
@@ -202,6 +208,27 @@ bool pcc_copy_intact(struct inode *inode)
 	return !ret;
 }
 
+/*
+ * Make @copy unattachable: remove its xattr.  For a copy pcc wrote into
+ * outside the attached state (mended after a failed fault), which may now
+ * mix two versions of the file.  Mounter's credentials.
+ */
+int pcc_copy_poison(struct inode *inode, struct file *copy)
+{
+	const struct cred *old;
+	int ret;
+
+	old = pcc_copy_creds(inode);
+	ret = mnt_want_write(copy->f_path.mnt);
+	if (!ret) {
+		ret = vfs_removexattr(PCC_NOP_IDMAP, copy->f_path.dentry,
+				      PCC_XATTR_COPY);
+		mnt_drop_write(copy->f_path.mnt);
+	}
+	revert_creds(old);
+	return ret == -ENODATA ? 0 : ret;
+}
+
 /* Open a checked copy for the cache's own reads and writes. */
 static struct file *pcc_copy_open(struct inode *inode, const struct path *copy)
 {
@@ -243,15 +270,16 @@ static int pcc_attach_commit(struct inode *inode, struct file *copy,
 	pcci->copy = copy;
 	pcci->version = *v;
 	pcci->dataset_id = ds->id;
+	/* With the type: a detach that clears it finds the file listed. */
+	spin_lock(&super->attached_lock);
+	list_add(&pcci->attached, &super->attached);
+	super->nr_attached++;
+	spin_unlock(&super->attached_lock);
 	/* Last: from here I/O and mmap may use the copy. */
 	WRITE_ONCE(pcci->type, type);
 	spin_unlock(&pcci->map_lock);
 	pi->pcc_dsflags = pcc_dataset_dsflags(ds);
 	pi->pcc_generation = READ_ONCE(super->generation);
-	spin_lock(&super->attached_lock);
-	list_add(&pcci->attached, &super->attached);
-	super->nr_attached++;
-	spin_unlock(&super->attached_lock);
 	pcc_event_send(inode, PCC_EVENT_ATTACHED, ds->id, 0, 0);
 	return 0;
 }
@@ -312,7 +340,7 @@ static int pcc_try_datasets_attach(struct inode *inode, enum pcc_io_type iot,
 	struct pcc_inode_info *pi = PCC_I(inode);
 	struct pcc_super *super = pcc_super(inode->i_sb);
 	struct pcc_dataset *ds;
-	bool skipped = false;
+	u32 skipped = 0;
 	u32 gen;
 	int ret = 0;
 
@@ -322,7 +350,7 @@ static int pcc_try_datasets_attach(struct inode *inode, enum pcc_io_type iot,
 		if (!(ds->mode & PCC_DS_MODE_RO))
 			continue;
 		if (!pcc_auto_attach_enabled(ds->attach, iot)) {
-			skipped = true;
+			skipped |= ds->attach;
 			continue;
 		}
 		ret = pcc_try_dataset_attach(inode, v, type, ds, cached,
@@ -330,9 +358,14 @@ static int pcc_try_datasets_attach(struct inode *inode, enum pcc_io_type iot,
 		if (ret < 0 || *cached)
 			break;
 	}
-	if (!ret && !*cached && !skipped) {
-		pi->pcc_dsflags = PCC_DATASET_NONE;
-		pi->pcc_generation = gen;
+	/*
+	 * Known not cached in the datasets looked in; those skipped for @iot
+	 * are looked in when an operation their policy allows comes.
+	 */
+	if (!ret && !*cached) {
+		WRITE_ONCE(pi->pcc_none_pending, skipped);
+		WRITE_ONCE(pi->pcc_dsflags, PCC_DATASET_NONE);
+		WRITE_ONCE(pi->pcc_generation, gen);
 	}
 	up_read(&super->rw_sem);
 	return ret;
@@ -340,10 +373,8 @@ static int pcc_try_datasets_attach(struct inode *inode, enum pcc_io_type iot,
 
 /*
  * The seed's pcc_try_auto_attach(): attach @inode to a valid copy if one
- * exists.  The lower version is asked of the lower now at open (another
- * node may have changed the file) and taken from what the lower has cached
- * otherwise: a stat has just asked it, and I/O follows an open that did.
- * A file being changed locally, or mapped for writing, is not attached.
+ * exists.  A file being changed locally, or mapped for writing, is not
+ * attached.
  * pcc_lock held.
  */
 int pcc_try_auto_attach(struct inode *inode, bool *cached,
@@ -371,7 +402,13 @@ int pcc_try_auto_attach(struct inode *inode, bool *cached,
 	smp_rmb();
 	if (atomic_read(&pi->pcc_writers))
 		return 0;
-	ret = pcc_lower_version(inode, &v, iot == PIT_OPEN);
+	/*
+	 * Asked of the lower now, whatever the operation: a read-only open
+	 * that did not try to attach asked nothing (its lower open is
+	 * deferred), so what the lower has cached may predate a change made
+	 * elsewhere.  Marking files NONE bounds the cost.
+	 */
+	ret = pcc_lower_version(inode, &v, true);
 	if (ret)
 		return ret;
 	ret = pcc_try_datasets_attach(inode, iot, &v, PCC_TYPE_READONLY,
@@ -482,13 +519,15 @@ static bool pcc_type_clear(struct inode *inode, struct pcc_inode *pcci,
 	spin_lock(&pcci->map_lock);
 	was = pcci->type;
 	WRITE_ONCE(pcci->type, PCC_TYPE_NONE);
+	if (was != PCC_TYPE_NONE) {
+		spin_lock(&super->attached_lock);
+		list_del_init(&pcci->attached);
+		super->nr_attached--;
+		spin_unlock(&super->attached_lock);
+	}
 	spin_unlock(&pcci->map_lock);
 	if (was == PCC_TYPE_NONE)
 		return false;
-	spin_lock(&super->attached_lock);
-	list_del_init(&pcci->attached);
-	super->nr_attached--;
-	spin_unlock(&super->attached_lock);
 	/* A copy found bad or out of date is not looked for again. */
 	if (reason != PCC_DETACH_MANUAL && reason != PCC_DETACH_DATASET) {
 		WRITE_ONCE(pi->pcc_dsflags, PCC_DATASET_NONE);

@@ -17,6 +17,7 @@
 #include <net/netlink.h>
 
 #include "pcc.h"
+#include "pcc_glob.h"
 
 /*
  * One expression: FIELD OP values.  Numbers are kept in an array; glob
@@ -482,7 +483,7 @@ int pcc_rule_compile(const struct nlattr *nest, struct pcc_rule **rulep,
 	if (!rule)
 		return -ENOMEM;
 	/* The globs point into this copy; the errors into the request. */
-	rule->nest = kmemdup(nest, nla_total_size(nla_len(nest)), GFP_KERNEL);
+	rule->nest = kmemdup(nest, nest->nla_len, GFP_KERNEL);
 	if (!rule->nest) {
 		ret = -ENOMEM;
 		goto err;
@@ -527,84 +528,6 @@ int pcc_rule_put(struct sk_buff *skb, int attrtype,
 }
 
 /* Matching. */
-
-/*
- * One element of a pattern against one character: ?, a [...] class (with
- * ! or ^ to negate, ranges a-z, ] first taken literally), \x for x, or a
- * character.  On a match, *@pp moves past the element.
- */
-static bool pcc_glob_one(const char **pp, unsigned char c)
-{
-	const unsigned char *p = (const unsigned char *)*pp;
-
-	if (*p == '?') {
-		*pp += 1;
-		return true;
-	}
-	if (*p == '[') {
-		const unsigned char *q = p + 1, *first;
-		bool neg = false, hit = false;
-
-		if (*q == '!' || *q == '^') {
-			neg = true;
-			q++;
-		}
-		first = q;
-		while (*q && (*q != ']' || q == first)) {
-			unsigned char lo = *q, hi = *q;
-
-			if (q[1] == '-' && q[2] && q[2] != ']') {
-				hi = q[2];
-				q += 3;
-			} else {
-				q++;
-			}
-			if (lo <= c && c <= hi)
-				hit = true;
-		}
-		if (*q == ']') {
-			*pp = (const char *)q + 1;
-			return hit != neg;
-		}
-		/* No closing bracket: the [ is an ordinary character. */
-	}
-	if (*p == '\\' && p[1])
-		p++;
-	if (*p != c)
-		return false;
-	*pp = (const char *)p + 1;
-	return true;
-}
-
-/*
- * Shell glob match of @s against @p.  A * is matched lazily: on a
- * mismatch the last * swallows one more character and the rest is tried
- * again, which is linear for one * and never worse than
- * strlen(p) * strlen(s).
- */
-static bool pcc_glob_match(const char *p, const char *s)
-{
-	const char *star_p = NULL, *star_s = NULL;
-
-	while (*s) {
-		if (*p == '*') {
-			star_p = ++p;
-			star_s = s;
-			continue;
-		}
-		if (pcc_glob_one(&p, *s)) {
-			s++;
-			continue;
-		}
-		if (!star_p)
-			return false;
-		p = star_p;
-		s = ++star_s;
-	}
-	while (*p == '*')
-		p++;
-	return !*p;
-}
 
 struct pcc_match_ctx {
 	u64 num[PCC_RULE_MTIME + 1];	/* by field */

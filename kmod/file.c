@@ -263,13 +263,16 @@ static int pcc_flush(struct file *file, fl_owner_t id)
 static loff_t pcc_llseek_copy(struct file *file, loff_t offset, int whence)
 {
 	struct inode *inode = file_inode(file);
+	const struct cred *old;
 	loff_t ret;
 	bool cached;
 
 	pcc_io_init(inode, PIT_SEEK, &cached);
 	if (!cached)
 		return -ENODATA;
+	old = pcc_copy_creds(inode);
 	ret = vfs_llseek(pcc_io_copy(inode), offset, whence);
+	revert_creds(old);
 	pcc_io_fini(inode);
 	if (ret >= 0)
 		file->f_pos = ret;
@@ -435,6 +438,25 @@ static size_t pcc_copy_expect(struct inode *inode, loff_t pos, size_t count)
 }
 
 /*
+ * Errors of a read from a copy that come from the caller (its buffer, a
+ * signal, memory), not from the copy: returned as they are, the file stays
+ * attached.
+ */
+static bool pcc_caller_error(ssize_t ret)
+{
+	switch (ret) {
+	case -EFAULT:
+	case -EINTR:
+	case -ERESTARTSYS:
+	case -EAGAIN:
+	case -ENOMEM:
+	case -EINVAL:
+		return true;
+	}
+	return false;
+}
+
+/*
  * Read from the copy of an attached file, between pcc_io_init() and
  * pcc_io_fini().  Returns the bytes read (the copy gave what the file
  * has), or what it could, with *@why set to why the file must be detached
@@ -460,10 +482,17 @@ static ssize_t pcc_read_copy(struct kiocb *iocb, struct iov_iter *to,
 	if (pcc_fail_check(PCC_FAIL_CACHE_READ)) {
 		ret = -EIO;
 	} else {
+		/* The mounter's: the caller has no business with the copy. */
+		const struct cred *old = pcc_copy_creds(inode);
+
 		init_sync_kiocb(&copy_iocb, copy);
 		copy_iocb.ki_pos = iocb->ki_pos;
 		ret = vfs_iocb_iter_read(copy, &copy_iocb, to);
+		revert_creds(old);
 	}
+	/* The caller's buffer or a signal: not the copy's fault. */
+	if (pcc_caller_error(ret))
+		return ret;
 	if (ret < 0) {
 		struct pcc_event_info ev = {
 			.event	= PCC_EVENT_IO_ERROR,
@@ -476,7 +505,9 @@ static ssize_t pcc_read_copy(struct kiocb *iocb, struct iov_iter *to,
 		*why = PCC_DETACH_ERROR;
 		return 0;
 	}
-	if (ret < expect)
+	/* Short: the copy's fault only if it is shorter than it must be. */
+	if (ret < expect &&
+	    i_size_read(file_inode(copy)) < iocb->ki_pos + expect)
 		*why = PCC_DETACH_COPY_GONE;
 	iocb->ki_pos += ret;
 	pcc_stat_inc(inode->i_sb, PCC_STAT_HITS);
@@ -522,7 +553,7 @@ static ssize_t pcc_read_iter(struct kiocb *iocb, struct iov_iter *to)
 	if (cached) {
 		done = pcc_read_copy(iocb, to, &why);
 		pcc_io_fini(inode);
-		if (!why)
+		if (!why || done < 0)
 			return done;
 		/* The lower serves the rest, and from now on. */
 		pcc_inode_detach(inode, why);
@@ -598,11 +629,16 @@ static ssize_t pcc_splice_read_copy(struct file *in, loff_t *ppos,
 		*why = PCC_DETACH_COPY_GONE;
 		return 0;
 	}
-	if (pcc_fail_check(PCC_FAIL_CACHE_READ))
+	if (pcc_fail_check(PCC_FAIL_CACHE_READ)) {
 		ret = -EIO;
-	else
+	} else {
+		const struct cred *old = pcc_copy_creds(inode);
+
 		ret = pcc_lower_splice_read(copy, ppos, pipe, len, flags);
-	if (ret == -EIO || (ret == 0 && expect)) {
+		revert_creds(old);
+	}
+	if (ret == -EIO ||
+	    (ret == 0 && expect && i_size_read(file_inode(copy)) < *ppos + 1)) {
 		pcc_stat_inc(inode->i_sb, PCC_STAT_CACHE_ERRORS);
 		*why = ret ? PCC_DETACH_ERROR : PCC_DETACH_COPY_GONE;
 		return 0;
@@ -699,9 +735,15 @@ static long pcc_fallocate(struct file *file, int mode, loff_t offset,
 	pcc_write_begin(inode, &mirror);
 	ret = vfs_fallocate(lower, mode, offset, len);
 	pcc_copy_attr(inode);
-	/* Collapsing or inserting a range moves everything after it. */
+	/*
+	 * Collapsing or inserting a range moves everything after it; punching
+	 * and zeroing change the range; allocating changes no data, at most
+	 * the size.
+	 */
 	if (mode & (FALLOC_FL_COLLAPSE_RANGE | FALLOC_FL_INSERT_RANGE))
 		len = LLONG_MAX - offset;
+	else if (!(mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE)))
+		len = 0;
 	if (mirror && !ret)
 		pcc_mirror_change(inode, file, mirror, offset, len);
 	pcc_write_end(inode, mirror);
@@ -719,7 +761,10 @@ static int pcc_fadvise(struct file *file, loff_t offset, loff_t len,
 	/* The advice is for the pages reads will use: the copy's. */
 	pcc_io_init(inode, PIT_FADVISE, &cached);
 	if (cached) {
+		const struct cred *old = pcc_copy_creds(inode);
+
 		ret = vfs_fadvise(pcc_io_copy(inode), offset, len, advice);
+		revert_creds(old);
 		pcc_io_fini(inode);
 		return ret;
 	}

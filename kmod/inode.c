@@ -377,12 +377,15 @@ int pcc_setattr(pcc_idmap_t *idmap, struct dentry *dentry, struct iattr *ia)
 	 * Our mappings are bound to the lower file (mmap.c): its own truncate
 	 * unmaps them past the new end, private copies included.
 	 */
-	ret = mnt_want_write(lower->mnt);
-	if (ret)
-		return ret;
-	/* A truncate is a local change: detach, keep a mapped copy equal. */
+	/*
+	 * A truncate is a local change: detach, keep a mapped copy equal.
+	 * Before the lower's freeze protection, as a write begins (file.c).
+	 */
 	if (ia->ia_valid & ATTR_SIZE)
 		pcc_write_begin(inode, &mirror);
+	ret = mnt_want_write(lower->mnt);
+	if (ret)
+		goto out;
 	inode_lock(lower_inode);
 	ret = notify_change(PCC_NOP_IDMAP, lower->dentry, &lower_ia, NULL);
 	inode_unlock(lower_inode);
@@ -392,11 +395,11 @@ int pcc_setattr(pcc_idmap_t *idmap, struct dentry *dentry, struct iattr *ia)
 	pcc_copy_attr(inode);
 	if (!ret && (ia->ia_valid & ATTR_SIZE))
 		truncate_pagecache(inode, i_size_read(inode));
-	if (ia->ia_valid & ATTR_SIZE) {
-		if (mirror && !ret)
-			pcc_mirror_change(inode, NULL, mirror, ia->ia_size, 0);
+	if (mirror && !ret)
+		pcc_mirror_change(inode, NULL, mirror, ia->ia_size, 0);
+out:
+	if (ia->ia_valid & ATTR_SIZE)
 		pcc_write_end(inode, mirror);
-	}
 	return ret;
 }
 

@@ -58,8 +58,8 @@ static int pcc_ioc_detach(struct inode *inode, void __user *arg)
  * Fill @st for @inode.  Never waits for an attach or detach in progress
  * (pcc_lock): what the mapping side sees (map_lock) is a consistent
  * snapshot, and ATTACHING is visible.  A copy found unlinked is detached
- * on the way if pcc_lock is free, as Lustre's state does (the type is then
- * none, flagged UNLINKED).
+ * on the way, as Lustre's state does, without waiting for the I/O on it
+ * (the type is then none, flagged UNLINKED).
  */
 static void pcc_state_fill(struct inode *inode, struct pcc_ioc_state *st)
 {
@@ -95,10 +95,7 @@ static void pcc_state_fill(struct inode *inode, struct pcc_ioc_state *st)
 		st->type = PCC_TYPE_NONE;
 		st->dataset_id = 0;
 		st->path[0] = '\0';
-		if (mutex_trylock(&pi->pcc_lock)) {
-			pcc_detach_locked(inode, PCC_DETACH_COPY_GONE);
-			mutex_unlock(&pi->pcc_lock);
-		}
+		pcc_detach_nowait(inode, PCC_DETACH_COPY_GONE);
 	}
 	fput(copy);
 }
@@ -113,8 +110,10 @@ static struct dentry *pcc_state_lookup(struct dentry *dir,
 	if (!st->namelen || st->namelen > sizeof(st->path))
 		return ERR_PTR(-EINVAL);
 	len = st->namelen - 1;
+	/* One name of a file in @dir: not "." nor "..", no "/". */
 	if (st->path[len] || strnlen(st->path, len) != len || !len ||
-	    strchr(st->path, '/'))
+	    strchr(st->path, '/') || !strcmp(st->path, ".") ||
+	    !strcmp(st->path, ".."))
 		return ERR_PTR(-EINVAL);
 	/* Checks search permission on @dir as the caller. */
 	dentry = lookup_one_len_unlocked(st->path, dir, len);
@@ -172,10 +171,22 @@ out:
 	return ret;
 }
 
+/*
+ * The lower version, for a copy maker.  Not while the file is being
+ * changed through pcc or mapped for writing: stores into pages already
+ * dirty change no time of a local lower, so two equal versions would not
+ * prove the data did not move (-EBUSY: try later).
+ */
 static int pcc_ioc_version(struct inode *inode, void __user *arg)
 {
+	struct pcc_inode_info *pi = PCC_I(inode);
+	/* Pairs with the cmpxchg that publishes a new pcc_inode. */
+	struct pcc_inode *pcci = smp_load_acquire(&pi->pcci);
 	struct pcc_version v;
 	int ret;
+
+	if (atomic_read(&pi->pcc_writers) || (pcci && READ_ONCE(pcci->wmapcnt)))
+		return -EBUSY;
 
 	ret = pcc_lower_version(inode, &v, true);
 	if (ret)

@@ -143,33 +143,40 @@ static vm_fault_t pcc_backing_call(struct vm_fault *vmf,
  * A fault on a mapping of a copy that the copy could not serve (an I/O
  * error, a copy truncated by hand, PCC_FAIL_FAULT): the page must come
  * from the lower, yet a mapping of the copy may only map the copy's pages.
- * So the copy is given the lower's data for that page and the fault is
- * retried.  Not under mmap_lock: writing the copy takes its i_rwsem, which
- * every write from a user buffer takes before mmap_lock.  The file is
- * detached (its copy is not trusted for reads any more); the mapping stays
- * bound to the mended copy.  Without a way to drop the lock: SIGBUS.
+ * So the copy is given the lower's data up to that page and the fault is
+ * retried; the copy loses its xattr (it now mixes versions) and the file
+ * is detached.  Only for a fault from user space, which holds no lock but
+ * mmap_lock, dropped first: a fault inside a system call (a read into, or
+ * a write from, such a mapping) may hold the lower's or a cache file's
+ * i_rwsem, or an active I/O of this very file, which mending needs.  There
+ * it gets SIGBUS (the system call EFAULT), as a damaged local file gives.
  */
 static vm_fault_t pcc_fault_mend(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct pcc_vma *pv = vma->vm_private_data;
-	struct file *file = get_file(pv->file);
-	struct file *copy = get_file(vma->vm_file);
-	struct inode *inode = file_inode(file);
+	struct inode *inode = file_inode(pv->file);
 	loff_t pos = (loff_t)vmf->pgoff << PAGE_SHIFT;
+	struct file *file, *copy;
+	loff_t from;
 	int ret;
 
-	if (!(vmf->flags & FAULT_FLAG_ALLOW_RETRY) ||
-	    (vmf->flags & (FAULT_FLAG_RETRY_NOWAIT | FAULT_FLAG_TRIED))) {
-		fput(copy);
-		fput(file);
-		return VM_FAULT_SIGBUS;
-	}
-	mmap_read_unlock(vma->vm_mm);
 	pcc_stat_inc(inode->i_sb, PCC_STAT_CACHE_ERRORS);
+	pcc_detach_nowait(inode, PCC_DETACH_ERROR);
+	if (!(vmf->flags & FAULT_FLAG_USER) ||
+	    !(vmf->flags & FAULT_FLAG_ALLOW_RETRY) ||
+	    (vmf->flags & (FAULT_FLAG_RETRY_NOWAIT | FAULT_FLAG_TRIED)))
+		return VM_FAULT_SIGBUS;
+	file = get_file(pv->file);
+	copy = get_file(vma->vm_file);
+	mmap_read_unlock(vma->vm_mm);
 	pcc_stat_inc(inode->i_sb, PCC_STAT_FALLBACKS);
-	pcc_inode_detach(inode, PCC_DETACH_ERROR);
-	ret = pcc_copy_range(file, copy, pos, PAGE_SIZE);
+	/* From the copy's end if it is short: never leave a hole behind. */
+	from = min_t(loff_t, pos,
+		     round_down(i_size_read(file_inode(copy)), PAGE_SIZE));
+	ret = pcc_copy_poison(inode, copy);
+	if (!ret)
+		ret = pcc_copy_range(file, copy, from, pos + PAGE_SIZE - from);
 	if (ret)
 		pr_warn_ratelimited("cannot mend a mapped cache copy: %d\n",
 				    ret);
@@ -221,9 +228,10 @@ static vm_fault_t pcc_vm_page_mkwrite(struct vm_fault *vmf)
 		pcc_detach_nowait(file_inode(pv->file), PCC_DETACH_MANUAL);
 
 	/*
-	 * Never under the per-VMA lock alone: do_page_mkwrite() replaces
-	 * vmf->flags, and a ->page_mkwrite cannot drop the lock it runs under,
-	 * so the backing's runs on our private copy safely (6.12).
+	 * From 6.7 this may run under the per-VMA lock alone (wp_page_shared()
+	 * of a VMA with ->map_pages).  A ->page_mkwrite cannot drop the lock it
+	 * runs under, so the backing's runs on our private copy of the VMA
+	 * safely; its vm_lock is a pointer up to 6.14.
 	 */
 	pcc_vma_backing(vma, &b);
 	/*

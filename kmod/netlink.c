@@ -8,7 +8,8 @@
  * before the handler runs; the handlers check what a policy cannot say
  * (required attributes, combinations) and fail before changing anything.
  * A handler holds the mount registry's lock from naming the mount to its
- * reply, so the mount cannot go meanwhile.
+ * reply, so the mount cannot go meanwhile; a path naming it is resolved
+ * before.
  */
 #include <linux/capability.h>
 #include <linux/cred.h>
@@ -164,18 +165,39 @@ nospace:
 }
 
 /*
- * The mount a request names, by id or by a path in it resolved with the
- * caller's credentials.  pcc_mounts_lock() held: the superblock stays
- * until it is released.
+ * A mount named by path is looked up first, without the registry's lock:
+ * a lookup may wait on the lower (an NFS server) and must not hold up the
+ * other requests and umount.  The reference keeps the mount until the
+ * request ends.  @path stays empty when the mount is named otherwise.
+ */
+static int pcc_nl_mount_path(struct nlattr **attrs, struct path *path,
+			     struct netlink_ext_ack *extack)
+{
+	struct nlattr *name = attrs[PCC_A_MOUNT_PATH];
+	int ret;
+
+	*path = (struct path){};
+	if (!name || attrs[PCC_A_MOUNT_ID])
+		return 0;	/* pcc_nl_mount() says what is wrong */
+	ret = kern_path(nla_data(name), LOOKUP_FOLLOW, path);
+	if (ret)
+		NL_SET_ERR_MSG_ATTR(extack, name,
+				    "cannot resolve the mount path");
+	return ret;
+}
+
+/*
+ * The mount a request names, by id or by the path pcc_nl_mount_path()
+ * resolved.  pcc_mounts_lock() held: the superblock stays until it is
+ * released.
  */
 static struct super_block *pcc_nl_mount(struct nlattr **attrs,
+					const struct path *path,
 					struct netlink_ext_ack *extack)
 {
 	struct nlattr *id = attrs[PCC_A_MOUNT_ID];
 	struct nlattr *name = attrs[PCC_A_MOUNT_PATH];
 	struct super_block *sb;
-	struct path path;
-	int ret;
 
 	if (id && name) {
 		NL_SET_ERR_MSG_ATTR(extack, name,
@@ -194,27 +216,16 @@ static struct super_block *pcc_nl_mount(struct nlattr **attrs,
 		}
 		return sb;
 	}
-	if (!name) {
+	if (!name || !path->mnt) {
 		NL_SET_ERR_MSG(extack,
 			       "no mount named (PCC_A_MOUNT_ID or PCC_A_MOUNT_PATH)");
 		return ERR_PTR(-EINVAL);
 	}
-	ret = kern_path(nla_data(name), LOOKUP_FOLLOW, &path);
-	if (ret) {
-		NL_SET_ERR_MSG_ATTR(extack, name, "cannot resolve the mount path");
-		return ERR_PTR(ret);
-	}
-	sb = path.mnt->mnt_sb;
-	/*
-	 * Our path reference kept the mount; once it is dropped, the
-	 * registry's lock keeps the superblock: pcc_kill_sb() waits for it.
-	 */
+	sb = path->mnt->mnt_sb;
 	if (!pcc_is_pcc_sb(sb) || pcc_mount_find(pcc_super(sb)->id) != sb) {
-		path_put(&path);
 		NL_SET_ERR_MSG_ATTR(extack, name, "the path is not on a pcc mount");
 		return ERR_PTR(-EINVAL);
 	}
-	path_put(&path);
 	return sb;
 }
 
@@ -285,6 +296,7 @@ static int pcc_nl_put_mount(struct sk_buff *msg, struct super_block *sb,
 
 static int pcc_nl_mount_get(struct sk_buff *skb, struct genl_info *info)
 {
+	struct path path = {};
 	struct super_block *sb;
 	struct sk_buff *msg;
 	char *buf;
@@ -296,8 +308,11 @@ static int pcc_nl_mount_get(struct sk_buff *skb, struct genl_info *info)
 		ret = -ENOMEM;
 		goto out;
 	}
+	ret = pcc_nl_mount_path(info->attrs, &path, info->extack);
+	if (ret)
+		goto out;
 	pcc_mounts_lock();
-	sb = pcc_nl_mount(info->attrs, info->extack);
+	sb = pcc_nl_mount(info->attrs, &path, info->extack);
 	if (IS_ERR(sb))
 		ret = PTR_ERR(sb);
 	else
@@ -309,6 +324,7 @@ static int pcc_nl_mount_get(struct sk_buff *skb, struct genl_info *info)
 		msg = NULL;
 	}
 out:
+	path_put(&path);
 	nlmsg_free(msg);
 	kfree(buf);
 	return ret;
@@ -373,6 +389,7 @@ static int pcc_nl_ds_add(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr **attrs = info->attrs;
 	struct netlink_ext_ack *extack = info->extack;
+	struct path mpath = {};
 	struct pcc_dataset *ds;
 	struct super_block *sb;
 	const char *path;
@@ -446,13 +463,17 @@ static int pcc_nl_ds_add(struct sk_buff *skb, struct genl_info *info)
 		goto err;
 	}
 
+	ret = pcc_nl_mount_path(attrs, &mpath, extack);
+	if (ret)
+		goto err;
 	pcc_mounts_lock();
-	sb = pcc_nl_mount(attrs, extack);
+	sb = pcc_nl_mount(attrs, &mpath, extack);
 	if (IS_ERR(sb))
 		ret = PTR_ERR(sb);
 	else
 		ret = pcc_dataset_add(pcc_super(sb), ds, extack);
 	pcc_mounts_unlock();
+	path_put(&mpath);
 	if (ret)
 		goto err;
 	return 0;
@@ -467,6 +488,7 @@ static int pcc_nl_ds_del(struct sk_buff *skb, struct genl_info *info)
 	struct netlink_ext_ack *extack = info->extack;
 	struct pcc_dataset *ds = NULL;
 	struct super_block *sb;
+	struct path path;
 	u32 id;
 	int ret;
 
@@ -476,9 +498,12 @@ static int pcc_nl_ds_del(struct sk_buff *skb, struct genl_info *info)
 	ret = pcc_nl_ds_id(info, &id);
 	if (ret)
 		return ret;
+	ret = pcc_nl_mount_path(info->attrs, &path, extack);
+	if (ret)
+		return ret;
 
 	pcc_mounts_lock();
-	sb = pcc_nl_mount(info->attrs, extack);
+	sb = pcc_nl_mount(info->attrs, &path, extack);
 	if (IS_ERR(sb)) {
 		ret = PTR_ERR(sb);
 		goto out;
@@ -494,6 +519,7 @@ static int pcc_nl_ds_del(struct sk_buff *skb, struct genl_info *info)
 	pcc_detach_dataset(sb, id);
 out:
 	pcc_mounts_unlock();
+	path_put(&path);
 	pcc_dataset_free(ds);
 	return ret;
 }
@@ -503,22 +529,28 @@ static int pcc_nl_ds_clear(struct sk_buff *skb, struct genl_info *info)
 	struct netlink_ext_ack *extack = info->extack;
 	struct pcc_dataset *ds, *tmp;
 	struct super_block *sb;
+	struct path path;
 	LIST_HEAD(gone);
 	int ret;
 
 	ret = pcc_nl_admin(skb, extack);
 	if (ret)
 		return ret;
+	ret = pcc_nl_mount_path(info->attrs, &path, extack);
+	if (ret)
+		return ret;
 	pcc_mounts_lock();
-	sb = pcc_nl_mount(info->attrs, extack);
+	sb = pcc_nl_mount(info->attrs, &path, extack);
 	if (IS_ERR(sb)) {
 		pcc_mounts_unlock();
+		path_put(&path);
 		return PTR_ERR(sb);
 	}
 	pcc_dataset_remove_all(pcc_super(sb), &gone);
 	list_for_each_entry(ds, &gone, list)
 		pcc_detach_dataset(sb, ds->id);
 	pcc_mounts_unlock();
+	path_put(&path);
 	list_for_each_entry_safe(ds, tmp, &gone, list) {
 		list_del(&ds->list);
 		pcc_dataset_free(ds);
@@ -531,6 +563,7 @@ static int pcc_nl_ds_set(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr **attrs = info->attrs;
 	struct netlink_ext_ack *extack = info->extack;
 	struct pcc_rule *rule = NULL;
+	struct path path = {};
 	char *rule_text = NULL;
 	struct pcc_dataset *ds;
 	struct pcc_super *super;
@@ -563,8 +596,11 @@ static int pcc_nl_ds_set(struct sk_buff *skb, struct genl_info *info)
 		}
 	}
 
+	ret = pcc_nl_mount_path(attrs, &path, extack);
+	if (ret)
+		goto out_free;
 	pcc_mounts_lock();
-	sb = pcc_nl_mount(attrs, extack);
+	sb = pcc_nl_mount(attrs, &path, extack);
 	if (IS_ERR(sb)) {
 		ret = PTR_ERR(sb);
 		goto out_unlock;
@@ -592,6 +628,7 @@ static int pcc_nl_ds_set(struct sk_buff *skb, struct genl_info *info)
 	up_write(&super->rw_sem);
 out_unlock:
 	pcc_mounts_unlock();
+	path_put(&path);
 out_free:
 	pcc_rule_free(rule);
 	kfree(rule_text);
@@ -630,22 +667,31 @@ static int pcc_nl_put_dataset(struct sk_buff *msg, struct super_block *sb,
  * The dump of a mount's datasets names the mount once, in its first call:
  * the dump goes on with its id (cb->args[0]) and the number of datasets
  * sent (cb->args[1]); a change of datasets meanwhile marks it interrupted.
- * pcc_mounts_lock() held.
  */
 static int pcc_nl_ds_dump_check(struct netlink_callback *cb)
 {
+	struct nlattr **attrs = pcc_genl_dump_attrs(cb);
 	struct super_block *sb;
+	struct path path;
 	int ret;
 
 	ret = pcc_nl_admin(cb->skb, cb->extack);
 	if (ret)
 		return ret;
-	sb = pcc_nl_mount(pcc_genl_dump_attrs(cb), cb->extack);
-	if (IS_ERR(sb))
-		return PTR_ERR(sb);
-	cb->args[0] = pcc_super(sb)->id;
-	cb->args[PCC_DUMP_CHECKED] = 1;
-	return 0;
+	ret = pcc_nl_mount_path(attrs, &path, cb->extack);
+	if (ret)
+		return ret;
+	pcc_mounts_lock();
+	sb = pcc_nl_mount(attrs, &path, cb->extack);
+	if (IS_ERR(sb)) {
+		ret = PTR_ERR(sb);
+	} else {
+		cb->args[0] = pcc_super(sb)->id;
+		cb->args[PCC_DUMP_CHECKED] = 1;
+	}
+	pcc_mounts_unlock();
+	path_put(&path);
+	return ret;
 }
 
 static int pcc_nl_ds_dump(struct sk_buff *skb, struct netlink_callback *cb)
@@ -656,12 +702,12 @@ static int pcc_nl_ds_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	long i = 0;
 	int ret = 0;
 
-	pcc_mounts_lock();
 	if (!cb->args[PCC_DUMP_CHECKED]) {
 		ret = pcc_nl_ds_dump_check(cb);
 		if (ret)
-			goto out;
+			return ret;
 	}
+	pcc_mounts_lock();
 	sb = pcc_mount_find(cb->args[0]);
 	if (!sb)		/* unmounted meanwhile: the dump ends */
 		goto out;

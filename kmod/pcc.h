@@ -109,6 +109,7 @@ struct pcc_inode {
 	struct file *mirror;
 	unsigned int wmapcnt;		/* shared mappings that may write */
 	struct mutex mirror_lock;	/* orders writes to the mirror */
+	loff_t mirror_size;		/* the size pcc left the mirror at */
 	bool attaching;			/* PCC_STATE_FL_ATTACHING */
 	struct list_head attached;	/* pcc_super.attached while attached */
 };
@@ -119,6 +120,8 @@ struct pcc_inode_info {
 	struct pcc_inode *pcci;		/* NULL until first attached */
 	u32 pcc_dsflags;		/* lli_pcc_dsflags: PCC_DATASET_* */
 	u32 pcc_generation;		/* lli_pcc_generation */
+	/* With NONE: PCC_DS_ATTACH_* of the datasets not looked in yet. */
+	u32 pcc_none_pending;
 	u32 pcc_miss_generation;	/* a miss was reported at this one */
 	atomic_t pcc_writers;		/* local changes in progress */
 	atomic_t pcc_write_seq;		/* local changes begun so far */
@@ -349,6 +352,7 @@ int pcc_try_auto_attach(struct inode *inode, bool *cached,
 			enum pcc_io_type iot);
 int pcc_attach(struct inode *inode, u32 type, u32 dataset_id);
 bool pcc_copy_intact(struct inode *inode);
+int pcc_copy_poison(struct inode *inode, struct file *copy);
 void pcc_inode_detach(struct inode *inode, enum pcc_detach_reason reason);
 int pcc_detach_locked(struct inode *inode, enum pcc_detach_reason reason);
 void pcc_detach_nowait(struct inode *inode, enum pcc_detach_reason reason);

@@ -55,6 +55,7 @@ void pcc_inode_info_init(struct pcc_inode_info *pi)
 	pi->pcci = NULL;
 	pi->pcc_dsflags = PCC_DATASET_INVALID;
 	pi->pcc_generation = 0;
+	pi->pcc_none_pending = 0;
 	pi->pcc_miss_generation = 0;
 	atomic_set(&pi->pcc_writers, 0);
 	atomic_set(&pi->pcc_write_seq, 0);
@@ -114,7 +115,7 @@ void pcc_inode_free(struct inode *inode)
 
 	if (!pcci)
 		return;
-	if (pcci->type != PCC_TYPE_NONE) {
+	if (!list_empty(&pcci->attached)) {
 		spin_lock(&super->attached_lock);
 		list_del_init(&pcci->attached);
 		super->nr_attached--;
@@ -158,7 +159,13 @@ void pcc_io_init(struct inode *inode, enum pcc_io_type iot, bool *cached)
 	if (pcc_inode_attached(pcci)) {
 		atomic_inc(&pcci->active_ios);
 		*cached = true;
-	} else if (pcc_may_auto_attach(inode, iot)) {
+		pcc_inode_unlock(inode);
+		return;
+	}
+	/* A copy a detach under mmap_lock could not close. */
+	if (pcci)
+		pcc_copy_close_locked(pcci);
+	if (pcc_may_auto_attach(inode, iot)) {
 		pcc_try_auto_attach(inode, cached, iot);
 		if (*cached)
 			atomic_inc(&pi->pcci->active_ios);
@@ -351,14 +358,23 @@ int pcc_file_open(struct inode *inode, struct file *file)
 	struct pcc_version v;
 	bool cached = false;
 
+	int ret = -ENODATA;
+
 	if (!pcc_inode_attached(pcci) && !pcc_may_auto_attach(inode, PIT_OPEN))
 		goto miss;
+	/*
+	 * Asked before taking pcc_lock: a lower that does not answer (an NFS
+	 * server down) must not hold up I/O on descriptors already open.
+	 */
+	if (pcc_inode_attached(pcci))
+		ret = pcc_lower_version(inode, &v, true);
 
 	pcc_inode_lock(inode);
 	pcci = pi->pcci;
 	if (pcc_inode_attached(pcci)) {
-		if (pcc_lower_version(inode, &v, true) ||
-		    !pcc_version_equal(&v, &pcci->version)) {
+		if (ret == -ENODATA)
+			ret = pcc_lower_version(inode, &v, true);
+		if (ret || !pcc_version_equal(&v, &pcci->version)) {
 			pcc_stat_inc(inode->i_sb, PCC_STAT_STALE);
 			pcc_detach_locked(inode, PCC_DETACH_STALE);
 		} else if (!pcc_copy_intact(inode)) {
@@ -458,7 +474,11 @@ int pcc_copy_range(struct file *file, struct file *copy, loff_t pos,
 
 	if (len <= 0)
 		return 0;
-	if (file->f_mode & FMODE_READ) {
+	/*
+	 * Read through the page cache: an O_DIRECT lower file cannot read
+	 * into a kernel buffer on 6.1 (EFAULT).
+	 */
+	if ((file->f_mode & FMODE_READ) && !(file->f_flags & O_DIRECT)) {
 		lower = pcc_lower_file_open(file);
 		if (IS_ERR(lower))
 			return PTR_ERR(lower);
@@ -508,10 +528,20 @@ out:
 void pcc_mirror_change(struct inode *inode, struct file *file,
 		       struct file *mirror, loff_t pos, loff_t len)
 {
+	struct pcc_inode *pcci = PCC_I(inode)->pcci;
 	loff_t size = i_size_read(pcc_lower_inode(inode));
 	const struct cred *old;
 	int ret = 0;
 
+	/*
+	 * A copy whose size is not what pcc left it at was cut by hand: a
+	 * new size would hide the gap as a hole of zeros.  It is made
+	 * unattachable and left as it is.
+	 */
+	if (i_size_read(file_inode(mirror)) != pcci->mirror_size) {
+		ret = pcc_copy_poison(inode, mirror);
+		goto out;
+	}
 	if (i_size_read(file_inode(mirror)) != size) {
 		old = pcc_copy_creds(inode);
 		ret = vfs_truncate(&mirror->f_path, size);
@@ -519,7 +549,9 @@ void pcc_mirror_change(struct inode *inode, struct file *file,
 	}
 	if (!ret && len && pos < size)
 		ret = pcc_copy_range(file, mirror, pos, min(len, size - pos));
+	pcci->mirror_size = i_size_read(file_inode(mirror));
 	pcc_stat_inc(inode->i_sb, PCC_STAT_MIRROR_WRITES);
+out:
 	if (ret) {
 		struct pcc_event_info ev = {
 			.event	= ret == -ENOSPC ? PCC_EVENT_ENOSPC :
@@ -553,8 +585,10 @@ struct file *pcc_mmap_copy_get(struct inode *inode)
 		return NULL;
 	spin_lock(&pcci->map_lock);
 	if (pcci->type != PCC_TYPE_NONE) {
-		if (!pcci->mapcnt++)
+		if (!pcci->mapcnt++) {
 			pcci->mirror = get_file(pcci->copy);
+			pcci->mirror_size = pcci->version.size;
+		}
 		copy = get_file(pcci->copy);
 	}
 	spin_unlock(&pcci->map_lock);
@@ -612,4 +646,9 @@ void pcc_mmap_write_put(struct inode *inode)
 	spin_lock(&pcci->map_lock);
 	pcci->wmapcnt--;
 	spin_unlock(&pcci->map_lock);
+	/*
+	 * Stores into pages already dirty change no time of a local lower:
+	 * a copy made while the mapping existed must not attach.
+	 */
+	atomic_inc(&PCC_I(inode)->pcc_write_seq);
 }

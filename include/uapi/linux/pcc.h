@@ -41,11 +41,15 @@
  * validated strictly: an attribute the command does not take, one of the
  * wrong type or size, or a value out of range fails the request with
  * -EINVAL and an extended ack message naming it, and changes nothing.
- * Commands marked "admin" need CAP_SYS_ADMIN (-EPERM otherwise).
+ * The error of a dump request comes in its NLMSG_DONE message, with the
+ * extended ack.  Commands marked "admin" need CAP_SYS_ADMIN, and
+ * CAP_NET_ADMIN, which generic netlink checks first (GENL_ADMIN_PERM);
+ * -EPERM otherwise, before the attributes are looked at.
  *
  * A mount is named in a request by PCC_A_MOUNT_ID (from PCC_CMD_MOUNT_GET)
  * or by PCC_A_MOUNT_PATH, any path inside the pcc mount, resolved with the
- * caller's credentials; not both.  -ENOENT if no such mount,
+ * caller's credentials; not both (-EINVAL).  -ENOENT if no such mount,
+ * the lookup's error if the path does not resolve (-ENOENT, -EACCES...),
  * -EINVAL (with a message) if the path is not on a pcc mount.
  *
  * PCC_CMD_GET_VERSION
@@ -61,7 +65,8 @@
  *	  PCC_A_MOUNT_DATASETS	u32, number of datasets
  *	  PCC_A_MOUNT_ATTACHED	u32, number of files attached now
  *	  PCC_A_STATS		nested: one u64 per enum pcc_stat, attribute
- *				type = stat + 1 (PCC_STAT_* below)
+ *				type = stat + 1 (PCC_STAT_* below); type 0
+ *				is padding (PCC_STATS_A_PAD)
  *
  * PCC_CMD_DATASET_ADD (admin)
  *	Mount named, and:
@@ -69,10 +74,13 @@
  *				mount (-EEXIST)
  *	  PCC_A_DS_PATH		string, required: absolute path of an existing
  *				directory, resolved with the caller's
- *				credentials, not on a pcc mount and not the
- *				path of another dataset of the mount (-EEXIST)
+ *				credentials (its error, e.g. -ENOENT,
+ *				-ENOTDIR), not on a pcc mount (-EINVAL) and
+ *				not the directory of another dataset of the
+ *				mount, however named (-EEXIST)
  *	  PCC_A_DS_MODE		u32, PCC_DS_MODE_* (default PCC_DS_MODE_RO;
- *				only RO is served by this version)
+ *				only RO is served by this version: RW is
+ *				-EOPNOTSUPP)
  *	  PCC_A_DS_ATTACH	u32, PCC_DS_ATTACH_* (default all three)
  *	  PCC_A_DS_RULE		nested, the compiled rule (below); without it
  *				the dataset matches no file (no miss events)
@@ -91,29 +99,33 @@
  * PCC_CMD_DATASET_SET (admin)
  *	Mount named, PCC_A_DS_ID, and any of PCC_A_DS_ATTACH, PCC_A_DS_RULE
  *	and PCC_A_DS_RULE_TEXT (a PCC_A_DS_RULE with no term removes the
- *	rule).  Changes the dataset in place: its path and mode stay.  Files
- *	attached from it stay attached, and follow its new attach policy.
+ *	rule; none of the three is -EINVAL).  Changes the dataset in place:
+ *	its path and mode stay.  Files attached from it stay attached, and
+ *	follow its new attach policy.
  *
  * PCC_CMD_DATASET_GET (admin)
  *	dumpit, mount named: one message per dataset of the mount, in the
  *	order they are tried: PCC_A_MOUNT_ID, PCC_A_DS_ID, PCC_A_DS_PATH,
  *	PCC_A_DS_MODE, PCC_A_DS_ATTACH, PCC_A_DS_RULE (as given),
  *	PCC_A_DS_RULE_TEXT (if given), PCC_A_DS_ATTACHED (u32, files
- *	attached from it now).
+ *	attached from it now).  A dump during which the datasets changed
+ *	is flagged NLM_F_DUMP_INTR.
  *
  * PCC_CMD_EVENT (multicast only)
  *	Sent to the PCC_GENL_MCGRP_EVENTS group, which only CAP_SYS_ADMIN
  *	may join.  Events are sent without blocking the I/O that causes them:
  *	when memory is short one is dropped and counted (PCC_STAT_EVENTS_
  *	DROPPED); a listener that lost events resyncs with the GET commands.
+ *	Miss events are also limited to 200 a second a mount.
  *	Attributes:
  *	  PCC_A_EVENT		u32, enum pcc_event
  *	  PCC_A_MOUNT_ID	u32
  *	  PCC_A_INO		u64, the lower inode number
  *	  PCC_A_FH_TYPE, PCC_A_FH	the lower file handle (struct
  *				pcc_version's fh_type and fh)
- *	  PCC_A_PATH		string, the file's path relative to the
- *				mount's root, when known (miss events)
+ *	  PCC_A_PATH		string, the file's path from the mount's
+ *				root, beginning with '/', when known (miss
+ *				events)
  *	  PCC_A_DS_ID		u32, the dataset concerned, when one is
  *	  PCC_A_REASON		u32, enum pcc_detach_reason (DETACHED)
  *	  PCC_A_ERRNO		u32, positive errno (IO_ERROR, ENOSPC)
@@ -149,10 +161,12 @@
  *	pcc_cache_name() gives, be a regular file of the file's size, and
  *	carry PCC_XATTR_COPY recording the file's current lower version.
  *	Errors: -ENOENT no such dataset or no copy; -ESTALE the copy records
- *	another version; -EINVAL bad type or flags, or a damaged copy (or one group or
- *	others may read: copies must be mode 0600 or 0);
- *	-EBUSY the file has a writable shared mapping; -EPERM the caller may
- *	not (below).  Attaching an attached file is a no-op (0).
+ *	another version; -EINVAL bad type or flags, or a damaged copy (or
+ *	one group or others may read: copies must be mode 0600 or 0);
+ *	-EBUSY the file is being written through pcc, has a shared mapping
+ *	that may write, or a mapping of an earlier copy, or another attach
+ *	is in progress; -EPERM the caller may not (below).  Attaching an
+ *	attached file is a no-op (0).
  *
  * PCC_IOC_DETACH (struct pcc_ioc_detach, in/out)
  *	Detach the file.  PCC_DETACH_FL_UNCACHE also unlinks the copy.
@@ -168,7 +182,9 @@
  * PCC_IOC_VERSION (struct pcc_version, out)
  *	The lower file's current version, asked of the lower now (a GETATTR
  *	on NFS).  A copy maker asks before and after copying the data and
- *	records it only if the two are equal.
+ *	records it only if the two are equal.  -EBUSY while the file is being
+ *	written through pcc or has a shared mapping that may write (stores
+ *	into dirty pages change no time of a local lower): try later.
  *
  * Who may: the admin (CAP_SYS_ADMIN) always; another user only on files
  * they may read (read permission on the lower file, as in Lustre's default
@@ -283,7 +299,8 @@ enum pcc_attr {
 /* PCC_A_DS_ATTACH: when a file may attach to an existing copy by itself. */
 #define PCC_DS_ATTACH_OPEN	0x1	/* at open */
 #define PCC_DS_ATTACH_STAT	0x2	/* at stat */
-#define PCC_DS_ATTACH_IO	0x4	/* at read, mmap, seek, ... */
+#define PCC_DS_ATTACH_IO	0x4	/* at read, splice, seek, fadvise
+					 * (never at mmap: ADR 0005) */
 #define PCC_DS_ATTACH_ALL	0x7
 
 /* The compiled rule: PCC_A_DS_RULE nests terms, which nest expressions. */
