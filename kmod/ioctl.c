@@ -20,11 +20,10 @@
 
 static int pcc_ioctl_permitted(struct inode *inode)
 {
-	if (capable(CAP_SYS_ADMIN))
+	/* The capability last: its check is audited, a read permission not. */
+	if (!inode_permission(PCC_NOP_IDMAP, pcc_lower_inode(inode), MAY_READ))
 		return 0;
-	if (inode_permission(PCC_NOP_IDMAP, pcc_lower_inode(inode), MAY_READ))
-		return -EPERM;
-	return 0;
+	return capable(CAP_SYS_ADMIN) ? 0 : -EPERM;
 }
 
 static int pcc_ioc_attach(struct inode *inode, void __user *arg)

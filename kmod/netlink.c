@@ -483,6 +483,24 @@ err:
 	return ret;
 }
 
+/*
+ * Detach the files of a deleted dataset (0: of all) of @sb, found under
+ * the registry's lock, and drop the lock: detaching waits for I/O on the
+ * copies, and must hold up neither other requests nor an umount.  The
+ * superblock is pinned before the lock goes; one already going away
+ * evicts its inodes, and their attachments, itself.
+ */
+static void pcc_nl_detach_dataset(struct super_block *sb, u32 id)
+{
+	bool pinned = atomic_inc_not_zero(&sb->s_active);
+
+	pcc_mounts_unlock();
+	if (!pinned)
+		return;
+	pcc_detach_dataset(sb, id);
+	deactivate_super(sb);
+}
+
 static int pcc_nl_ds_del(struct sk_buff *skb, struct genl_info *info)
 {
 	struct netlink_ext_ack *extack = info->extack;
@@ -516,11 +534,13 @@ static int pcc_nl_ds_del(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	}
 	/* Off the list: no new attach from it; now detach what is. */
-	pcc_detach_dataset(sb, id);
+	pcc_nl_detach_dataset(sb, id);
+	path_put(&path);
+	pcc_dataset_free(ds);
+	return 0;
 out:
 	pcc_mounts_unlock();
 	path_put(&path);
-	pcc_dataset_free(ds);
 	return ret;
 }
 
@@ -547,9 +567,7 @@ static int pcc_nl_ds_clear(struct sk_buff *skb, struct genl_info *info)
 		return PTR_ERR(sb);
 	}
 	pcc_dataset_remove_all(pcc_super(sb), &gone);
-	list_for_each_entry(ds, &gone, list)
-		pcc_detach_dataset(sb, ds->id);
-	pcc_mounts_unlock();
+	pcc_nl_detach_dataset(sb, 0);
 	path_put(&path);
 	list_for_each_entry_safe(ds, tmp, &gone, list) {
 		list_del(&ds->list);

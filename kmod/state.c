@@ -346,9 +346,9 @@ static void pcc_report_miss(struct inode *inode, struct dentry *dentry)
 /*
  * Open of a regular file: an attached file's copy must still hold the
  * lower's current version (close-to-open: another node may have changed
- * the file) and be intact (no one removed, truncated or stripped it); an unattached file may attach (PCC_DS_ATTACH_OPEN) or be
- * reported as a miss.  Never fails the open: the lower serves what the
- * cache cannot.
+ * the file) and be intact (no one removed, truncated or stripped it);
+ * an unattached file may attach (PCC_DS_ATTACH_OPEN) or be reported as a
+ * miss.  Never fails the open: the lower serves what the cache cannot.
  */
 int pcc_file_open(struct inode *inode, struct file *file)
 {

@@ -47,6 +47,8 @@ EXTRA_DIST += \
 	tests/vm/scenarios/42-pcc-fscap \
 	tests/vm/scenarios/43-pcc-fuse-trunc \
 	tests/vm/scenarios/44-pcc-splice-perm \
+	tests/vm/scenarios/50-pcc-mmap-stacked \
+	tests/vm/scenarios/51-pcc-mmap-lifetime \
 	tests/vm/scenarios/60-pcc-nl-datasets \
 	tests/vm/scenarios/61-pcc-nl-security \
 	tests/vm/scenarios/62-pcc-nl-bad-input \
@@ -66,6 +68,7 @@ EXTRA_DIST += \
 	tests/vm/scenarios/70-pcc-cache-stress-fsx \
 	tests/vm/scenarios/70-pcc-cache-badioctl \
 	tests/vm/scenarios/70-pcc-cache-teardown \
+	tests/vm/scenarios/71-pcc-rule-miss \
 	tests/vm/selftest/check \
 	tests/vm/selftest/expected \
 	tests/vm/selftest/scenarios/pass \

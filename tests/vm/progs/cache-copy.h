@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/xattr.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/pcc.h>
@@ -58,10 +59,24 @@ static inline int pcc_copy_relpath(const struct pcc_version *v,
 	return 0;
 }
 
+/*
+ * PCC_IOC_VERSION.  EBUSY means the file is being written through pcc or
+ * has a shared writable mapping: asked again for up to a second, then
+ * -EBUSY (the file is not copyable now).
+ */
 static inline int pcc_get_version(int fd, struct pcc_version *v)
 {
-	memset(v, 0, sizeof(*v));
-	return ioctl(fd, PCC_IOC_VERSION, v) ? -errno : 0;
+	struct timespec ms10 = { .tv_nsec = 10 * 1000 * 1000 };
+	int tries = 100;
+
+	for (;;) {
+		memset(v, 0, sizeof(*v));
+		if (!ioctl(fd, PCC_IOC_VERSION, v))
+			return 0;
+		if (errno != EBUSY || !--tries)
+			return -errno;
+		nanosleep(&ms10, NULL);
+	}
 }
 
 static inline int pcc_attach_fd(int fd, unsigned int dataset_id)

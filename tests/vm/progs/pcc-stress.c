@@ -1237,6 +1237,7 @@ static void copy_once(const char *root, const char *who, int must)
 		die("%s: open %s", who, file);
 	ret = pcc_make_copy(fd, &o, path);
 	if (ret == -ESTALE && !must) {
+		/* Changed while copied. */
 		count(ST_COPY_STALE);
 	} else if (ret == -EBUSY && !must) {
 		/* PCC_IOC_VERSION while written or mapped for writing. */
