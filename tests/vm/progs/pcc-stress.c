@@ -54,6 +54,8 @@
  *	  -a     an attach/detach loop (PCC_IOC_ATTACH, then DETACH keep)
  *	  -U     ... whose detaches uncache one time in four
  *	  -c DIR a copy loop: make a copy in dataset root DIR and attach
+ *		 (EBUSY from PCC_IOC_VERSION, a file being written or mapped
+ *		 for writing, is counted and tried again later)
  *	  -C DIR make a copy in DIR and attach once before starting
  *	  -u DIR an unlink loop: unlink the copy in DIR by hand
  *	  -D     a drop_caches loop (every 300 ms)
@@ -829,7 +831,7 @@ enum {
 	ST_FAULT_CHECKS, ST_FAULT_EXACT, ST_OPENS, ST_WRITES, ST_MMAP_WRITES,
 	ST_ATTACH_OK, ST_DETACHES, ST_CACHE_REMOVED, ST_COPIES,
 	ST_COPY_STALE, ST_UNLINKS, ST_DROPS, ST_SIGBUS_RACED,
-	ST_MMAP_WRITE_BUSY, ST_FAULT_ROUNDS,
+	ST_MMAP_WRITE_BUSY, ST_FAULT_ROUNDS, ST_VERSION_BUSY,
 	ST_COUNT
 };
 
@@ -838,7 +840,7 @@ static const char *const st_names[ST_COUNT] = {
 	"fault_checks", "fault_exact", "opens", "writes", "mmap_writes",
 	"attach_ok", "detaches", "cache_removed", "copies",
 	"copy_stale", "unlinks", "drops", "sigbus_raced",
-	"mmap_write_busy", "fault_rounds",
+	"mmap_write_busy", "fault_rounds", "version_busy",
 };
 
 #define MAX_ERRNO 256
@@ -1234,9 +1236,12 @@ static void copy_once(const char *root, const char *who, int must)
 	if (fd < 0)
 		die("%s: open %s", who, file);
 	ret = pcc_make_copy(fd, &o, path);
-	if ((ret == -ESTALE || ret == -EBUSY) && !must) {
-		/* Changed while copied, or being written: not copyable now. */
+	if (ret == -ESTALE && !must) {
+		/* Changed while copied. */
 		count(ST_COPY_STALE);
+	} else if (ret == -EBUSY && !must) {
+		/* PCC_IOC_VERSION while written or mapped for writing. */
+		count(ST_VERSION_BUSY);
 	} else if (ret) {
 		atomic_store(&sh->stop, 1);
 		errno = -ret;
@@ -1282,7 +1287,8 @@ static void unlink_loop(void)
 		ret = pcc_get_version(fd, &v);
 		close(fd);
 		if (ret == -EBUSY) {
-			/* A writer holds the version back: next round. */
+			/* Written or mapped for writing now: try later. */
+			count(ST_VERSION_BUSY);
 			msleep(pause_ms);
 			continue;
 		}
