@@ -14,8 +14,12 @@
  * to ->read_folio, where NFS takes file->private_data for its own open
  * context; shmem_file() to SHMEM_I(file_inode())), so the lower's mapping
  * must only ever be reached through the lower's own file.  Mappings are
- * bound to the lower file at mmap time, which puts them in the lower's
- * i_mmap (mmap.c).
+ * bound at mmap time to the lower file, or to the copy of an attached
+ * file, which puts them in that file's i_mmap (mmap.c).
+ *
+ * An attached file's reads, splices, SEEK_DATA/SEEK_HOLE and fadvise go
+ * to its copy (state.c, attach.c), with the mounter's credentials; a copy
+ * that fails or falls short is detached and the lower serves the rest.
  *
  * The file position is ours (iocb->ki_pos), the flags of each call travel
  * with it (O_APPEND, O_DIRECT, O_DSYNC as set now on our file), and our inode

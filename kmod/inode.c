@@ -374,11 +374,10 @@ int pcc_setattr(pcc_idmap_t *idmap, struct dentry *dentry, struct iattr *ia)
 		lower_ia.ia_valid &= ~ATTR_MODE;
 
 	/*
-	 * Our mappings are bound to the lower file (mmap.c): its own truncate
-	 * unmaps them past the new end, private copies included.
-	 */
-	/*
-	 * A truncate is a local change: detach, keep a mapped copy equal.
+	 * Mappings bound to the lower file (mmap.c) are unmapped past the new
+	 * end by its own truncate, private copies included; mappings of a
+	 * copy by the copy's, which pcc_mirror_change() truncates too.  A
+	 * truncate is a local change: detach, keep a mapped copy equal.
 	 * Before the lower's freeze protection, as a write begins (file.c).
 	 */
 	if (ia->ia_valid & ATTR_SIZE)
