@@ -2,8 +2,11 @@
 /*
  * mmap.c - mappings of pcc files and their faults.
  *
- * A mapping of ours is bound to the file the lower's ->mmap binds it to, as
- * overlayfs binds its real file: vma->vm_file is the lower file from then on
+ * A mapping of ours is bound, once, to a backing file: the copy of an
+ * attached file for a mapping that cannot write it, the lower file
+ * otherwise (docs/design/0005-copy-mappings.md).  It is bound to the file
+ * the backing's ->mmap binds it to, as overlayfs binds its real file:
+ * vma->vm_file is the lower file (or the copy) from then on
  * (or, when the lower is itself stacked, the file it bound the mapping to),
  * so the VMA sits in the lower's i_mmap (the lower's truncate, hole punch
  * and invalidation - NFS seeing a change from another client - unmap our
@@ -12,8 +15,8 @@
  * MADV_REMOVE, khugepaged, shmem_file()) it does with the lower's own.
  * /proc/PID/maps shows the lower's path.
  *
- * The vm_ops stay ours.  Each fault is routed to a backing - today always
- * the one the lower's ->mmap set up; pcc_vma_backing() decides - and
+ * The vm_ops stay ours.  Each fault is routed to the backing the mapping
+ * was bound to (pcc_vma_backing()) and
  * handed to the backing's vm_ops on a private copy of the VMA and of the
  * vm_fault, whose vm_ops and vm_private_data are the backing's.  Other
  * threads faulting the same VMA never see a changed VMA, and nothing needs
