@@ -257,7 +257,10 @@ static int pcc_attach_commit(struct inode *inode, struct file *copy,
 		return -ENOMEM;
 	}
 	/* The last copy, if a detach could not close it. */
-	pcc_copy_close_locked(pcci);
+	if (pcc_copy_close_locked(pcci)) {
+		fput(copy);
+		return -EINTR;
+	}
 	/* Pairs with the barrier in pcc_write_begin(). */
 	smp_mb();
 	spin_lock(&pcci->map_lock);
@@ -541,17 +544,21 @@ static bool pcc_type_clear(struct inode *inode, struct pcc_inode *pcci,
 /*
  * Close the copy of a detached file once the I/O still on it is done (the
  * seed's __pcc_layout_invalidate() wait).  pcc_lock held; never under
- * mmap_lock: I/O on the copy may fault on user memory.
+ * mmap_lock: I/O on the copy may fault on user memory, on memory that may
+ * take long (FUSE, userfaultfd), so the wait is killable.  Returns 0, or
+ * -EINTR with the copy left open for the next pcc_lock holder.
  */
-void pcc_copy_close_locked(struct pcc_inode *pcci)
+int pcc_copy_close_locked(struct pcc_inode *pcci)
 {
 	struct file *copy = pcci->copy;
 
 	if (!copy || READ_ONCE(pcci->type) != PCC_TYPE_NONE)
-		return;
-	wait_event(pcci->waitq, !atomic_read(&pcci->active_ios));
+		return 0;
+	if (wait_event_killable(pcci->waitq, !atomic_read(&pcci->active_ios)))
+		return -EINTR;
 	pcci->copy = NULL;
 	fput(copy);
+	return 0;
 }
 
 /*

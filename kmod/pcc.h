@@ -358,7 +358,7 @@ int pcc_copy_poison(struct inode *inode, struct file *copy);
 void pcc_inode_detach(struct inode *inode, enum pcc_detach_reason reason);
 int pcc_detach_locked(struct inode *inode, enum pcc_detach_reason reason);
 void pcc_detach_nowait(struct inode *inode, enum pcc_detach_reason reason);
-void pcc_copy_close_locked(struct pcc_inode *pcci);
+int pcc_copy_close_locked(struct pcc_inode *pcci);
 int pcc_detach(struct inode *inode, u32 flags, u32 dataset_id);
 /* Detach every file attached from @dataset_id (0: all); no lock held. */
 void pcc_detach_dataset(struct super_block *sb, u32 dataset_id);
