@@ -498,14 +498,7 @@ static ssize_t pcc_read_copy(struct kiocb *iocb, struct iov_iter *to,
 	if (pcc_caller_error(ret))
 		return ret;
 	if (ret < 0) {
-		struct pcc_event_info ev = {
-			.event	= PCC_EVENT_IO_ERROR,
-			.inode	= inode,
-			.error	= ret,
-		};
-
-		pcc_stat_inc(inode->i_sb, PCC_STAT_CACHE_ERRORS);
-		pcc_notify(inode->i_sb, &ev);
+		pcc_copy_error(inode, ret);
 		*why = PCC_DETACH_ERROR;
 		return 0;
 	}

@@ -339,6 +339,7 @@ int pcc_file_open(struct inode *inode, struct file *file);
 void pcc_write_begin(struct inode *inode, struct file **mirror);
 void pcc_write_end(struct inode *inode, struct file *mirror);
 const struct cred *pcc_copy_creds(struct inode *inode);
+void pcc_copy_error(struct inode *inode, int err);
 int pcc_copy_range(struct file *file, struct file *copy, loff_t pos,
 		   loff_t len);
 void pcc_mirror_change(struct inode *inode, struct file *file,

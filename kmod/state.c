@@ -192,33 +192,37 @@ struct file *pcc_io_copy(struct inode *inode)
  * same function, same flags.  Where userspace would get EOPNOTSUPP (no
  * export operations, or none that can decode), the inode number.
  */
-int pcc_lower_fh(struct inode *lower, struct pcc_version *v)
+static void pcc_lower_fh_of(struct dentry *lower, struct pcc_version *v)
 {
-	const struct export_operations *eop = lower->i_sb->s_export_op;
-	struct dentry *dentry;
+	const struct export_operations *eop = lower->d_sb->s_export_op;
 	int dwords = PCC_FH_MAX / 4;
 	int type = -EOPNOTSUPP;
 
-	if (eop && eop->fh_to_dentry) {
-		dentry = d_find_any_alias(lower);
-		if (!dentry)
-			return -ENOENT;
-		type = exportfs_encode_fh(dentry, (struct fid *)v->fh,
-					  &dwords, 0);
-		dput(dentry);
-	}
+	if (eop && eop->fh_to_dentry)
+		type = exportfs_encode_fh(lower, (struct fid *)v->fh, &dwords, 0);
 	if (type < 0 || type == FILEID_INVALID || dwords > PCC_FH_MAX / 4) {
-		u64 ino = lower->i_ino;
+		u64 ino = d_inode(lower)->i_ino;
 
 		v->fh_type = PCC_FH_TYPE_INO;
 		v->fh_len = sizeof(ino);
 		memset(v->fh, 0, sizeof(v->fh));
 		memcpy(v->fh, &ino, sizeof(ino));
-		return 0;
+		return;
 	}
 	v->fh_type = type;
 	v->fh_len = dwords * 4;
 	memset(v->fh + v->fh_len, 0, sizeof(v->fh) - v->fh_len);
+}
+
+/* The handle of a lower inode known only by itself (events, uncache). */
+int pcc_lower_fh(struct inode *lower, struct pcc_version *v)
+{
+	struct dentry *dentry = d_find_any_alias(lower);
+
+	if (!dentry)
+		return -ENOENT;
+	pcc_lower_fh_of(dentry, v);
+	dput(dentry);
 	return 0;
 }
 
@@ -279,10 +283,9 @@ int pcc_lower_version(struct inode *inode, struct pcc_version *v, bool sync)
 	dput(alias);
 	ret = vfs_getattr(&lower_path, &st, mask,
 			  sync ? AT_STATX_FORCE_SYNC : AT_STATX_SYNC_AS_STAT);
+	if (!ret)
+		pcc_lower_fh_of(lower_path.dentry, v);
 	path_put(&lower_path);
-	if (ret)
-		return ret;
-	ret = pcc_lower_fh(lower, v);
 	if (ret)
 		return ret;
 	v->size = st.size;
@@ -452,6 +455,19 @@ const struct cred *pcc_copy_creds(struct inode *inode)
 	return override_creds(pcc_super(inode->i_sb)->cred);
 }
 
+/* I/O on a copy of @inode failed with @err: count it and tell the daemon. */
+void pcc_copy_error(struct inode *inode, int err)
+{
+	struct pcc_event_info ev = {
+		.event	= err == -ENOSPC ? PCC_EVENT_ENOSPC : PCC_EVENT_IO_ERROR,
+		.inode	= inode,
+		.error	= err,
+	};
+
+	pcc_stat_inc(inode->i_sb, PCC_STAT_CACHE_ERRORS);
+	pcc_notify(inode->i_sb, &ev);
+}
+
 /*
  * Copy [@pos, @pos + @len) of @file's lower file into @copy, read through
  * the lower with the credentials of @file's opener (a read-only lower file
@@ -553,15 +569,7 @@ void pcc_mirror_change(struct inode *inode, struct file *file,
 	pcc_stat_inc(inode->i_sb, PCC_STAT_MIRROR_WRITES);
 out:
 	if (ret) {
-		struct pcc_event_info ev = {
-			.event	= ret == -ENOSPC ? PCC_EVENT_ENOSPC :
-					PCC_EVENT_IO_ERROR,
-			.inode	= inode,
-			.error	= ret,
-		};
-
-		pcc_stat_inc(inode->i_sb, PCC_STAT_CACHE_ERRORS);
-		pcc_notify(inode->i_sb, &ev);
+		pcc_copy_error(inode, ret);
 		pr_warn_ratelimited("cannot update a mapped cache copy: %d\n",
 				    ret);
 	}
