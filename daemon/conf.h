@@ -96,6 +96,31 @@ void pcc_conf_free(struct pcc_config *conf);
 size_t pcc_conf_count_mounts(const struct pcc_config *conf);
 size_t pcc_conf_count_datasets(const struct pcc_config *conf);
 
+/*
+ * Write conf to file atomically: a temporary file in the same directory,
+ * fsync, rename over file, fsync of the directory; mode 0644.  The
+ * leading comment block of the file being replaced is kept; libyaml does
+ * not keep other comments, so a line after it says the rest is written by
+ * pcc and its comments are not kept.  Returns 0 or a negative errno with
+ * err filled; on failure file is unchanged.
+ */
+int pcc_conf_save(const struct pcc_config *conf, const char *file,
+		  char *err, size_t errlen);
+
+/* A deep copy; NULL when out of memory. */
+struct pcc_config *pcc_conf_dup(const struct pcc_config *conf);
+
+/* A deep copy of one dataset, next = NULL; NULL when out of memory. */
+struct pcc_conf_dataset *pcc_conf_dataset_dup(const struct pcc_conf_dataset *ds);
+void pcc_conf_dataset_free(struct pcc_conf_dataset *ds);
+
+/* 1 when the two datasets have the same keys and values (line ignored). */
+int pcc_conf_dataset_equal(const struct pcc_conf_dataset *a,
+			   const struct pcc_conf_dataset *b);
+
+/* The id the module knows a dataset by: roid, or rwid if only it is set. */
+uint32_t pcc_conf_dataset_id(const struct pcc_conf_dataset *ds);
+
 /* "ro", "rw" or "rw+ro". */
 const char *pcc_conf_mode_name(unsigned int mode);
 

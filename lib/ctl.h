@@ -7,16 +7,16 @@
  * An AF_UNIX SOCK_SEQPACKET socket, by default PCC_CTL_SOCKET (set by
  * configure, /run/pcc/pccd.sock unless changed), created by pccd with mode
  * 0666 in a directory of mode 0755.  Every user may connect; each command
- * decides what its caller may do (later versions check SO_PEERCRED).
+ * decides what its caller may do (SO_PEERCRED, below).
  *
  * Framing
  * -------
  * One message is one datagram holding exactly one JSON object, UTF-8,
  * without a terminating NUL, at most PCC_CTL_MSG_MAX bytes.  SOCK_SEQPACKET
  * keeps message boundaries, so no length prefix is needed, and ancillary
- * data travels with the message it belongs to: a later protocol version
- * passes open files with SCM_RIGHTS on the request that names them.  Until
- * then a receiver closes any descriptor it is sent.
+ * data travels with the message it belongs to: open files are passed with
+ * SCM_RIGHTS on the request that names them (at most PCC_CTL_FDS_MAX).  A
+ * command that takes none closes any it is sent.
  *
  * Exchange
  * --------
@@ -37,16 +37,98 @@
  *
  * Commands
  * --------
- *  version	request {"cmd": "version"}
- *		reply   {"version": "0.1.0",
- *			 "module": {"version": "0.1.0", "genl_version": 1}}
+ * Who may: "any" commands are open to every user; "root" ones need the
+ * peer (SO_PEERCRED) to be uid 0, EPERM with "COMMAND needs root"
+ * otherwise.  Commands taking files get them as open descriptors with
+ * SCM_RIGHTS on the request, in the order of its "files" array (the names
+ * the user gave, for messages only): holding an open descriptor proves the
+ * caller could open the file; a request with another number of
+ * descriptors than names is EINVAL.  Paths in requests are absolute.
+ *
+ *  version	any.  {"cmd": "version"}
+ *		reply {"version": "0.1.0",
+ *		       "module": {"version": "0.1.0", "genl_version": 2}}
  *		or, when the daemon cannot reach the module,
- *			{"version": "0.1.0", "module": null,
- *			 "module_error": "...", "module_errno": N}
+ *		      {"version": "0.1.0", "module": null,
+ *		       "module_error": "...", "module_errno": N}
+ *
+ *  add		root.  {"cmd": "add", "mount": MNT, "cache": DIR,
+ *			"params": "PARAMS"}
+ *		PARAMS as lib/param.h.  Checks everything (a bad PARAMS is
+ *		EINVAL with "column N: ..."), applies it to the module, then
+ *		rewrites the configuration file; a failure anywhere leaves
+ *		the module and the file as they were.
+ *		reply {"dataset": DATASET}
+ *
+ *  set		root.  {"cmd": "set", "mount": MNT, "cache": DIR,
+ *			"params": "PARAMS"}: PARAMS applied on top of the
+ *		dataset's values; roid/rwid/mode cannot change (EINVAL).
+ *		reply {"dataset": DATASET}
+ *
+ *  del		root.  {"cmd": "del", "mount": MNT, "cache": DIR,
+ *			"keep": BOOL}
+ *		reply {"removed_copies": N, "removed_bytes": N}
+ *
+ *  clear	root.  {"cmd": "clear", "mount": MNT, "keep": BOOL}
+ *		reply {"datasets": N, "removed_copies": N,
+ *		       "removed_bytes": N}
+ *
+ *  list	any.  {"cmd": "list"[, "mount": MNT]}
+ *		reply {"mounts": [MOUNT, ...]} (the configured mounts, or
+ *		the one named: ENOENT if it is not configured), with
+ *		MOUNT = {"path": P, "lower": L, "mounted": BOOL,
+ *			 "mount_id": N or null, "datasets": [DATASET, ...]}
+ *		DATASET = {"id": N, "roid": N, "rwid": N, "path": DIR,
+ *			   "mode": "ro"|"rw"|"rw+ro",
+ *			   "attach": ["open", "stat", "io"],
+ *			   "rule": TEXT or null, "attached": N,
+ *			   "usage": {"files": N, "bytes": N}}
+ *		("id" is the id the module knows the dataset by: roid, or
+ *		rwid when only that is set.)
+ *
+ *  attach	any, one descriptor per file, opened O_RDONLY.
+ *		{"cmd": "attach", "files": [NAME, ...], "id": N (0: the
+ *		 first dataset of that mode), "mode": "ro"|"rw"}
+ *		Copies each file in (merged with any copy of it already
+ *		under way) and attaches it.  Progress messages
+ *		{"more": true, "file": NAME, "bytes": N, "total": N} may
+ *		come for large files.
+ *		reply {"files": [{"file": NAME, "dataset": N,
+ *				  "cache_path": P, "bytes": N} or
+ *				 {"file": NAME, "error": MSG, "errno": N}, ...]}
+ *		(the command itself succeeds when each file has an entry).
+ *
+ *  detach	any, one descriptor per file.  {"cmd": "detach",
+ *			"files": [NAME, ...], "keep": BOOL}
+ *		reply {"files": [{"file": NAME, "removed": BOOL} or
+ *				 {"file": NAME, "error": MSG, "errno": N}, ...]}
+ *
+ *  stats	any.  {"cmd": "stats"[, "mount": MNT]}
+ *		reply {"mounts": [{"path": P, "mount_id": N,
+ *				   "counters": {NAME: N, ...}}, ...],
+ *		       "daemon": {"copies": N, "bytes_copied": N,
+ *				  "copy_errors": N, "queue": N,
+ *				  "running": N}}
+ *		NAME as pcc_nl_stat_name(), plus "attaches" (every attach
+ *		counter added up).
+ *
+ *  prefetch	root.  {"cmd": "prefetch", "paths": [P, ...], "jobs": N}
+ *		Walks each path (a file or a tree, not leaving its
+ *		filesystem), copies in and attaches every regular file
+ *		under a pcc mount with a dataset, N at a time (0: the
+ *		daemon's default).  First {"more": true, "phase": "scan",
+ *		"files_total": N, "bytes_total": N}, then every half second
+ *		and at the end {"more": true, "files_done": N,
+ *		"bytes_done": N, "files_failed": N}, a failure as it happens
+ *		{"more": true, "failed": P, "error": MSG, "errno": N}.
+ *		reply {"files": N, "bytes": N, "failed": N,
+ *		       "already": N, "seconds": X}
  *
  * Protocol history
  * ----------------
  *  1	first version: version.
+ *  2	add, set, del, clear, list, attach, detach, stats, prefetch;
+ *	descriptors with SCM_RIGHTS; progress messages.
  */
 #ifndef PCC_CTL_H
 #define PCC_CTL_H
@@ -55,7 +137,7 @@
 
 struct json_object;
 
-#define PCC_CTL_PROTO		1
+#define PCC_CTL_PROTO		2
 #define PCC_CTL_MSG_MAX		(64 * 1024)
 
 /* How long a client waits for each message of a reply. */
@@ -80,6 +162,22 @@ int pcc_ctl_listen(const char *path);
 /* Send msg as one message.  Returns 0, -EMSGSIZE if it is too big. */
 int pcc_ctl_send(int fd, struct json_object *msg);
 
+/* Most descriptors one message carries (the kernel's SCM_MAX_FD is 253). */
+#define PCC_CTL_FDS_MAX		64
+
+/* Send msg with nfds (<= PCC_CTL_FDS_MAX) descriptors attached. */
+int pcc_ctl_send_fds(int fd, struct json_object *msg, const int *fds,
+		     unsigned int nfds);
+
+/*
+ * As pcc_ctl_recv(), also taking the descriptors that came with the
+ * message: up to PCC_CTL_FDS_MAX into fds (close-on-exec), their number in
+ * *nfds.  Descriptors beyond that, or that came truncated (MSG_CTRUNC),
+ * are closed and the call fails with -EMSGSIZE.
+ */
+int pcc_ctl_recv_fds(int fd, struct json_object **msg, int timeout_ms,
+		     int *fds, unsigned int *nfds);
+
 /*
  * Receive one message, waiting at most timeout_ms (-1: forever) for it.
  * On success *msg holds a JSON object the caller must json_object_put().
@@ -95,6 +193,18 @@ int pcc_ctl_recv(int fd, struct json_object **msg, int timeout_ms);
  * pcc_ctl_reply_error() to tell.
  */
 int pcc_ctl_call(int fd, struct json_object *req, struct json_object **reply);
+
+/*
+ * pcc_ctl_call() sending fds with req and handing every progress message
+ * to progress (which must not keep it) when progress is not NULL.  While
+ * progress messages arrive the wait has no overall limit: each message
+ * must come within PCC_CTL_TIMEOUT_MS, and a long operation sends one at
+ * least every few seconds.
+ */
+int pcc_ctl_call_progress(int fd, struct json_object *req, const int *fds,
+			  unsigned int nfds,
+			  void (*progress)(struct json_object *msg, void *arg),
+			  void *arg, struct json_object **reply);
 
 /* Build the request {"cmd": cmd}; NULL (errno set) on allocation failure. */
 struct json_object *pcc_ctl_request(const char *cmd);

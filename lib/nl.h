@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <linux/pcc.h>
+
 struct pcc_nl;
 
 /*
@@ -43,5 +45,120 @@ int pcc_nl_get_version(struct pcc_nl *nl, char *buf, size_t len,
  */
 int pcc_nl_parse_version(const void *msg, size_t msg_len, char *buf,
 			 size_t len, uint32_t *genl_version);
+
+/*
+ * Datasets, mounts and events (protocol 2).  Where a request fails the
+ * kernel's extended ack message, if any, is copied into the caller's
+ * errmsg (always NUL-terminated; "" when the kernel said nothing); errmsg
+ * may be NULL.
+ */
+struct pcc_rule;
+
+/* A mount named in a request: by id when id != 0, else by path. */
+struct pcc_nl_mnt {
+	uint32_t id;
+	const char *path;
+};
+
+struct pcc_nl_mount {
+	uint32_t id;
+	char lower[PCC_PATH_MAX];
+	uint32_t gen;
+	uint32_t datasets;
+	uint32_t attached;
+	uint64_t stats[PCC_STAT_COUNT];	/* enum pcc_stat; 0 if not sent */
+};
+
+/* PCC_CMD_MOUNT_GET doit. */
+int pcc_nl_mount_get(struct pcc_nl *nl, const struct pcc_nl_mnt *mnt,
+		     struct pcc_nl_mount *out, char *errmsg, size_t errlen);
+
+/*
+ * PCC_CMD_MOUNT_GET dump: cb is called for each mount; a non-zero return
+ * from cb stops the dump and is returned.
+ */
+int pcc_nl_mount_dump(struct pcc_nl *nl,
+		      int (*cb)(const struct pcc_nl_mount *m, void *arg),
+		      void *arg);
+
+/* What PCC_CMD_DATASET_ADD/SET send and PCC_CMD_DATASET_GET returns. */
+#define PCC_NL_DS_ATTACH	(1U << 0)	/* attach is set */
+#define PCC_NL_DS_RULE		(1U << 1)	/* rule (NULL: none) is set */
+#define PCC_NL_DS_MODE		(1U << 2)	/* mode is set */
+
+struct pcc_nl_dataset {
+	unsigned int set;		/* PCC_NL_DS_*: what add/set send */
+	uint32_t mount_id;		/* dump only */
+	uint32_t id;
+	const char *path;		/* add: required; dump: owned by nl */
+	uint32_t mode;			/* PCC_DS_MODE_* */
+	uint32_t attach;		/* PCC_DS_ATTACH_* */
+	const struct pcc_rule *rule;	/* NULL: no rule (set: remove it) */
+	const char *rule_text;		/* NULL: none */
+	uint32_t attached;		/* dump only */
+};
+
+int pcc_nl_dataset_add(struct pcc_nl *nl, const struct pcc_nl_mnt *mnt,
+		       const struct pcc_nl_dataset *ds,
+		       char *errmsg, size_t errlen);
+int pcc_nl_dataset_set(struct pcc_nl *nl, const struct pcc_nl_mnt *mnt,
+		       const struct pcc_nl_dataset *ds,
+		       char *errmsg, size_t errlen);
+int pcc_nl_dataset_del(struct pcc_nl *nl, const struct pcc_nl_mnt *mnt,
+		       uint32_t id, char *errmsg, size_t errlen);
+int pcc_nl_dataset_clear(struct pcc_nl *nl, const struct pcc_nl_mnt *mnt,
+			 char *errmsg, size_t errlen);
+
+/*
+ * PCC_CMD_DATASET_GET dump.  The dataset passed to cb (path, rule,
+ * rule_text included) is valid during the call only.  -EINTR (after
+ * some callbacks) when the kernel flagged the dump NLM_F_DUMP_INTR:
+ * the datasets changed meanwhile, ask again.
+ */
+int pcc_nl_dataset_dump(struct pcc_nl *nl, const struct pcc_nl_mnt *mnt,
+			int (*cb)(const struct pcc_nl_dataset *ds, void *arg),
+			void *arg, char *errmsg, size_t errlen);
+
+struct pcc_nl_event {
+	uint32_t event;			/* enum pcc_event */
+	uint32_t mount_id;
+	uint32_t ds_id;			/* 0 if not sent */
+	uint32_t reason;		/* enum pcc_detach_reason, or 0 */
+	uint32_t err;			/* positive errno, or 0 */
+	uint64_t ino;
+	uint32_t fh_type;
+	uint32_t fh_len;		/* 0 if not sent */
+	uint8_t fh[PCC_FH_MAX];
+	const char *path;		/* NULL if not sent; valid in cb only */
+};
+
+/*
+ * Open a second socket joined to the events group (needs CAP_SYS_ADMIN:
+ * -EPERM otherwise), non-blocking, with a large receive buffer.
+ */
+int pcc_nl_events_open(struct pcc_nl **out);
+
+/* The socket to poll for POLLIN. */
+int pcc_nl_fd(const struct pcc_nl *nl);
+
+/*
+ * Read every event waiting and call cb for each.  Returns 0 when no more
+ * are waiting, -ENOBUFS when the kernel dropped events for this socket
+ * (overrun: the caller resyncs with the dumps; the socket stays usable),
+ * another negative errno on failure.
+ */
+int pcc_nl_events_read(struct pcc_nl *nl,
+		       void (*cb)(const struct pcc_nl_event *ev, void *arg),
+		       void *arg);
+
+/* "miss", "attached", ... ; "unknown" otherwise. */
+const char *pcc_nl_event_name(uint32_t event);
+/* "manual", "stale", "local_change", "dataset", "copy_gone", "error". */
+const char *pcc_nl_reason_name(uint32_t reason);
+/*
+ * The snake_case name of a counter, as pcc stats --json prints it:
+ * "attach_manual", ..., "hits", "hit_bytes", "misses", ...
+ */
+const char *pcc_nl_stat_name(unsigned int stat);
 
 #endif /* PCC_NL_H */

@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * copy.h - the copy-in engine: makes cache copies as include/uapi/linux/
+ * pcc.h says ("Making a copy") and attaches them, on a pool of worker
+ * threads, so the daemon's event loop never waits for a copy.
+ *
+ * The event loop submits jobs and polls pccd_copy_fd(); when it is
+ * readable, pccd_copy_reap() calls each finished job's callbacks in the
+ * loop's thread.  Two submissions for the same file and dataset while the
+ * first is queued or running are merged: one copy is made and both
+ * callbacks get its result.
+ *
+ * Credentials: a worker reads the lower file through the descriptor it was
+ * given (a client's, opened with the client's credentials) or, for a path,
+ * opens it with the file owner's fsuid/fsgid (per thread), then its own
+ * (root) if that fails, so root_squash exports work.  The copy is created
+ * and written as root, mode 0600.
+ *
+ * A copy that fails (ENOSPC, EDQUOT, EIO, a file changed during the copy,
+ * the daemon killed) leaves nothing named in the dataset: the data goes to
+ * an O_TMPFILE that is linked in only when complete, or, on filesystems
+ * without O_TMPFILE, to a PCCD_COPY_TMP_PREFIX file that
+ * pccd_copy_cleanup() removes.
+ */
+#ifndef PCCD_COPY_H
+#define PCCD_COPY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <linux/pcc.h>
+
+#define PCCD_COPY_TMP_PREFIX	".pcc-tmp."
+/* Default number of worker threads. */
+#define PCCD_COPY_WORKERS	4
+
+struct pccd_copy_engine;
+
+struct pccd_copy_result {
+	int err;			/* 0 or a negative errno */
+	char msg[256];			/* what failed, "" on success */
+	bool already;			/* was attached, or a valid copy was
+					 * there: no data copied */
+	uint32_t ds_id;
+	uint64_t bytes;			/* bytes copied */
+	char cache_path[PCC_PATH_MAX];	/* absolute path of the copy */
+};
+
+typedef void (*pccd_copy_done_fn)(const struct pccd_copy_result *res,
+				  void *arg);
+
+/* What to copy.  Exactly one of fd (>= 0) and path (non-NULL). */
+struct pccd_copy_req {
+	int fd;			/* an open pcc file: the engine dup()s it */
+	const char *path;	/* or an absolute path on a pcc mount */
+	dev_t dev;		/* the pcc file's st_dev and st_ino: the */
+	ino_t ino;		/* merge key with ds_root */
+	const char *ds_root;	/* the dataset's directory (copied) */
+	uint32_t ds_id;
+	bool attach;		/* PCC_IOC_ATTACH once copied */
+};
+
+/* Kernel calls, replaceable by the unit tests (NULL members: the ioctls). */
+struct pccd_copy_ops {
+	int (*version)(int fd, struct pcc_version *v);
+	int (*attach)(int fd, uint32_t ds_id);
+	int (*state)(int fd, struct pcc_ioc_state *st);
+};
+
+struct pccd_copy_stats {
+	uint64_t copies;		/* copies made */
+	uint64_t bytes;			/* bytes copied */
+	uint64_t errors;		/* jobs failed */
+	unsigned int queued;		/* waiting for a worker */
+	unsigned int running;		/* being copied now */
+};
+
+/* 0 or a negative errno.  ops may be NULL. */
+int pccd_copy_engine_new(unsigned int workers,
+			 const struct pccd_copy_ops *ops,
+			 struct pccd_copy_engine **out);
+
+/*
+ * Stop: queued jobs finish with -ECANCELED (callbacks not called), running
+ * ones are told to stop and waited for.  NULL-safe.
+ */
+void pccd_copy_engine_free(struct pccd_copy_engine *e);
+
+/* Readable when finished jobs wait for pccd_copy_reap(). */
+int pccd_copy_fd(const struct pccd_copy_engine *e);
+
+/* Call the callbacks of every finished job. */
+void pccd_copy_reap(struct pccd_copy_engine *e);
+
+/*
+ * Queue a copy; done(res, arg) is called from pccd_copy_reap().  Returns 0
+ * or a negative errno (then done is never called).
+ */
+int pccd_copy_submit(struct pccd_copy_engine *e,
+		     const struct pccd_copy_req *req,
+		     pccd_copy_done_fn done, void *arg);
+
+/*
+ * Forget the callbacks registered with arg (a client that went away):
+ * the copy goes on, nobody is told.
+ */
+void pccd_copy_forget(struct pccd_copy_engine *e, void *arg);
+
+/*
+ * Bytes copied so far and total of the job submitted for (dev, ino) in
+ * ds_root; -ENOENT when none is queued or running.
+ */
+int pccd_copy_progress(struct pccd_copy_engine *e, dev_t dev, ino_t ino,
+		       const char *ds_root, uint64_t *done, uint64_t *total);
+
+void pccd_copy_get_stats(struct pccd_copy_engine *e,
+			 struct pccd_copy_stats *st);
+
+/*
+ * Remove what interrupted copies left in ds_root (PCCD_COPY_TMP_PREFIX
+ * files).  Returns the number removed or a negative errno.
+ */
+int pccd_copy_cleanup(const char *ds_root);
+
+/*
+ * Remove the read-only copies of dataset ds_id in ds_root (files whose
+ * PCC_XATTR_COPY says PCC_TYPE_READONLY and ds_id), leftovers of
+ * interrupted copies and the fan-out directories left empty.  Files that
+ * are not pcc read-only copies are never removed: they may hold data found
+ * nowhere else.  Adds what was removed to *files and *bytes.
+ */
+int pccd_copy_remove_all(const char *ds_root, uint32_t ds_id,
+			 uint64_t *files, uint64_t *bytes);
+
+/* Count the files and bytes (allocated) under ds_root. */
+int pccd_copy_usage(const char *ds_root, uint64_t *files, uint64_t *bytes);
+
+#endif /* PCCD_COPY_H */
