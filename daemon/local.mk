@@ -3,11 +3,17 @@
 # main.c only calls pccd_main().
 noinst_LIBRARIES += daemon/libpccd.a
 daemon_libpccd_a_SOURCES = \
+	daemon/admin.c \
+	daemon/apply.c daemon/apply.h \
 	daemon/client.c daemon/client.h \
 	daemon/conf.c daemon/conf.h \
+	daemon/copy.h \
+	daemon/events.c daemon/events.h \
+	daemon/fileops.c \
 	daemon/kernel.c daemon/kernel.h \
 	daemon/notify.c daemon/notify.h \
-	daemon/pccd.c daemon/pccd.h
+	daemon/pccd.c daemon/pccd.h \
+	daemon/prefetch.c
 daemon_libpccd_a_CPPFLAGS = $(AM_CPPFLAGS) $(YAML_CFLAGS) $(JSONC_CFLAGS) \
 	$(SYSTEMD_CFLAGS)
 

@@ -12,13 +12,18 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "apply.h"
 #include "client.h"
 #include "conf.h"
+#include "copy.h"
 #include "ctl.h"
+#include "events.h"
 #include "kernel.h"
 #include "log.h"
+#include "nl.h"
 #include "notify.h"
 #include "opt.h"
 #include "pccd.h"
@@ -156,21 +161,29 @@ static int make_parent_dirs(const char *path)
 
 static void reload(struct pccd *d)
 {
-	char err[PCC_CONF_ERR_LEN];
+	char err[PCC_CONF_ERR_LEN], status[128];
 	struct pcc_config *conf;
+	unsigned int errors;
 
 	pccd_notify("RELOADING=1");
 	if (pcc_conf_load(d->conf_file, &conf, err, sizeof(err))) {
 		log_errx("conf", "%s", err);
 		log_warnx("conf", "keeping the configuration in force");
-	} else {
-		pcc_conf_free(d->conf);
-		d->conf = conf;
-		log_info("conf", "reloaded %s: %zu mounts, %zu datasets",
-			 d->conf_file, pcc_conf_count_mounts(conf),
-			 pcc_conf_count_datasets(conf));
+		pccd_notify("READY=1");
+		return;
 	}
-	pccd_notify("READY=1");
+	pccd_apply_removed(d, conf);
+	pcc_conf_free(d->conf);
+	d->conf = conf;
+	errors = pccd_apply(d);
+	pccd_events_open(d);
+	log_info("conf", "reloaded %s: %zu mounts, %zu datasets, %u errors",
+		 d->conf_file, pcc_conf_count_mounts(conf),
+		 pcc_conf_count_datasets(conf), errors);
+	snprintf(status, sizeof(status),
+		 "READY=1\nSTATUS=serving; %u errors applying the configuration",
+		 errors);
+	pccd_notify(status);
 }
 
 static int setup_signals(struct pccd *d)
@@ -209,7 +222,7 @@ static void on_signal(struct pccd *d)
 
 static int start(struct pccd *d)
 {
-	char err[PCC_CONF_ERR_LEN];
+	char err[PCC_CONF_ERR_LEN], status[128];
 	int ret;
 
 	d->conf_file = absolute(d->opt.conf_file);
@@ -228,6 +241,9 @@ static int start(struct pccd *d)
 
 	if (pccd_kernel_connect(d) == -ENOENT)
 		log_warnx("nl", "module pcc is not loaded; will ask again when needed");
+	/* Mount and push the datasets before telling anyone we are ready. */
+	d->apply_errors = pccd_apply(d);
+	pccd_events_open(d);
 
 	ret = setup_signals(d);
 	if (ret) {
@@ -258,28 +274,71 @@ static int start(struct pccd *d)
 		}
 		log_to_syslog();
 	}
-	log_info("main", "pccd %s serving %s", PACKAGE_VERSION, d->socket_path);
-	pccd_notify("READY=1\nSTATUS=serving");
+	/* Threads only after daemon(): fork() keeps just the caller's. */
+	ret = pccd_copy_engine_new(PCCD_COPY_WORKERS, NULL, &d->copy);
+	if (ret) {
+		log_err_errno("main", ret, "cannot start the copy workers");
+		return PCCD_EXIT_OS;
+	}
+	log_info("main", "pccd %s serving %s; %u errors applying %s",
+		 PACKAGE_VERSION, d->socket_path, d->apply_errors,
+		 d->conf_file);
+	snprintf(status, sizeof(status),
+		 "READY=1\nSTATUS=serving; %u errors applying the configuration",
+		 d->apply_errors);
+	pccd_notify(status);
 	return PCCD_EXIT_OK;
 }
 
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* Progress messages of pending commands go out this often. */
+#define TICK_MS		500
+
 static int run(struct pccd *d)
 {
-	struct pollfd pfd[2 + PCCD_MAX_CLIENTS];
-	int slot[2 + PCCD_MAX_CLIENTS];
-	int i, n;
+	struct pollfd pfd[4 + PCCD_MAX_CLIENTS];
+	int slot[4 + PCCD_MAX_CLIENTS];
+	long long next_tick = now_ms() + TICK_MS;
+	int i, n, first, events_i, copy_i, timeout;
 
 	while (!d->stop) {
 		pfd[0] = (struct pollfd){ .fd = d->signal_fd, .events = POLLIN };
 		pfd[1] = (struct pollfd){ .fd = d->listen_fd, .events = POLLIN };
 		n = 2;
+		events_i = copy_i = -1;
+		if (d->events) {
+			events_i = n;
+			pfd[n++] = (struct pollfd){ .fd = pcc_nl_fd(d->events),
+						    .events = POLLIN };
+		}
+		if (d->copy) {
+			copy_i = n;
+			pfd[n++] = (struct pollfd){ .fd = pccd_copy_fd(d->copy),
+						    .events = POLLIN };
+		}
+		first = n;
 		for (i = 0; i < PCCD_MAX_CLIENTS; i++) {
-			if (d->clients[i] < 0)
+			if (d->clients[i].fd < 0)
 				continue;
-			pfd[n] = (struct pollfd){ .fd = d->clients[i], .events = POLLIN };
+			/* A busy client is not read: only its hangup counts. */
+			pfd[n] = (struct pollfd){ .fd = d->clients[i].fd,
+				.events = d->clients[i].busy ? 0 : POLLIN };
 			slot[n++] = i;
 		}
-		if (poll(pfd, n, -1) < 0) {
+		timeout = -1;
+		if (pccd_client_ticking(d)) {
+			timeout = next_tick - now_ms();
+			if (timeout < 0)
+				timeout = 0;
+		}
+		if (poll(pfd, n, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
 			log_err("main", "poll");
@@ -287,17 +346,33 @@ static int run(struct pccd *d)
 		}
 		if (pfd[0].revents)
 			on_signal(d);
-		for (i = 2; i < n; i++)
+		if (events_i >= 0 && pfd[events_i].revents)
+			pccd_events_read(d);
+		if (copy_i >= 0 && pfd[copy_i].revents)
+			pccd_copy_reap(d->copy);
+		for (i = first; i < n; i++)
 			if (pfd[i].revents)
 				pccd_client_event(d, slot[i], pfd[i].revents);
 		if (pfd[1].revents)
 			pccd_client_accept(d);
+		if (d->resync) {
+			d->resync = false;
+			pccd_apply(d);
+		}
+		if (now_ms() >= next_tick) {
+			pccd_client_tick(d);
+			next_tick = now_ms() + TICK_MS;
+		}
 	}
 	return PCCD_EXIT_OK;
 }
 
 static void stop(struct pccd *d)
 {
+	/*
+	 * The datasets stay in the module: attached files go on being
+	 * served, and a new pccd finds them in place.
+	 */
 	if (d->listen_fd >= 0) {
 		pccd_notify("STOPPING=1");
 		pccd_client_close_all(d);
@@ -307,7 +382,10 @@ static void stop(struct pccd *d)
 	}
 	if (d->signal_fd >= 0)
 		close(d->signal_fd);
+	pccd_copy_engine_free(d->copy);
+	pccd_events_close(d);
 	pccd_kernel_close(d);
+	free(d->mounts);
 	pcc_conf_free(d->conf);
 	free(d->conf_file);
 	free(d->socket_path);
@@ -319,7 +397,7 @@ int pccd_main(int argc, char *argv[])
 	int i, ret;
 
 	for (i = 0; i < PCCD_MAX_CLIENTS; i++)
-		d.clients[i] = -1;
+		d.clients[i].fd = -1;
 	ret = pccd_parse_options(&d.opt, argc, argv, stdout, stderr);
 	if (ret >= 0)
 		return ret;

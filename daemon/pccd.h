@@ -8,7 +8,9 @@
 #define PCCD_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 /* Exit statuses, documented in pccd(8). */
 enum pccd_exit {
@@ -21,8 +23,11 @@ enum pccd_exit {
 /* How many CLI connections are served at once; more are turned away. */
 #define PCCD_MAX_CLIENTS	16
 
+struct json_object;
 struct pcc_config;
+struct pcc_conf_mount;
 struct pcc_nl;
+struct pccd_copy_engine;
 
 struct pccd_options {
 	const char *conf_file;
@@ -32,15 +37,50 @@ struct pccd_options {
 	bool check_config;
 };
 
+/*
+ * A configured mount as it is now: the pcc mount at conf->path, known to
+ * the module by id, its files by st_dev.  Rebuilt by every apply.
+ */
+struct pccd_mount {
+	const struct pcc_conf_mount *conf;	/* in d->conf */
+	bool mounted;				/* id and dev are valid */
+	uint32_t id;
+	dev_t dev;
+};
+
+/* A CLI connection. */
+struct pccd_client {
+	int fd;				/* -1: free slot */
+	uint64_t serial;		/* tells connections in a slot apart */
+	uid_t uid;			/* the peer, from SO_PEERCRED */
+	pid_t pid;
+	bool busy;			/* a reply is pending: not read */
+	struct json_object *pending;	/* its reply being built */
+	const char *cmd;		/* the pending command */
+	void *work;			/* the pending command's state */
+	/* Called twice a second while pending (progress), may be NULL. */
+	void (*tick)(struct pccd *d, struct pccd_client *c);
+	/* Frees work when the client goes away first. */
+	void (*cancel)(struct pccd *d, struct pccd_client *c);
+	char errmsg[512];		/* the message of a failing command */
+};
+
 struct pccd {
 	struct pccd_options opt;
 	char *conf_file;		/* absolute: pccd changes to / */
 	char *socket_path;		/* absolute, unlinked at exit */
 	struct pcc_config *conf;
+	struct pccd_mount *mounts;	/* one per mount of conf */
+	size_t nmounts;
 	struct pcc_nl *nl;		/* NULL while the module is unreachable */
+	struct pcc_nl *events;		/* the events socket, or NULL */
+	struct pccd_copy_engine *copy;	/* NULL until started */
 	int listen_fd;
 	int signal_fd;
-	int clients[PCCD_MAX_CLIENTS];	/* -1: free slot */
+	struct pccd_client clients[PCCD_MAX_CLIENTS];
+	uint64_t next_serial;
+	unsigned int apply_errors;	/* of the last apply */
+	bool resync;			/* events were lost: apply again */
 	bool stop;
 };
 

@@ -90,9 +90,9 @@
  *		{"cmd": "attach", "files": [NAME, ...], "id": N (0: the
  *		 first dataset of that mode), "mode": "ro"|"rw"}
  *		Copies each file in (merged with any copy of it already
- *		under way) and attaches it.  Progress messages
- *		{"more": true, "file": NAME, "bytes": N, "total": N} may
- *		come for large files.
+ *		under way) and attaches it.  While copies run, a progress
+ *		message {"more": true, "waiting": N} (files not done yet)
+ *		comes every half second.
  *		reply {"files": [{"file": NAME, "dataset": N,
  *				  "cache_path": P, "bytes": N} or
  *				 {"file": NAME, "error": MSG, "errno": N}, ...]}
