@@ -15,6 +15,7 @@ EXTRA_DIST += \
 	tests/vm/guest/lib.sh \
 	tests/vm/guest/passthrough.sh \
 	tests/vm/guest/cache.sh \
+	tests/vm/guest/pccd.sh \
 	tests/vm/guest/passwd \
 	tests/vm/guest/group \
 	tests/vm/guest/modules \
@@ -69,6 +70,14 @@ EXTRA_DIST += \
 	tests/vm/scenarios/70-pcc-cache-badioctl \
 	tests/vm/scenarios/70-pcc-cache-teardown \
 	tests/vm/scenarios/71-pcc-rule-miss \
+	tests/vm/scenarios/80-pccd-lifecycle \
+	tests/vm/scenarios/81-pccd-restart \
+	tests/vm/scenarios/82-pccd-reload-broken \
+	tests/vm/scenarios/83-pcc-prefetch \
+	tests/vm/scenarios/84-pcc-user \
+	tests/vm/scenarios/85-pccd-kill9 \
+	tests/vm/scenarios/86-pcc-enospc \
+	tests/vm/scenarios/87-pccd-reboot \
 	tests/vm/selftest/check \
 	tests/vm/selftest/expected \
 	tests/vm/selftest/scenarios/pass \

@@ -88,6 +88,7 @@ pack_initramfs() {
 	install -m 644 "$VM_DIR/guest/passthrough.sh" \
 		"$root/usr/share/pcc-tests/passthrough.sh"
 	install -m 644 "$VM_DIR/guest/cache.sh" "$root/usr/share/pcc-tests/cache.sh"
+	install -m 644 "$VM_DIR/guest/pccd.sh" "$root/usr/share/pcc-tests/pccd.sh"
 	install -m 644 "$VM_DIR/guest/passwd" "$root/etc/passwd"
 	install -m 644 "$VM_DIR/guest/group" "$root/etc/group"
 	make -C "$BUILD_DIR" install-exec DESTDIR="$root" >> "$BUILD_DIR.log" 2>&1 ||

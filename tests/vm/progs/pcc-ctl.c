@@ -30,6 +30,12 @@
  *	permission gate is read permission, not the open mode)
  *   pcc-ctl unxattr COPY
  *	remove trusted.pcc.copy from a copy (damage it by hand)
+ *   pcc-ctl copyinfo COPY
+ *	what trusted.pcc.copy of a copy says, as "key value" lines: "magic
+ *	ok|bad", "format N", "type none|readonly|readwrite", "dataset N",
+ *	"version_size N" (the lower size it records), and "size N" of the
+ *	copy itself; ENODATA when it has none, ERANGE when it is not the size
+ *	of struct pcc_copy_xattr (busybox has no getfattr)
  *   pcc-ctl bad PATH CASE
  *	a malformed ioctl on PATH (a file, or a directory for dir-*); prints
  *	"ok" or the errno's name (EINVAL, ...).  CASE: attach-type-none,
@@ -75,6 +81,7 @@ static void usage(void)
 		"       pcc-ctl detach FILE [--uncache] [--id N] [--wronly]\n"
 		"       pcc-ctl state FILE [--wronly] | state --dir DIR NAME\n"
 		"       pcc-ctl unxattr COPY\n"
+		"       pcc-ctl copyinfo COPY\n"
 		"       pcc-ctl bad PATH CASE\n"
 		"       pcc-ctl path FILE\n"
 		"       pcc-ctl name TYPE HEXFH\n"
@@ -354,6 +361,33 @@ static int cmd_unxattr(int argc, char **argv)
 	return 0;
 }
 
+static int cmd_copyinfo(int argc, char **argv)
+{
+	struct pcc_copy_xattr x;
+	struct stat st;
+	ssize_t n;
+
+	if (argc != 1)
+		usage();
+	if (lstat(argv[0], &st))
+		return fail("copyinfo", argv[0], errno);
+	n = lgetxattr(argv[0], PCC_XATTR_COPY, &x, sizeof(x));
+	if (n < 0)
+		return fail("copyinfo", argv[0], errno);
+	if (n != (ssize_t)sizeof(x))
+		return fail("copyinfo", argv[0], ERANGE);
+	printf("magic %s\n", x.magic == PCC_COPY_MAGIC ? "ok" : "bad");
+	printf("format %u\n", x.format);
+	if (!strcmp(type_name(x.type), "unknown"))
+		printf("type %u\n", x.type);
+	else
+		printf("type %s\n", type_name(x.type));
+	printf("dataset %u\n", x.dataset_id);
+	printf("version_size %llu\n", (unsigned long long)x.version.size);
+	printf("size %lld\n", (long long)st.st_size);
+	return 0;
+}
+
 static int cmd_bad(int argc, char **argv)
 {
 	struct pcc_ioc_attach a = { .type = PCC_TYPE_READONLY };
@@ -545,7 +579,8 @@ int main(int argc, char **argv)
 		{ "attach", cmd_attach }, { "detach", cmd_detach },
 		{ "state", cmd_state }, { "path", cmd_path },
 		{ "name", cmd_name }, { "fail", cmd_fail },
-		{ "unxattr", cmd_unxattr }, { "bad", cmd_bad },
+		{ "unxattr", cmd_unxattr }, { "copyinfo", cmd_copyinfo },
+		{ "bad", cmd_bad },
 	};
 	unsigned int i;
 
