@@ -622,6 +622,33 @@ static void test_save_symlink(void **state)
 	rm_dir(dir);
 }
 
+/* The first "pcc add" on the shipped file keeps all of its comments. */
+static void test_save_shipped(void **state)
+{
+	struct pcc_config *conf = load_good("good-full.yaml"), *back;
+	char *dir = make_dir(), file[1024], *shipped, *text;
+	size_t len;
+
+	snprintf(file, sizeof(file), "%s/pcc.yaml", dir);
+	shipped = read_text(PCC_TEST_CONF);
+	write_text(file, shipped);
+	save_ok(conf, file);
+	text = read_text(file);
+	len = strlen(shipped);
+	while (len && shipped[len - 1] == '\n')
+		len--;
+	assert_memory_equal(text, shipped, len);
+	assert_true(!strncmp(text + len, "\n\n" MARKER_LINE,
+			     strlen(MARKER_LINE) + 2));
+	back = load_ok(file);
+	assert_same_config(conf, back);
+	pcc_conf_free(back);
+	free(text);
+	free(shipped);
+	pcc_conf_free(conf);
+	rm_dir(dir);
+}
+
 static void test_dup_equal(void **state)
 {
 	struct pcc_config *conf = load_good("good-full.yaml"), *copy;
@@ -696,6 +723,7 @@ int main(void)
 		cmocka_unit_test(test_save_new_header),
 		cmocka_unit_test(test_save_failures),
 		cmocka_unit_test(test_save_symlink),
+		cmocka_unit_test(test_save_shipped),
 		cmocka_unit_test(test_dup_equal),
 	};
 	struct CMUnitTest bad[N_BAD];
