@@ -20,7 +20,12 @@ unit_cppflags = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon -I$(top_srcdir)/cli \
 	$(CMOCKA_CFLAGS) $(JSONC_CFLAGS)
 # Tests that reach the module do it through tests/unit/fake_nl.c.
 fake_nl_ldflags = -Wl,--wrap=pcc_nl_open -Wl,--wrap=pcc_nl_get_version \
-	-Wl,--wrap=pcc_nl_close
+	-Wl,--wrap=pcc_nl_close -Wl,--wrap=pcc_nl_mount_get \
+	-Wl,--wrap=pcc_nl_mount_dump -Wl,--wrap=pcc_nl_dataset_add \
+	-Wl,--wrap=pcc_nl_dataset_set -Wl,--wrap=pcc_nl_dataset_del \
+	-Wl,--wrap=pcc_nl_dataset_clear -Wl,--wrap=pcc_nl_dataset_dump \
+	-Wl,--wrap=pcc_nl_events_open -Wl,--wrap=pcc_nl_fd \
+	-Wl,--wrap=pcc_nl_events_read
 
 tests_unit_test_cli_SOURCES = tests/unit/test_cli.c \
 	tests/unit/fake_nl.c tests/unit/fake_nl.h
