@@ -5,6 +5,7 @@ unit_tests = \
 	tests/unit/test_conf \
 	tests/unit/test_ctl \
 	tests/unit/test_daemon \
+	tests/unit/test_fake_nl \
 	tests/unit/test_glob \
 	tests/unit/test_nl \
 	tests/unit/test_output
@@ -46,6 +47,12 @@ tests_unit_test_daemon_SOURCES = tests/unit/test_daemon.c \
 tests_unit_test_daemon_CPPFLAGS = $(unit_cppflags)
 tests_unit_test_daemon_LDFLAGS = $(fake_nl_ldflags)
 tests_unit_test_daemon_LDADD = cli/libpcccli.a $(LIBPCCD_LIBS) $(CMOCKA_LIBS)
+
+tests_unit_test_fake_nl_SOURCES = tests/unit/test_fake_nl.c \
+	tests/unit/fake_nl.c tests/unit/fake_nl.h
+tests_unit_test_fake_nl_CPPFLAGS = $(unit_cppflags)
+tests_unit_test_fake_nl_LDFLAGS = $(fake_nl_ldflags)
+tests_unit_test_fake_nl_LDADD = $(LIBPCC_LIBS) $(CMOCKA_LIBS)
 
 tests_unit_test_glob_SOURCES = tests/unit/test_glob.c kmod/pcc_glob.h
 tests_unit_test_glob_CPPFLAGS = $(unit_cppflags)
