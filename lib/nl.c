@@ -344,9 +344,14 @@ static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
 	struct exchange *x = arg;
 
 	(void)nla;
-	/* The kernel's own errno, not libnl's translation of it. */
+	/*
+	 * The kernel's own errno, not libnl's translation of it; an
+	 * unreadable extended ack does not hide it.
+	 */
 	x->kerr = pcc_nl_parse_error(nlh, nlh->nlmsg_len, x->errmsg,
 				     x->errlen);
+	if (x->kerr == -EBADMSG && e->error < 0)
+		x->kerr = e->error;
 	if (!x->kerr)
 		x->kerr = -EPROTO;
 	x->done = 1;
