@@ -14,3 +14,6 @@ lib_libpcc_a_CPPFLAGS = $(AM_CPPFLAGS) $(NL_CFLAGS) $(JSONC_CFLAGS)
 
 # What a program linking lib/libpcc.a needs after it.
 LIBPCC_LIBS = lib/libpcc.a $(NL_LIBS) $(JSONC_LIBS)
+
+# nl.c reads struct pcc_rule from rule.h (rule.c may list it too).
+EXTRA_DIST += lib/rule.h

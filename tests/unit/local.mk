@@ -5,6 +5,7 @@ unit_tests = \
 	tests/unit/test_conf \
 	tests/unit/test_ctl \
 	tests/unit/test_daemon \
+	tests/unit/test_fake_nl \
 	tests/unit/test_glob \
 	tests/unit/test_nl \
 	tests/unit/test_output
@@ -20,7 +21,12 @@ unit_cppflags = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon -I$(top_srcdir)/cli \
 	$(CMOCKA_CFLAGS) $(JSONC_CFLAGS)
 # Tests that reach the module do it through tests/unit/fake_nl.c.
 fake_nl_ldflags = -Wl,--wrap=pcc_nl_open -Wl,--wrap=pcc_nl_get_version \
-	-Wl,--wrap=pcc_nl_close
+	-Wl,--wrap=pcc_nl_close -Wl,--wrap=pcc_nl_mount_get \
+	-Wl,--wrap=pcc_nl_mount_dump -Wl,--wrap=pcc_nl_dataset_add \
+	-Wl,--wrap=pcc_nl_dataset_set -Wl,--wrap=pcc_nl_dataset_del \
+	-Wl,--wrap=pcc_nl_dataset_clear -Wl,--wrap=pcc_nl_dataset_dump \
+	-Wl,--wrap=pcc_nl_events_open -Wl,--wrap=pcc_nl_fd \
+	-Wl,--wrap=pcc_nl_events_read
 
 tests_unit_test_cli_SOURCES = tests/unit/test_cli.c \
 	tests/unit/fake_nl.c tests/unit/fake_nl.h
@@ -41,6 +47,12 @@ tests_unit_test_daemon_SOURCES = tests/unit/test_daemon.c \
 tests_unit_test_daemon_CPPFLAGS = $(unit_cppflags)
 tests_unit_test_daemon_LDFLAGS = $(fake_nl_ldflags)
 tests_unit_test_daemon_LDADD = cli/libpcccli.a $(LIBPCCD_LIBS) $(CMOCKA_LIBS)
+
+tests_unit_test_fake_nl_SOURCES = tests/unit/test_fake_nl.c \
+	tests/unit/fake_nl.c tests/unit/fake_nl.h
+tests_unit_test_fake_nl_CPPFLAGS = $(unit_cppflags)
+tests_unit_test_fake_nl_LDFLAGS = $(fake_nl_ldflags)
+tests_unit_test_fake_nl_LDADD = $(LIBPCC_LIBS) $(CMOCKA_LIBS)
 
 tests_unit_test_glob_SOURCES = tests/unit/test_glob.c kmod/pcc_glob.h
 tests_unit_test_glob_CPPFLAGS = $(unit_cppflags)
