@@ -5,14 +5,18 @@ noinst_LIBRARIES += daemon/libpccd.a
 daemon_libpccd_a_SOURCES = \
 	daemon/client.c daemon/client.h \
 	daemon/conf.c daemon/conf.h \
+	daemon/copy.c daemon/copy.h \
 	daemon/kernel.c daemon/kernel.h \
 	daemon/notify.c daemon/notify.h \
 	daemon/pccd.c daemon/pccd.h
 daemon_libpccd_a_CPPFLAGS = $(AM_CPPFLAGS) $(YAML_CFLAGS) $(JSONC_CFLAGS) \
 	$(SYSTEMD_CFLAGS)
+# The copy engine's workers are threads.
+daemon_libpccd_a_CFLAGS = $(AM_CFLAGS) -pthread
 
 # What a program linking daemon/libpccd.a needs after it.
-LIBPCCD_LIBS = daemon/libpccd.a $(LIBPCC_LIBS) $(YAML_LIBS) $(SYSTEMD_LIBS)
+LIBPCCD_LIBS = daemon/libpccd.a $(LIBPCC_LIBS) $(YAML_LIBS) $(SYSTEMD_LIBS) \
+	-lpthread
 
 sbin_PROGRAMS += daemon/pccd
 daemon_pccd_SOURCES = daemon/main.c
