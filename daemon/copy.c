@@ -1356,7 +1356,7 @@ int pccd_copy_remove_all_with(const struct pccd_copy_ops *in_ops,
 		}
 		/* The fan-out directories, once empty. */
 		if (f->fts_info == FTS_DP && f->fts_level >= 1 &&
-		    is_hex2(f->fts_name) &&
+		    f->fts_level <= 2 && is_hex2(f->fts_name) &&
 		    (f->fts_level == 1 || is_hex2(f->fts_parent->fts_name))) {
 			if (rmdir(f->fts_accpath) && errno != ENOTEMPTY &&
 			    errno != EEXIST)
