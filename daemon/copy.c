@@ -310,8 +310,11 @@ static int open_source(struct copy_ctx *c)
 		j->fd = -1;
 		return 0;
 	}
-	if (stat(j->path, &st))
+	if (lstat(j->path, &st))
 		return fail(c, -errno, "%s: %s", j->path, strerror(errno));
+	/* Before open: opening a FIFO would wait for a writer. */
+	if (!S_ISREG(st.st_mode))
+		return fail(c, -EINVAL, "%s is not a regular file", j->path);
 	/* As the owner first (root_squash), as the daemon if that fails. */
 	if (c->e->euid == 0 && st.st_uid != 0)
 		fd = open_as(c->e, j->path, st.st_uid, st.st_gid);

@@ -662,10 +662,31 @@ static void test_not_regular(void **state)
 	char *src = newdir("src"), *ds = newdir("ds");
 	struct pccd_copy_result res;
 
+	struct pccd_copy_req r;
+	struct done d = { 0 };
+	char *fifo;
+	int fd;
+
 	res = copy_one(e, src, ds, 1, false);
 	assert_int_equal(res.err, -EINVAL);
 	assert_non_null(strstr(res.msg, "not a regular file"));
+	/* A FIFO by path is refused before it is opened (no hang)... */
+	assert_true(asprintf(&fifo, "%s/fifo", src) > 0);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	res = copy_one(e, fifo, ds, 1, false);
+	assert_int_equal(res.err, -EINVAL);
+	assert_non_null(strstr(res.msg, "not a regular file"));
+	/* ...and by descriptor once opened. */
+	fd = open(src, O_RDONLY | O_DIRECTORY);
+	assert_true(fd >= 0);
+	req_for(&r, src, fd, ds, 1, false);
+	assert_int_equal(pccd_copy_submit(e, &r, on_done, &d), 0);
+	close(fd);
+	wait_calls(e, &d.calls, 1);
+	assert_int_equal(d.res.err, -EINVAL);
+	assert_non_null(strstr(d.res.msg, "not a regular file"));
 	assert_int_equal(files_in(ds), 0);
+	free(fifo);
 
 	pccd_copy_engine_free(e);
 	free(src);
