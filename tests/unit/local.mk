@@ -3,6 +3,7 @@
 unit_tests = \
 	tests/unit/test_cli \
 	tests/unit/test_conf \
+	tests/unit/test_copy \
 	tests/unit/test_ctl \
 	tests/unit/test_daemon \
 	tests/unit/test_fake_nl \
@@ -37,6 +38,11 @@ tests_unit_test_cli_LDADD = $(LIBPCCCLI_LIBS) $(CMOCKA_LIBS)
 tests_unit_test_conf_SOURCES = tests/unit/test_conf.c
 tests_unit_test_conf_CPPFLAGS = $(unit_cppflags)
 tests_unit_test_conf_LDADD = $(LIBPCCD_LIBS) $(CMOCKA_LIBS)
+
+tests_unit_test_copy_SOURCES = tests/unit/test_copy.c
+tests_unit_test_copy_CPPFLAGS = $(unit_cppflags)
+tests_unit_test_copy_CFLAGS = $(AM_CFLAGS) -pthread
+tests_unit_test_copy_LDADD = $(LIBPCCD_LIBS) $(CMOCKA_LIBS)
 
 tests_unit_test_ctl_SOURCES = tests/unit/test_ctl.c
 tests_unit_test_ctl_CPPFLAGS = $(unit_cppflags)
