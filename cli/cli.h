@@ -172,5 +172,12 @@ struct out;
 void pcc_state_print(struct out *o, const char *file,
 		     const struct pcc_ioc_state *st, int err,
 		     const char *root);
+/*
+ * The directory of dataset id of the mount holding the absolute path abs
+ * (the longest mount path that is a prefix of it), from pccd's list
+ * reply; NULL if there is none.
+ */
+const char *pcc_state_root(struct json_object *list, const char *abs,
+			   uint32_t id);
 
 #endif /* PCC_CLI_H */

@@ -228,7 +228,8 @@ static int add_or_set(struct pcc_cli *cli, int argc, char *argv[], bool add)
 		goto out;
 	}
 	if (!add && !params) {
-		pcc_cli_error(cli, "nothing to change: give -p PARAMS or a key option");
+		pcc_cli_error(cli,
+			      "nothing to change: give -p PARAMS or a key option");
 		goto out;
 	}
 	ret = PCC_EXIT_ERROR;

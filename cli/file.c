@@ -153,11 +153,7 @@ static int send_files(struct pcc_cli *cli, struct files *f,
 {
 	struct json_object *req = NULL, *reply = NULL, *names, *res;
 	int base, k, n, ret = PCC_EXIT_OK, failed = 0;
-	struct out *o = pcc_cli_out(cli, 0);
-
-	if (!o)
-		return PCC_EXIT_ERROR;
-	out_open_array(o, "files");
+	struct out *o = NULL;
 	for (base = 0; base < f->n; base += n) {
 		n = f->n - base;
 		if (n > PCC_CTL_FDS_MAX)
@@ -179,6 +175,15 @@ static int send_files(struct pcc_cli *cli, struct files *f,
 		json_object_put(req);
 		if (ret)
 			break;
+		/* Output starts with the first answer: none, no document. */
+		if (!o) {
+			o = pcc_cli_out(cli, 0);
+			if (!o) {
+				json_object_put(reply);
+				return PCC_EXIT_ERROR;
+			}
+			out_open_array(o, "files");
+		}
 		res = pcc_json_get(reply, "files");
 		for (k = 0; k < n; k++) {
 			struct json_object *e = NULL;
@@ -197,6 +202,8 @@ static int send_files(struct pcc_cli *cli, struct files *f,
 			f->fds[base + k] = -1;
 		}
 	}
+	if (!o)
+		return ret;
 	out_close_array(o);
 	if (ret) {
 		out_end(o);	/* what was done is printed */
@@ -219,7 +226,8 @@ int pcc_attach_main(struct pcc_cli *cli, int argc, char *argv[])
 		switch (c) {
 		case 'i':
 			if (!pcc_parse_u32(arg, 1, PCC_DS_ID_MAX, &id)) {
-				pcc_cli_error(cli, "bad dataset id '%s' (1 to %u)",
+				pcc_cli_error(cli,
+					      "bad dataset id '%s' (1 to %u)",
 					      arg, PCC_DS_ID_MAX);
 				return PCC_EXIT_USAGE;
 			}
@@ -227,7 +235,8 @@ int pcc_attach_main(struct pcc_cli *cli, int argc, char *argv[])
 		case 'r':
 		case 'w':
 			if (mode && strcmp(mode, c == 'r' ? "ro" : "rw")) {
-				pcc_cli_error(cli, "-r and -w exclude each other");
+				pcc_cli_error(cli,
+					      "-r and -w exclude each other");
 				return PCC_EXIT_USAGE;
 			}
 			mode = c == 'r' ? "ro" : "rw";
@@ -399,8 +408,7 @@ static struct json_object *ask_list(struct pcc_cli *cli)
 	return reply;
 }
 
-/* The directory of dataset id of the mount holding abs, or NULL. */
-static const char *dataset_root(struct json_object *list, const char *abs,
+const char *pcc_state_root(struct json_object *list, const char *abs,
 				uint32_t id)
 {
 	struct json_object *mounts = pcc_json_get(list, "mounts"), *best = NULL;
@@ -533,7 +541,7 @@ int pcc_state_main(struct pcc_cli *cli, int argc, char *argv[])
 			if (!asked)
 				list = ask_list(cli);
 			asked = true;
-			root = dataset_root(list, abs, st->dataset_id);
+			root = pcc_state_root(list, abs, st->dataset_id);
 		}
 		free(abs);
 		if (err) {

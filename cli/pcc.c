@@ -188,7 +188,8 @@ int pcc_cli_getopt(struct pcc_cli *cli, int argc, char *argv[],
 
 	if (!cli->opt_started) {
 		build_options(cli);
-		optind = 0;	/* full getopt reset, for each command and test */
+		/* A full getopt reset, for each command and each test. */
+		optind = 0;
 		opterr = 0;
 		cli->opt_started = true;
 	}
@@ -199,7 +200,8 @@ int pcc_cli_getopt(struct pcc_cli *cli, int argc, char *argv[],
 			cli->opt_started = false;
 			return 0;
 		}
-		if (c != '?' && c != ':' && (short_taken(opts, c) || c >= 0x200)) {
+		if (c != '?' && c != ':' &&
+		    (short_taken(opts, c) || c >= 0x200)) {
 			*arg = optarg;
 			return c;
 		}

@@ -132,16 +132,18 @@ static void add_failure(struct progress *p, struct json_object *msg)
 {
 	const char *path = pcc_json_str(msg, "failed");
 	const char *error = pcc_json_str(msg, "error") ?: "failed";
+	int64_t num = (int64_t)pcc_json_u64(msg, "errno");
 	struct json_object *f = json_object_new_object();
 
-	if (f && (json_object_object_add(f, "path", json_object_new_string(path)) ||
-		  json_object_object_add(f, "error", json_object_new_string(error)) ||
-		  json_object_object_add(f, "errno", json_object_new_int64(
-				(int64_t)pcc_json_u64(msg, "errno"))) ||
-		  json_object_array_add(p->failures, f))) {
+	/* Kept for --json; a failure lost to memory is still printed. */
+	if (f && (json_object_object_add(f, "path",
+					 json_object_new_string(path)) ||
+		  json_object_object_add(f, "error",
+					 json_object_new_string(error)) ||
+		  json_object_object_add(f, "errno",
+					 json_object_new_int64(num)) ||
+		  json_object_array_add(p->failures, f)))
 		json_object_put(f);
-		f = NULL;
-	}
 	if (p->quiet)
 		return;
 	end_line(p);

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pty.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -916,6 +917,86 @@ static void test_state_print(void **state)
 	free(st);
 }
 
+static const char *const prefetch_script[] = {
+	"{\"more\":true,\"phase\":\"scan\",\"files_total\":3,"
+	"\"bytes_total\":3072}",
+	"{\"more\":true,\"files_done\":1,\"bytes_done\":1024,"
+	"\"files_failed\":0}",
+	"{\"more\":true,\"failed\":\"/t/b\",\"error\":\"Permission denied\","
+	"\"errno\":13}",
+	/* Within a second of the first: not printed. */
+	"{\"more\":true,\"files_done\":2,\"bytes_done\":2048,"
+	"\"files_failed\":1}",
+	"{\"files\":2,\"bytes\":2048,\"failed\":1,\"already\":0,"
+	"\"seconds\":0.5}", "", NULL
+};
+
+static void test_state_root(void **state)
+{
+	struct json_object *list = json_tokener_parse(
+		"{\"mounts\":[{\"path\":\"/mnt/data\",\"datasets\":["
+		"{\"id\":1,\"path\":\"/c1\"},{\"id\":2,\"path\":\"/c2\"}]},"
+		"{\"path\":\"/mnt/data/deep/\",\"datasets\":["
+		"{\"id\":1,\"path\":\"/c3\"}]},"
+		"{\"path\":\"/\",\"datasets\":[{\"id\":1,\"path\":\"/c4\"}]}]}");
+
+	(void)state;
+	assert_non_null(list);
+	assert_string_equal(pcc_state_root(list, "/mnt/data/x", 2), "/c2");
+	assert_string_equal(pcc_state_root(list, "/mnt/data/a/b", 1), "/c1");
+	/* The longest mount path, at a '/' boundary. */
+	assert_string_equal(pcc_state_root(list, "/mnt/data/deep/x", 1), "/c3");
+	assert_string_equal(pcc_state_root(list, "/mnt/database/x", 1), "/c4");
+	assert_null(pcc_state_root(list, "/mnt/data/deep/x", 2));
+	assert_null(pcc_state_root(NULL, "/mnt/data/x", 1));
+	json_object_put(list);
+}
+
+/* On a terminal: one line redrawn with \r, ended before the summary. */
+static void test_prefetch_tty(void **state)
+{
+	char *argv[8], buf[4096], want[64];
+	struct run *r = *state;
+	int master, slave;
+	struct fake f;
+	ssize_t n;
+	FILE *out, *err;
+	size_t elen;
+
+	make_tree();
+	assert_int_equal(openpty(&master, &slave, NULL, NULL, NULL), 0);
+	out = fdopen(slave, "w");
+	fake_start(&f, prefetch_script);
+	argv[0] = (char *)"pcc";
+	argv[1] = (char *)"-s";
+	argv[2] = f.path;
+	argv[3] = (char *)"prefetch";
+	argv[4] = dir;
+	argv[5] = NULL;
+	free(r->err);
+	r->err = NULL;
+	err = open_memstream(&r->err, &elen);
+	r->status = pcc_cli_main(5, argv, out, err);
+	fake_stop(&f);
+	fclose(err);
+	fflush(out);
+	n = read(master, buf, sizeof(buf) - 1);
+	assert_true(n > 0);
+	buf[n] = '\0';
+	fclose(out);
+	close(master);
+	assert_int_equal(r->status, PCC_EXIT_ERROR);
+	/* The scan drew an empty bar, progress a quarter-full one. */
+	assert_non_null(strstr(buf, "\r[....................] 0/3 files"));
+	snprintf(want, sizeof(want), "\r[######..............] 1/3 files");
+	assert_non_null(strstr(buf, want));
+	assert_non_null(strstr(buf, "\033[K"));
+	/* The line is ended before the failure and the summary. */
+	assert_non_null(strstr(buf, "\r\nprefetched 2 files"));
+	assert_string_equal(r->err, "pcc prefetch: /t/b: Permission denied\n");
+	remove_tree();
+}
+
 /* On the host nothing is a pcc mount: ENOTTY is said as such. */
 static void test_state_not_pcc(void **state)
 {
@@ -983,19 +1064,6 @@ static void test_stats(void **state)
 		"\"copy_errors\":0,\"queue\":1,\"running\":2}}\n");
 }
 
-static const char *const prefetch_script[] = {
-	"{\"more\":true,\"phase\":\"scan\",\"files_total\":3,"
-	"\"bytes_total\":3072}",
-	"{\"more\":true,\"files_done\":1,\"bytes_done\":1024,"
-	"\"files_failed\":0}",
-	"{\"more\":true,\"failed\":\"/t/b\",\"error\":\"Permission denied\","
-	"\"errno\":13}",
-	/* Within a second of the first: not printed. */
-	"{\"more\":true,\"files_done\":2,\"bytes_done\":2048,"
-	"\"files_failed\":1}",
-	"{\"files\":2,\"bytes\":2048,\"failed\":1,\"already\":0,"
-	"\"seconds\":0.5}", "", NULL
-};
 
 static void test_prefetch(void **state)
 {
@@ -1061,6 +1129,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_detach, setup, teardown),
 		cmocka_unit_test(test_state_print),
 		cmocka_unit_test_setup_teardown(test_state_not_pcc, setup, teardown),
+		cmocka_unit_test(test_state_root),
+		cmocka_unit_test_setup_teardown(test_prefetch_tty, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stats, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prefetch, setup, teardown),
 	};
