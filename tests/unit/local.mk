@@ -7,7 +7,9 @@ unit_tests = \
 	tests/unit/test_daemon \
 	tests/unit/test_glob \
 	tests/unit/test_nl \
-	tests/unit/test_output
+	tests/unit/test_output \
+	tests/unit/test_param \
+	tests/unit/test_rule
 
 if HAVE_CMOCKA
 check_PROGRAMS += $(unit_tests)
@@ -53,6 +55,14 @@ tests_unit_test_nl_LDADD = $(LIBPCC_LIBS) $(CMOCKA_LIBS)
 tests_unit_test_output_SOURCES = tests/unit/test_output.c
 tests_unit_test_output_CPPFLAGS = $(unit_cppflags)
 tests_unit_test_output_LDADD = $(LIBPCC_LIBS) $(CMOCKA_LIBS)
+
+tests_unit_test_param_SOURCES = tests/unit/test_param.c
+tests_unit_test_param_CPPFLAGS = $(unit_cppflags)
+tests_unit_test_param_LDADD = $(LIBPCC_LIBS) $(CMOCKA_LIBS)
+
+tests_unit_test_rule_SOURCES = tests/unit/test_rule.c
+tests_unit_test_rule_CPPFLAGS = $(unit_cppflags)
+tests_unit_test_rule_LDADD = $(LIBPCC_LIBS) $(CMOCKA_LIBS)
 
 # The loader's test files: good-*.yaml load, bad-*.yaml fail with the
 # message test_conf.c expects.
