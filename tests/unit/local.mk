@@ -94,6 +94,9 @@ EXTRA_DIST += \
 	tests/unit/data/bad-relative-path.yaml \
 	tests/unit/data/bad-roid-zero.yaml \
 	tests/unit/data/bad-roid.yaml \
+	tests/unit/data/bad-rule-block.yaml \
+	tests/unit/data/bad-rule-field.yaml \
+	tests/unit/data/bad-rule-quoted.yaml \
 	tests/unit/data/bad-rule-type.yaml \
 	tests/unit/data/bad-rwid-range.yaml \
 	tests/unit/data/bad-syntax.yaml \
