@@ -258,8 +258,11 @@ int pcc_params_parse(const char *text, struct pcc_params *p,
 			      "no caching mode left: pccro and pccrw are both off");
 		goto fail;
 	}
-	/* Good: n replaces *p, with its rule if it has a new one. */
-	if (n.set & PCC_PARAM_RULE) {
+	/*
+	 * Good: n replaces *p, with its rule if the text had one (p->set
+	 * may say an earlier text did: n.rule is what tells).
+	 */
+	if (n.rule) {
 		pcc_rule_free(p->rule);
 		free(p->rule_text);
 	} else {

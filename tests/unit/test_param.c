@@ -107,13 +107,22 @@ static void test_on_top(void **state)
 	p.set = 0;
 	parse_ok("stat_attach=0", &p);
 	assert_int_equal(p.set, PCC_PARAM_ATTACH);
+	assert_string_equal(p.rule_text, "projid={5}");
+	/* Even with p->set saying a rule was set: it stays. */
+	parse_ok("", &p);
+	parse_ok("roid=9", &p);
+	p.set |= PCC_PARAM_RULE;
+	parse_ok("io_attach=1", &p);
+	assert_string_equal(p.rule_text, "projid={5}");
+	assert_non_null(p.rule);
 	assert_int_equal(p.roid, 9);
 	assert_string_equal(p.rule_text, "projid={5}");
 	assert_non_null(p.rule);
 	/* A new rule replaces the old one. */
 	parse_ok("  uid={1}  ", &p);
 	assert_string_equal(p.rule_text, "uid={1}");
-	assert_int_equal(p.set, PCC_PARAM_ATTACH | PCC_PARAM_RULE);
+	assert_int_equal(p.set, PCC_PARAM_ATTACH | PCC_PARAM_RULE |
+			 PCC_PARAM_ROID);
 	pcc_params_clear(&p);
 }
 
