@@ -58,7 +58,7 @@ static const struct unit size_units[] = {
 
 static const struct unit age_units[] = {
 	{ 'y', 52 * 7 * 86400ULL }, { 'w', 7 * 86400ULL }, { 'd', 86400 },
-	{ 'h', 3600 }, { 'm', 60 }, { 's', 1 },
+	{ 'h', 3600 }, { 'm', 60 }, { 's', 1 },	/* 's' last */
 };
 
 static const char op_chars[] = { [PCC_RULE_OP_EQ] = '=',
@@ -549,9 +549,12 @@ int pcc_rule_format(const struct pcc_rule *rule, char *buf, size_t len)
 						   size_units,
 						   ARRAY_SIZE(size_units), "B");
 				else if (e->field == PCC_RULE_MTIME)
+					/* Not 's': "9999999999" must stay
+					 * within mtime's 10 characters. */
 					put_scaled(buf, len, &pos, e->nums[i],
 						   age_units,
-						   ARRAY_SIZE(age_units), "");
+						   ARRAY_SIZE(age_units) - 1,
+						   "");
 				else
 					put(buf, len, &pos, "%" PRIu64,
 					    e->nums[i]);

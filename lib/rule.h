@@ -68,7 +68,9 @@ void pcc_rule_free(struct pcc_rule *rule);
 
 /*
  * Write the rule in canonical text form (no blanks but between values;
- * "fname", sizes and ages in plain bytes and seconds) into buf.  Returns
+ * "fname"; ids in decimal; sizes and ages with the largest unit that
+ * divides them exactly, "B" for bytes, a bare number for seconds: so
+ * "size<{1G}&mtime>{1d}", not 1073741824 and 86400) into buf.  Returns
  * the length it needs (excluding the NUL), as snprintf() does.
  * pcc_rule_parse() of the result gives an equal rule.
  */

@@ -442,8 +442,11 @@ static const struct format_case format_cases[] = {
 	{ "size<{18446744073709551615B}",
 	  "size<{18446744073709551615B}" },
 	{ "mtime>{86400}&mtime<{90s}&mtime<{0}&mtime<{364d}",
-	  "mtime>{1d}&mtime<{90s}&mtime<{0}&mtime<{1y}" },
+	  "mtime>{1d}&mtime<{90}&mtime<{0}&mtime<{1y}" },
 	{ "fname={[!a-c]?\\*}", "fname={[!a-c]?\\*}" },
+	/* Ten characters, and never more once written (found by fuzz_rule). */
+	{ "mtime>{9999999999}&mtime<{999999999s}&mtime<{999999999m}&mtime<{6000m}",
+	  "mtime>{9999999999}&mtime<{999999999}&mtime<{999999999m}&mtime<{100h}" },
 };
 
 static void test_format(void **state)
