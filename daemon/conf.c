@@ -408,6 +408,10 @@ static int ds_rule(struct walk *w, const char *key, yaml_node_t *val,
 			    kind(val));
 	if (is_null(val) || !*text(val))
 		return fail(w, val, "\"%s\" must not be empty", key);
+	/* The module keeps the text as well (PCC_A_DS_RULE_TEXT). */
+	if (strlen(text(val)) >= PCC_RULE_TEXT_MAX)
+		return fail(w, val, "\"%s\" is longer than %d bytes", key,
+			    PCC_RULE_TEXT_MAX - 1);
 	/* Checked now, so that a bad rule fails the file, not its use. */
 	ret = pcc_rule_parse(text(val), &rule, &perr);
 	if (ret == -EINVAL) {

@@ -210,6 +210,15 @@ static int parse_rule(struct pparser *ps, const char *rule_end,
 		return ret;
 	while (is_blank(*start))
 		start++;
+	/* The module keeps the text as well (PCC_A_DS_RULE_TEXT). */
+	if (end - start >= PCC_RULE_TEXT_MAX) {
+		ret = fail_at(ps, start + PCC_RULE_TEXT_MAX - 1,
+			      "the rule is longer than %d bytes",
+			      PCC_RULE_TEXT_MAX - 1);
+		pcc_rule_free(p->rule);
+		p->rule = NULL;
+		return ret;
+	}
 	p->rule_text = strndup(start, end - start);
 	if (!p->rule_text) {
 		pcc_rule_free(p->rule);

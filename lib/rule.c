@@ -30,7 +30,19 @@ struct parser {
 	const char *text;
 	const char *p;
 	struct pcc_parse_error *err;
+	size_t nest;		/* bytes of PCC_A_DS_RULE so far */
 };
+
+/*
+ * The compiled rule's size in netlink attributes (pcc.h): the kernel
+ * refuses a PCC_A_DS_RULE over PCC_RULE_NEST_MAX, so a rule is measured
+ * as it is read and refused here, with a column, rather than there.
+ */
+#define NLA_HDR		4
+#define NLA_ALIGN4(n)	(((n) + 3) & ~(size_t)3)
+#define NEST_EXPR	(NLA_HDR + 2 * (NLA_HDR + 4))	/* FIELD, OP */
+#define NEST_NUM	(NLA_HDR + 8)
+#define NEST_GLOB(len)	(NLA_HDR + NLA_ALIGN4((len) + 1))
 
 static const struct {
 	const char *name;
@@ -311,6 +323,11 @@ static int parse_value(struct parser *ps, struct pcc_rule_expr *e,
 	}
 	len = q - tok;
 	ps->p = q;
+	ps->nest += e->field == PCC_RULE_FNAME ? NEST_GLOB(len) : NEST_NUM;
+	if (ps->nest > PCC_RULE_NEST_MAX)
+		return fail_at(ps, tok,
+			       "the rule is too large: compiled, it passes the module's %d bytes",
+			       PCC_RULE_NEST_MAX);
 	switch (e->field) {
 	case PCC_RULE_FNAME:
 		return parse_glob(ps, tok, len, &e->globs[i]);
@@ -398,6 +415,7 @@ static int parse_expr(struct parser *ps, struct pcc_rule_expr *e)
 			       "unknown field '%.*s'; expected uid, gid, projid, fname, size or mtime",
 			       (int)(len > QUOTE_MAX ? QUOTE_MAX : len), start);
 	ps->p = end;
+	ps->nest += NEST_EXPR;
 	skip_blanks(ps);
 	switch (*ps->p) {
 	case '=':
@@ -432,6 +450,8 @@ static int parse_term(struct parser *ps, struct pcc_rule_term *t)
 			return fail_at(ps, ps->p,
 				       "too many expressions in a term (at most %d)",
 				       PCC_RULE_MAX_EXPRS);
+		if (!t->nexprs)
+			ps->nest += NLA_HDR;	/* the term's nest */
 		/* Counted first so that a failed one is freed too. */
 		ret = parse_expr(ps, &t->exprs[t->nexprs++]);
 		if (ret)
@@ -446,7 +466,8 @@ static int parse_term(struct parser *ps, struct pcc_rule_term *t)
 int pcc_rule_parse(const char *text, struct pcc_rule **out,
 		   struct pcc_parse_error *err)
 {
-	struct parser ps = { .text = text, .p = text, .err = err };
+	struct parser ps = { .text = text, .p = text, .err = err,
+			     .nest = NLA_HDR };
 	struct pcc_rule *rule;
 	char buf[16];
 	int ret;

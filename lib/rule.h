@@ -20,7 +20,10 @@
  * bare = seconds) and only < or >; fname (filename is the same field) only
  * = with shell glob patterns.  = takes 1..PCC_RULE_MAX_VALUES values, < and
  * > exactly one.  At most PCC_RULE_MAX_TERMS terms of PCC_RULE_MAX_EXPRS
- * expressions.
+ * expressions, and what fits in a PCC_A_DS_RULE of PCC_RULE_NEST_MAX
+ * bytes.  The text's own limit, PCC_RULE_TEXT_MAX, is checked by those
+ * who send it (param.c, daemon/conf.c): the canonical form of a rule can
+ * be longer than the text it came from (a bare size gains its "M").
  */
 #ifndef PCC_RULE_H
 #define PCC_RULE_H

@@ -192,6 +192,38 @@ static void test_ids(void **state)
 	assert_int_equal(p.rwid, 1);
 }
 
+/* A rule's text: PCC_RULE_TEXT_MAX - 1 bytes, blanks around not counted. */
+static void test_rule_text_max(void **state)
+{
+	static char text[PCC_RULE_TEXT_MAX + 32];
+	struct pcc_parse_error err = { 0 };
+	struct pcc_params p = defaults;
+	size_t inner, i;
+
+	(void)state;
+	/* "  fname={" patterns of 200 bytes "}  roid=1": 2 + 7 + inner + 1 */
+	for (inner = PCC_RULE_TEXT_MAX - 9; inner <= PCC_RULE_TEXT_MAX - 8;
+	     inner++) {
+		strcpy(text, "  fname={");
+		for (i = 0; i < inner; i++)
+			text[9 + i] = i % 201 == 200 ? ' ' : 'a';
+		strcpy(text + 9 + inner, "}  roid=1");
+		if (inner == PCC_RULE_TEXT_MAX - 9) {
+			parse_ok(text, &p);
+			assert_int_equal(strlen(p.rule_text),
+					 PCC_RULE_TEXT_MAX - 1);
+			pcc_params_clear(&p);
+		} else {
+			assert_int_equal(pcc_params_parse(text, &p, &err),
+					 -EINVAL);
+			assert_string_equal(err.msg,
+					    "the rule is longer than 4095 bytes");
+			assert_int_equal(err.column, 2 + PCC_RULE_TEXT_MAX);
+			assert_null(p.rule_text);
+		}
+	}
+}
+
 struct bad_case {
 	const char *text;
 	unsigned int column;
@@ -268,6 +300,7 @@ int main(void)
 		cmocka_unit_test(test_rule_only_and_empty),
 		cmocka_unit_test(test_booleans),
 		cmocka_unit_test(test_ids),
+		cmocka_unit_test(test_rule_text_max),
 	};
 	struct CMUnitTest bad[N_BAD];
 	char names[N_BAD][48];
