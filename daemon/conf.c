@@ -26,6 +26,7 @@
 #include <yaml.h>
 
 #include "conf.h"
+#include "rule.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -371,17 +372,65 @@ static int ds_mode(struct walk *w, const char *key, yaml_node_t *val,
 		    text(val));
 }
 
+/*
+ * Where column (1-based, in the rule's text) is in the file, counted from
+ * the scalar's start: exact when the scalar is on one line and holds the
+ * text as written (plain, or quoted with no escape); otherwise the
+ * scalar's start.  libyaml counts columns in characters, the rule in
+ * bytes: a rule with multibyte characters before the fault also falls
+ * back to the start, as its length does not match.
+ */
+static size_t rule_offset(const yaml_node_t *val, unsigned int column)
+{
+	const yaml_mark_t *s = &val->start_mark, *e = &val->end_mark;
+	size_t quotes, len = val->data.scalar.length;
+
+	switch (val->data.scalar.style) {
+	case YAML_PLAIN_SCALAR_STYLE:
+		quotes = 0;
+		break;
+	case YAML_SINGLE_QUOTED_SCALAR_STYLE:
+	case YAML_DOUBLE_QUOTED_SCALAR_STYLE:
+		quotes = 2;
+		break;
+	default:
+		return 0;
+	}
+	if (s->line != e->line || e->column - s->column != len + quotes ||
+	    !column)
+		return 0;
+	return column - 1 + quotes / 2;
+}
+
 static int ds_rule(struct walk *w, const char *key, yaml_node_t *val,
 		   void *obj)
 {
 	struct pcc_conf_dataset *ds = obj;
+	struct pcc_parse_error perr;
+	struct pcc_rule *rule;
+	int ret;
 
-	/* Kept as written: the rule grammar is checked where it is compiled. */
 	if (val->type != YAML_SCALAR_NODE)
 		return fail(w, val, "\"%s\" must be a string, not %s", key,
 			    kind(val));
 	if (is_null(val) || !*text(val))
 		return fail(w, val, "\"%s\" must not be empty", key);
+	/* The module keeps the text as well (PCC_A_DS_RULE_TEXT). */
+	if (strlen(text(val)) >= PCC_RULE_TEXT_MAX)
+		return fail(w, val, "\"%s\" is longer than %d bytes", key,
+			    PCC_RULE_TEXT_MAX - 1);
+	/* Checked now, so that a bad rule fails the file, not its use. */
+	ret = pcc_rule_parse(text(val), &rule, &perr);
+	if (ret == -EINVAL) {
+		yaml_mark_t mark = val->start_mark;
+
+		mark.column += rule_offset(val, perr.column);
+		return fail_mark(w, &mark, "\"%s\": %s", key, perr.msg);
+	}
+	if (ret)
+		return ret;
+	pcc_rule_free(rule);
+	/* Kept as written, for display and for rewriting the file. */
 	ds->rule = strdup(text(val));
 	if (!ds->rule)
 		return -ENOMEM;

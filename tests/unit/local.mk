@@ -9,7 +9,9 @@ unit_tests = \
 	tests/unit/test_fake_nl \
 	tests/unit/test_glob \
 	tests/unit/test_nl \
-	tests/unit/test_output
+	tests/unit/test_output \
+	tests/unit/test_param \
+	tests/unit/test_rule
 
 if HAVE_CMOCKA
 check_PROGRAMS += $(unit_tests)
@@ -72,6 +74,14 @@ tests_unit_test_output_SOURCES = tests/unit/test_output.c
 tests_unit_test_output_CPPFLAGS = $(unit_cppflags)
 tests_unit_test_output_LDADD = $(LIBPCC_LIBS) $(CMOCKA_LIBS)
 
+tests_unit_test_param_SOURCES = tests/unit/test_param.c
+tests_unit_test_param_CPPFLAGS = $(unit_cppflags)
+tests_unit_test_param_LDADD = $(LIBPCC_LIBS) $(CMOCKA_LIBS)
+
+tests_unit_test_rule_SOURCES = tests/unit/test_rule.c
+tests_unit_test_rule_CPPFLAGS = $(unit_cppflags)
+tests_unit_test_rule_LDADD = $(LIBPCC_LIBS) $(CMOCKA_LIBS)
+
 # The loader's test files: good-*.yaml load, bad-*.yaml fail with the
 # message test_conf.c expects.
 EXTRA_DIST += \
@@ -102,6 +112,9 @@ EXTRA_DIST += \
 	tests/unit/data/bad-relative-path.yaml \
 	tests/unit/data/bad-roid-zero.yaml \
 	tests/unit/data/bad-roid.yaml \
+	tests/unit/data/bad-rule-block.yaml \
+	tests/unit/data/bad-rule-field.yaml \
+	tests/unit/data/bad-rule-quoted.yaml \
 	tests/unit/data/bad-rule-type.yaml \
 	tests/unit/data/bad-rwid-range.yaml \
 	tests/unit/data/bad-syntax.yaml \
