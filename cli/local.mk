@@ -6,7 +6,12 @@
 noinst_LIBRARIES += cli/libpcccli.a
 cli_libpcccli_a_SOURCES = \
 	cli/cli.h \
+	cli/common.c \
+	cli/dataset.c \
+	cli/file.c \
 	cli/pcc.c \
+	cli/prefetch.c \
+	cli/stats.c \
 	cli/version.c
 cli_libpcccli_a_CPPFLAGS = $(AM_CPPFLAGS) $(JSONC_CFLAGS)
 

@@ -52,6 +52,10 @@ else
 noinst_DATA = conf/pccd.service
 endif
 
+# 'systemd-analyze verify' of the built unit (skipped without systemd).
+TESTS += tests/systemd/verify-unit
+EXTRA_DIST += tests/systemd/verify-unit
+
 # Under its command's name, as bash-completion looks it up.
 bashcompletiondir = $(datadir)/bash-completion/completions
 dist_bashcompletion_DATA = conf/bash-completion/pcc

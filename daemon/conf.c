@@ -5,20 +5,28 @@
  * The whole file is composed into a node tree first, then walked; each
  * mapping is checked against a table of the keys it may hold, so unknown,
  * duplicate and missing keys are all caught in one place.
+ *
+ * pcc_conf_save() writes the same keys back with libyaml's emitter (events,
+ * not text, so every value is quoted as YAML needs) and checks the result
+ * with the loader before it replaces the file.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <yaml.h>
 
 #include "conf.h"
+#include "rule.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -364,17 +372,65 @@ static int ds_mode(struct walk *w, const char *key, yaml_node_t *val,
 		    text(val));
 }
 
+/*
+ * Where column (1-based, in the rule's text) is in the file, counted from
+ * the scalar's start: exact when the scalar is on one line and holds the
+ * text as written (plain, or quoted with no escape); otherwise the
+ * scalar's start.  libyaml counts columns in characters, the rule in
+ * bytes: a rule with multibyte characters before the fault also falls
+ * back to the start, as its length does not match.
+ */
+static size_t rule_offset(const yaml_node_t *val, unsigned int column)
+{
+	const yaml_mark_t *s = &val->start_mark, *e = &val->end_mark;
+	size_t quotes, len = val->data.scalar.length;
+
+	switch (val->data.scalar.style) {
+	case YAML_PLAIN_SCALAR_STYLE:
+		quotes = 0;
+		break;
+	case YAML_SINGLE_QUOTED_SCALAR_STYLE:
+	case YAML_DOUBLE_QUOTED_SCALAR_STYLE:
+		quotes = 2;
+		break;
+	default:
+		return 0;
+	}
+	if (s->line != e->line || e->column - s->column != len + quotes ||
+	    !column)
+		return 0;
+	return column - 1 + quotes / 2;
+}
+
 static int ds_rule(struct walk *w, const char *key, yaml_node_t *val,
 		   void *obj)
 {
 	struct pcc_conf_dataset *ds = obj;
+	struct pcc_parse_error perr;
+	struct pcc_rule *rule;
+	int ret;
 
-	/* Kept as written: the rule grammar is checked where it is compiled. */
 	if (val->type != YAML_SCALAR_NODE)
 		return fail(w, val, "\"%s\" must be a string, not %s", key,
 			    kind(val));
 	if (is_null(val) || !*text(val))
 		return fail(w, val, "\"%s\" must not be empty", key);
+	/* The module keeps the text as well (PCC_A_DS_RULE_TEXT). */
+	if (strlen(text(val)) >= PCC_RULE_TEXT_MAX)
+		return fail(w, val, "\"%s\" is longer than %d bytes", key,
+			    PCC_RULE_TEXT_MAX - 1);
+	/* Checked now, so that a bad rule fails the file, not its use. */
+	ret = pcc_rule_parse(text(val), &rule, &perr);
+	if (ret == -EINVAL) {
+		yaml_mark_t mark = val->start_mark;
+
+		mark.column += rule_offset(val, perr.column);
+		return fail_mark(w, &mark, "\"%s\": %s", key, perr.msg);
+	}
+	if (ret)
+		return ret;
+	pcc_rule_free(rule);
+	/* Kept as written, for display and for rewriting the file. */
 	ds->rule = strdup(text(val));
 	if (!ds->rule)
 		return -ENOMEM;
@@ -749,4 +805,498 @@ size_t pcc_conf_count_datasets(const struct pcc_config *conf)
 		for (d = m->datasets; d; d = d->next)
 			n++;
 	return n;
+}
+
+/* --- copies and comparisons ----------------------------------------------- */
+
+void pcc_conf_dataset_free(struct pcc_conf_dataset *ds)
+{
+	if (!ds)
+		return;
+	free(ds->path);
+	free(ds->rule);
+	free(ds);
+}
+
+struct pcc_conf_dataset *pcc_conf_dataset_dup(const struct pcc_conf_dataset *ds)
+{
+	struct pcc_conf_dataset *d;
+
+	d = malloc(sizeof(*d));
+	if (!d)
+		return NULL;
+	*d = *ds;
+	d->next = NULL;
+	d->path = ds->path ? strdup(ds->path) : NULL;
+	d->rule = ds->rule ? strdup(ds->rule) : NULL;
+	if ((ds->path && !d->path) || (ds->rule && !d->rule)) {
+		pcc_conf_dataset_free(d);
+		return NULL;
+	}
+	return d;
+}
+
+static bool str_equal(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+int pcc_conf_dataset_equal(const struct pcc_conf_dataset *a,
+			   const struct pcc_conf_dataset *b)
+{
+	/*
+	 * Unset fields hold their defaults, so comparing every field and
+	 * the presence bits tells "set to the default" from "left out":
+	 * the file would be written differently.
+	 */
+	return a->flags == b->flags && str_equal(a->path, b->path) &&
+	       a->roid == b->roid && a->rwid == b->rwid &&
+	       a->mode == b->mode && str_equal(a->rule, b->rule) &&
+	       a->attach == b->attach &&
+	       a->capacity_high == b->capacity_high &&
+	       a->capacity_low == b->capacity_low;
+}
+
+uint32_t pcc_conf_dataset_id(const struct pcc_conf_dataset *ds)
+{
+	return ds->roid ? ds->roid : ds->rwid;
+}
+
+struct pcc_config *pcc_conf_dup(const struct pcc_config *conf)
+{
+	const struct pcc_conf_mount *m;
+	const struct pcc_conf_dataset *d;
+	struct pcc_conf_mount *nm, **mtail;
+	struct pcc_conf_dataset **dtail;
+	struct pcc_config *c;
+
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	if (conf->file && !(c->file = strdup(conf->file)))
+		goto fail;
+	mtail = &c->mounts;
+	for (m = conf->mounts; m; m = m->next) {
+		/* Linked in at once, so pcc_conf_free() takes what is made. */
+		nm = calloc(1, sizeof(*nm));
+		if (!nm)
+			goto fail;
+		*mtail = nm;
+		mtail = &nm->next;
+		nm->line = m->line;
+		if ((m->path && !(nm->path = strdup(m->path))) ||
+		    (m->lower && !(nm->lower = strdup(m->lower))))
+			goto fail;
+		dtail = &nm->datasets;
+		for (d = m->datasets; d; d = d->next) {
+			*dtail = pcc_conf_dataset_dup(d);
+			if (!*dtail)
+				goto fail;
+			dtail = &(*dtail)->next;
+		}
+	}
+	return c;
+fail:
+	pcc_conf_free(c);
+	return NULL;
+}
+
+/* --- the writer ------------------------------------------------------------ */
+
+/*
+ * The first line of what pcc_conf_save() puts after the kept comments; a
+ * later save finds it and drops it (and anything below it) from the block
+ * it keeps, so saves do not pile markers up.
+ */
+#define MARKER	"# Written by pcc: comments below this line are not kept"
+static const char marker[] =
+	MARKER " (libyaml\n"
+	"# cannot keep them); see pcc.yaml(5).\n";
+/* For a file that had no comment block of its own. */
+static const char default_header[] =
+	"# Configuration of pccd(8), the persistent client cache daemon.\n";
+
+struct out {
+	yaml_emitter_t e;
+	bool failed;
+};
+
+/* Emit ev (made: its initializer's result); after one failure, nothing. */
+static void put(struct out *o, yaml_event_t *ev, int made)
+{
+	if (!made) {
+		o->failed = true;
+		return;
+	}
+	if (o->failed) {
+		yaml_event_delete(ev);
+		return;
+	}
+	if (!yaml_emitter_emit(&o->e, ev))	/* it owns ev either way */
+		o->failed = true;
+}
+
+/*
+ * Plain when the text allows it; the emitter quotes it otherwise (a path
+ * with ": " or " #" in it), and double quotes escape whatever needs it.
+ */
+static void scalar(struct out *o, const char *s, yaml_scalar_style_t style)
+{
+	yaml_event_t ev;
+
+	put(o, &ev, yaml_scalar_event_initialize(&ev, NULL, NULL,
+						 (yaml_char_t *)s, -1, 1, 1,
+						 style));
+}
+
+static void key_value(struct out *o, const char *key, const char *value)
+{
+	scalar(o, key, YAML_PLAIN_SCALAR_STYLE);
+	scalar(o, value, YAML_PLAIN_SCALAR_STYLE);
+}
+
+static void key_number(struct out *o, const char *key, unsigned long v,
+		       const char *suffix)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%lu%s", v, suffix);
+	key_value(o, key, buf);
+}
+
+static void mapping_start(struct out *o, yaml_mapping_style_t style)
+{
+	yaml_event_t ev;
+
+	put(o, &ev, yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1,
+							style));
+}
+
+static void mapping_end(struct out *o)
+{
+	yaml_event_t ev;
+
+	put(o, &ev, yaml_mapping_end_event_initialize(&ev));
+}
+
+static void sequence_start(struct out *o, yaml_sequence_style_t style)
+{
+	yaml_event_t ev;
+
+	put(o, &ev, yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1,
+							 style));
+}
+
+static void sequence_end(struct out *o)
+{
+	yaml_event_t ev;
+
+	put(o, &ev, yaml_sequence_end_event_initialize(&ev));
+}
+
+/* Only the keys the dataset has set: a default stays a default. */
+static void emit_dataset(struct out *o, const struct pcc_conf_dataset *ds)
+{
+	size_t i;
+
+	mapping_start(o, YAML_BLOCK_MAPPING_STYLE);
+	key_value(o, "path", ds->path);
+	if (ds->flags & PCC_DS_HAS_ROID)
+		key_number(o, "roid", ds->roid, "");
+	if (ds->flags & PCC_DS_HAS_RWID)
+		key_number(o, "rwid", ds->rwid, "");
+	if (ds->flags & PCC_DS_HAS_MODE)
+		key_value(o, "mode", pcc_conf_mode_name(ds->mode));
+	if (ds->flags & PCC_DS_HAS_RULE) {
+		/* Always quoted: rules are full of YAML's indicators. */
+		scalar(o, "rule", YAML_PLAIN_SCALAR_STYLE);
+		scalar(o, ds->rule, YAML_DOUBLE_QUOTED_SCALAR_STYLE);
+	}
+	if (ds->flags & PCC_DS_HAS_ATTACH) {
+		scalar(o, "attach", YAML_PLAIN_SCALAR_STYLE);
+		sequence_start(o, YAML_FLOW_SEQUENCE_STYLE);
+		for (i = 0; i < ARRAY_SIZE(attach_names); i++)
+			if (ds->attach & attach_names[i].bit)
+				scalar(o, attach_names[i].name,
+				       YAML_PLAIN_SCALAR_STYLE);
+		sequence_end(o);
+	}
+	if (ds->flags & PCC_DS_HAS_CAPACITY) {
+		scalar(o, "capacity", YAML_PLAIN_SCALAR_STYLE);
+		mapping_start(o, YAML_FLOW_MAPPING_STYLE);
+		key_number(o, "high", ds->capacity_high, "%");
+		key_number(o, "low", ds->capacity_low, "%");
+		mapping_end(o);
+	}
+	mapping_end(o);
+}
+
+static void emit_config(struct out *o, const struct pcc_config *conf)
+{
+	const struct pcc_conf_mount *m;
+	const struct pcc_conf_dataset *d;
+	yaml_event_t ev;
+
+	put(o, &ev, yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING));
+	put(o, &ev, yaml_document_start_event_initialize(&ev, NULL, NULL, NULL,
+							 1));
+	mapping_start(o, YAML_BLOCK_MAPPING_STYLE);
+	scalar(o, "mounts", YAML_PLAIN_SCALAR_STYLE);
+	/* "mounts: []" rather than nothing: the file says there are none. */
+	sequence_start(o, conf->mounts ? YAML_BLOCK_SEQUENCE_STYLE :
+			  YAML_FLOW_SEQUENCE_STYLE);
+	for (m = conf->mounts; m; m = m->next) {
+		mapping_start(o, YAML_BLOCK_MAPPING_STYLE);
+		key_value(o, "path", m->path);
+		key_value(o, "lower", m->lower);
+		if (m->datasets) {
+			scalar(o, "datasets", YAML_PLAIN_SCALAR_STYLE);
+			sequence_start(o, YAML_BLOCK_SEQUENCE_STYLE);
+			for (d = m->datasets; d; d = d->next)
+				emit_dataset(o, d);
+			sequence_end(o);
+		}
+		mapping_end(o);
+	}
+	sequence_end(o);
+	mapping_end(o);
+	put(o, &ev, yaml_document_end_event_initialize(&ev, 1));
+	put(o, &ev, yaml_stream_end_event_initialize(&ev));
+}
+
+static int save_error(char *err, size_t errlen, int ret, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int save_error(char *err, size_t errlen, int ret, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return ret;
+}
+
+/*
+ * The leading comment block of file (comment and blank lines up to the
+ * first other line, without a marker of ours and what follows it, and
+ * without trailing blank lines) into *out; an empty string when there is
+ * none or no file.
+ */
+static int read_header(const char *file, char **out, size_t *outlen)
+{
+	size_t cap = 0, len = 0, keep = 0;
+	char *line = NULL;
+	ssize_t n;
+	FILE *in, *mem;
+	int ret = 0;
+
+	*out = NULL;
+	mem = open_memstream(out, outlen);
+	if (!mem)
+		return -ENOMEM;
+	in = fopen(file, "re");
+	if (!in) {
+		ret = errno == ENOENT ? 0 : -errno;
+		goto out;
+	}
+	errno = 0;
+	while ((n = getline(&line, &cap, in)) > 0) {
+		const char *p = line + strspn(line, " \t");
+
+		if (*p != '#' && *p != '\n' && *p != '\r' && *p)
+			break;
+		if (!strncmp(line, MARKER, strlen(MARKER)))
+			break;
+		fputs(line, mem);
+		len += (size_t)n;
+		if (line[n - 1] != '\n') {	/* the file's last line */
+			fputc('\n', mem);
+			len++;
+		}
+		if (*p == '#')
+			keep = len;
+	}
+	if (ferror(in))
+		ret = errno ? -errno : -EIO;
+	fclose(in);
+	free(line);
+out:
+	if (fclose(mem) && !ret)
+		ret = -ENOMEM;
+	if (ret) {
+		free(*out);
+		*out = NULL;
+		return ret;
+	}
+	(*out)[keep] = '\0';	/* trailing blank lines go */
+	*outlen = keep;
+	return 0;
+}
+
+/* Write header and conf to fp; 0 or a negative errno with err filled. */
+static int write_conf(FILE *fp, const char *header,
+		      const struct pcc_config *conf, const char *tmp,
+		      char *err, size_t errlen)
+{
+	struct out o = { .failed = false };
+
+	/* Laid out as read_header() reads it back: saving twice is a no-op. */
+	fprintf(fp, "%s\n%s", *header ? header : default_header, marker);
+	if (!yaml_emitter_initialize(&o.e))
+		return save_error(err, errlen, -ENOMEM, "%s: out of memory",
+				  tmp);
+	yaml_emitter_set_output_file(&o.e, fp);
+	yaml_emitter_set_unicode(&o.e, 1);
+	yaml_emitter_set_width(&o.e, -1);	/* a long rule stays one line */
+	yaml_emitter_set_indent(&o.e, 2);
+	emit_config(&o, conf);
+	if (o.failed) {
+		int ret = o.e.error == YAML_MEMORY_ERROR ? -ENOMEM :
+			  o.e.error == YAML_WRITER_ERROR ? -EIO : -EINVAL;
+
+		save_error(err, errlen, ret, "%s: %s", tmp,
+			   o.e.problem ? o.e.problem : strerror(-ret));
+		yaml_emitter_delete(&o.e);
+		return ret;
+	}
+	yaml_emitter_delete(&o.e);
+	errno = 0;
+	if (fflush(fp) || ferror(fp)) {
+		int e = errno ? errno : EIO;
+
+		return save_error(err, errlen, -e, "%s: %s", tmp, strerror(e));
+	}
+	return 0;
+}
+
+/*
+ * The file the loader will find the new text in: the target of a symbolic
+ * link rather than the link, which the rename would replace.
+ */
+static char *resolve(const char *file)
+{
+	char *real = realpath(file, NULL);
+
+	return real ? real : strdup(file);
+}
+
+int pcc_conf_save(const struct pcc_config *conf, const char *file,
+		  char *err, size_t errlen)
+{
+	char *path = NULL, *dir = NULL, *tmp = NULL, *header = NULL, *slash;
+	char check_err[PCC_CONF_ERR_LEN];
+	struct pcc_config *check;
+	size_t header_len;
+	FILE *fp = NULL;
+	int fd = -1, dfd, ret;
+
+	if (errlen)
+		err[0] = '\0';
+	path = resolve(file);
+	if (!path)
+		return save_error(err, errlen, -ENOMEM, "%s: %s", file,
+				  strerror(ENOMEM));
+	slash = strrchr(path, '/');
+	if (!slash)
+		dir = strdup(".");
+	else if (slash == path)
+		dir = strdup("/");
+	else
+		dir = strndup(path, (size_t)(slash - path));
+	if (!dir || asprintf(&tmp, "%s/.%s.XXXXXX", dir,
+			     slash ? slash + 1 : path) < 0) {
+		tmp = NULL;
+		ret = save_error(err, errlen, -ENOMEM, "%s: %s", file,
+				 strerror(ENOMEM));
+		goto out;
+	}
+
+	ret = read_header(path, &header, &header_len);
+	if (ret) {
+		save_error(err, errlen, ret, "%s: %s", file, strerror(-ret));
+		goto out;
+	}
+
+	/* In the same directory, so the rename is atomic. */
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		ret = save_error(err, errlen, -errno,
+				 "%s: cannot create a temporary file in %s: %s",
+				 file, dir, strerror(errno));
+		goto out;
+	}
+	fp = fdopen(fd, "w");
+	if (!fp) {
+		ret = save_error(err, errlen, -errno, "%s: %s", tmp,
+				 strerror(errno));
+		goto out_unlink;
+	}
+	fd = -1;
+	ret = write_conf(fp, header, conf, tmp, err, errlen);
+	if (ret)
+		goto out_unlink;
+	if (fsync(fileno(fp)) || fchmod(fileno(fp), 0644)) {
+		ret = save_error(err, errlen, -errno, "%s: %s", tmp,
+				 strerror(errno));
+		goto out_unlink;
+	}
+	ret = fclose(fp) ? -errno : 0;
+	fp = NULL;
+	if (ret) {
+		save_error(err, errlen, ret, "%s: %s", tmp, strerror(-ret));
+		goto out_unlink;
+	}
+
+	/*
+	 * What pccd would read at its next start must load: a value the
+	 * loader refuses (a relative path, capacity low above high, a bad
+	 * rule) is refused here, naming it, and the old file stays.
+	 */
+	ret = pcc_conf_load(tmp, &check, check_err, sizeof(check_err));
+	if (ret) {
+		const char *why = check_err;
+
+		/* "TMP:LINE:COLUMN: what": the place is in the new text. */
+		if (!strncmp(why, tmp, strlen(tmp)) && why[strlen(tmp)] == ':')
+			why += strlen(tmp) + 1;
+		save_error(err, errlen, ret,
+			   "%s: not written, the new text would be invalid at %s",
+			   file, why);
+		goto out_unlink;
+	}
+	pcc_conf_free(check);
+
+	if (rename(tmp, path)) {
+		ret = save_error(err, errlen, -errno,
+				 "%s: cannot replace it: %s", file,
+				 strerror(errno));
+		goto out_unlink;
+	}
+	/*
+	 * The rename is durable only once the directory is.  Its failure is
+	 * not reported: the new file is in place, and an error now would
+	 * tell the caller that a change it can see was not made.
+	 */
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	goto out;
+
+out_unlink:
+	if (fp)
+		fclose(fp);
+	unlink(tmp);
+out:
+	if (fd >= 0)
+		close(fd);
+	free(header);
+	free(tmp);
+	free(dir);
+	free(path);
+	return ret;
 }

@@ -61,11 +61,18 @@ struct pccd_copy_req {
 	bool attach;		/* PCC_IOC_ATTACH once copied */
 };
 
-/* Kernel calls, replaceable by the unit tests (NULL members: the ioctls). */
+/*
+ * Kernel calls, replaceable by the unit tests (NULL members: the ioctls,
+ * and f{set,get}xattr of PCC_XATTR_COPY, a trusted.* xattr that only root
+ * may set).  Each returns 0 or a negative errno; get_xattr -ENODATA when
+ * the file has none, -EINVAL when it is not a struct pcc_copy_xattr.
+ */
 struct pccd_copy_ops {
 	int (*version)(int fd, struct pcc_version *v);
 	int (*attach)(int fd, uint32_t ds_id);
 	int (*state)(int fd, struct pcc_ioc_state *st);
+	int (*set_xattr)(int fd, const struct pcc_copy_xattr *x);
+	int (*get_xattr)(int fd, struct pcc_copy_xattr *x);
 };
 
 struct pccd_copy_stats {
@@ -94,8 +101,11 @@ int pccd_copy_fd(const struct pccd_copy_engine *e);
 void pccd_copy_reap(struct pccd_copy_engine *e);
 
 /*
- * Queue a copy; done(res, arg) is called from pccd_copy_reap().  Returns 0
- * or a negative errno (then done is never called).
+ * Queue a copy; done(res, arg) is called from pccd_copy_reap() (done may
+ * be NULL: nobody waits).  Returns 0 or a negative errno (then done is
+ * never called): -EINVAL for a request without exactly one of fd and path,
+ * with a relative path or ds_root, or a ds_id out of range.  A callback
+ * must not call pccd_copy_reap() or pccd_copy_engine_free().
  */
 int pccd_copy_submit(struct pccd_copy_engine *e,
 		     const struct pccd_copy_req *req,
@@ -132,6 +142,10 @@ int pccd_copy_cleanup(const char *ds_root);
  */
 int pccd_copy_remove_all(const char *ds_root, uint32_t ds_id,
 			 uint64_t *files, uint64_t *bytes);
+/* The same, reading the xattrs through ops (NULL: fgetxattr). */
+int pccd_copy_remove_all_with(const struct pccd_copy_ops *ops,
+			      const char *ds_root, uint32_t ds_id,
+			      uint64_t *files, uint64_t *bytes);
 
 /* Count the files and bytes (allocated) under ds_root. */
 int pccd_copy_usage(const char *ds_root, uint64_t *files, uint64_t *bytes);

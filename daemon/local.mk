@@ -7,7 +7,7 @@ daemon_libpccd_a_SOURCES = \
 	daemon/apply.c daemon/apply.h \
 	daemon/client.c daemon/client.h \
 	daemon/conf.c daemon/conf.h \
-	daemon/copy.h \
+	daemon/copy.c daemon/copy.h \
 	daemon/events.c daemon/events.h \
 	daemon/fileops.c \
 	daemon/kernel.c daemon/kernel.h \
@@ -16,9 +16,12 @@ daemon_libpccd_a_SOURCES = \
 	daemon/prefetch.c
 daemon_libpccd_a_CPPFLAGS = $(AM_CPPFLAGS) $(YAML_CFLAGS) $(JSONC_CFLAGS) \
 	$(SYSTEMD_CFLAGS)
+# The copy engine's workers are threads.
+daemon_libpccd_a_CFLAGS = $(AM_CFLAGS) -pthread
 
 # What a program linking daemon/libpccd.a needs after it.
-LIBPCCD_LIBS = daemon/libpccd.a $(LIBPCC_LIBS) $(YAML_LIBS) $(SYSTEMD_LIBS)
+LIBPCCD_LIBS = daemon/libpccd.a $(LIBPCC_LIBS) $(YAML_LIBS) $(SYSTEMD_LIBS) \
+	-lpthread
 
 sbin_PROGRAMS += daemon/pccd
 daemon_pccd_SOURCES = daemon/main.c

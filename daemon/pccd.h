@@ -24,6 +24,7 @@ enum pccd_exit {
 #define PCCD_MAX_CLIENTS	16
 
 struct json_object;
+struct pccd;
 struct pcc_config;
 struct pcc_conf_mount;
 struct pcc_nl;

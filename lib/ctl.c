@@ -20,9 +20,6 @@
 
 #include "ctl.h"
 
-/* Descriptors a peer may attach to one message before we cut it short. */
-#define CTL_MAX_FDS	8
-
 static int make_addr(const char *path, struct sockaddr_un *sun)
 {
 	memset(sun, 0, sizeof(*sun));
@@ -104,12 +101,22 @@ fail:
 	return err;
 }
 
-int pcc_ctl_send(int fd, struct json_object *msg)
+int pcc_ctl_send_fds(int fd, struct json_object *msg, const int *fds,
+		     unsigned int nfds)
 {
+	union {
+		char buf[CMSG_SPACE(PCC_CTL_FDS_MAX * sizeof(int))];
+		struct cmsghdr align;
+	} control;
+	struct msghdr mh = { .msg_iovlen = 1 };
+	struct cmsghdr *c;
+	struct iovec iov;
 	const char *s;
 	size_t len;
 	ssize_t n;
 
+	if (nfds > PCC_CTL_FDS_MAX)
+		return -EINVAL;
 	s = json_object_to_json_string_ext(msg, JSON_C_TO_STRING_PLAIN |
 					   JSON_C_TO_STRING_NOSLASHESCAPE);
 	if (!s)
@@ -117,30 +124,66 @@ int pcc_ctl_send(int fd, struct json_object *msg)
 	len = strlen(s);
 	if (len > PCC_CTL_MSG_MAX)
 		return -EMSGSIZE;
+	iov = (struct iovec){ .iov_base = (void *)s, .iov_len = len };
+	mh.msg_iov = &iov;
+	if (nfds) {
+		memset(&control, 0, sizeof(control));
+		mh.msg_control = control.buf;
+		mh.msg_controllen = CMSG_SPACE(nfds * sizeof(int));
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(nfds * sizeof(int));
+		memcpy(CMSG_DATA(c), fds, nfds * sizeof(int));
+	}
 	/* MSG_NOSIGNAL: a client that went away must not kill the daemon. */
-	n = send(fd, s, len, MSG_NOSIGNAL);
+	do {
+		n = sendmsg(fd, &mh, MSG_NOSIGNAL);
+	} while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -errno;
 	return (size_t)n == len ? 0 : -EMSGSIZE;
 }
 
-/* Nothing accepts descriptors yet: close what a peer sent along. */
-static void drop_fds(struct msghdr *mh)
+int pcc_ctl_send(int fd, struct json_object *msg)
 {
+	return pcc_ctl_send_fds(fd, msg, NULL, 0);
+}
+
+/*
+ * Take the descriptors that came with a message: into fds (up to max) when
+ * fds is not NULL, closed otherwise.  Returns how many were taken, or
+ * -EMSGSIZE (every one closed) when there were more than max.
+ */
+static int take_fds(struct msghdr *mh, int *fds, unsigned int max)
+{
+	unsigned int got = 0, i;
 	struct cmsghdr *c;
+	bool over = false;
 
 	for (c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
-		size_t i, n;
+		size_t n, j;
 		int fd;
 
 		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
 			continue;
 		n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		for (i = 0; i < n; i++) {
-			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(fd));
+		for (j = 0; j < n; j++) {
+			memcpy(&fd, CMSG_DATA(c) + j * sizeof(int), sizeof(fd));
+			if (fds && got < max) {
+				fds[got++] = fd;
+				continue;
+			}
+			over = over || fds;
 			close(fd);
 		}
 	}
+	if (!over && !(mh->msg_flags & MSG_CTRUNC))
+		return (int)got;
+	/* Part of them lost: a request missing files must not run. */
+	for (i = 0; i < got; i++)
+		close(fds[i]);
+	return -EMSGSIZE;
 }
 
 static int parse_object(const char *buf, size_t len, struct json_object **msg)
@@ -165,10 +208,13 @@ static int parse_object(const char *buf, size_t len, struct json_object **msg)
 	return err;
 }
 
-int pcc_ctl_recv(int fd, struct json_object **msg, int timeout_ms)
+/* pcc_ctl_recv_fds(), with fds NULL meaning "close whatever comes". */
+static int recv_msg(int fd, struct json_object **msg, int timeout_ms,
+		    int *fds, unsigned int *nfds)
 {
+	/* Room for PCC_CTL_FDS_MAX: more sets MSG_CTRUNC. */
 	union {
-		char buf[CMSG_SPACE(CTL_MAX_FDS * sizeof(int))];
+		char buf[CMSG_SPACE(PCC_CTL_FDS_MAX * sizeof(int))];
 		struct cmsghdr align;
 	} control;
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
@@ -176,9 +222,11 @@ int pcc_ctl_recv(int fd, struct json_object **msg, int timeout_ms)
 	struct msghdr mh;
 	char *buf;
 	ssize_t n;
-	int err;
+	int err, got;
 
 	*msg = NULL;
+	if (nfds)
+		*nfds = 0;
 	do {
 		err = poll(&pfd, 1, timeout_ms);
 	} while (err < 0 && errno == EINTR);
@@ -202,16 +250,37 @@ int pcc_ctl_recv(int fd, struct json_object **msg, int timeout_ms)
 		err = -errno;
 		goto out;
 	}
-	drop_fds(&mh);
+	got = take_fds(&mh, fds, PCC_CTL_FDS_MAX);
+	if (got < 0 && fds) {
+		err = got;
+		goto out;
+	}
 	if (n == 0)
 		err = -ECONNRESET;	/* SEQPACKET: end of stream */
 	else if (mh.msg_flags & MSG_TRUNC)
 		err = -EMSGSIZE;
 	else
 		err = parse_object(buf, (size_t)n, msg);
+	if (fds && err) {
+		while (got > 0)
+			close(fds[--got]);
+	} else if (fds) {
+		*nfds = (unsigned int)got;
+	}
 out:
 	free(buf);
 	return err;
+}
+
+int pcc_ctl_recv(int fd, struct json_object **msg, int timeout_ms)
+{
+	return recv_msg(fd, msg, timeout_ms, NULL, NULL);
+}
+
+int pcc_ctl_recv_fds(int fd, struct json_object **msg, int timeout_ms,
+		     int *fds, unsigned int *nfds)
+{
+	return recv_msg(fd, msg, timeout_ms, fds, nfds);
 }
 
 static bool is_progress(struct json_object *reply)
@@ -222,21 +291,31 @@ static bool is_progress(struct json_object *reply)
 	       json_object_get_boolean(more);
 }
 
-int pcc_ctl_call(int fd, struct json_object *req, struct json_object **reply)
+int pcc_ctl_call_progress(int fd, struct json_object *req, const int *fds,
+			  unsigned int nfds,
+			  void (*progress)(struct json_object *msg, void *arg),
+			  void *arg, struct json_object **reply)
 {
 	int err;
 
 	*reply = NULL;
-	err = pcc_ctl_send(fd, req);
+	err = pcc_ctl_send_fds(fd, req, fds, nfds);
 	if (err)
 		return err;
 	for (;;) {
 		err = pcc_ctl_recv(fd, reply, PCC_CTL_TIMEOUT_MS);
 		if (err || !is_progress(*reply))
 			return err;
+		if (progress)
+			progress(*reply, arg);
 		json_object_put(*reply);
 		*reply = NULL;
 	}
+}
+
+int pcc_ctl_call(int fd, struct json_object *req, struct json_object **reply)
+{
+	return pcc_ctl_call_progress(fd, req, NULL, 0, NULL, NULL, reply);
 }
 
 struct json_object *pcc_ctl_request(const char *cmd)

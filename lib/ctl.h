@@ -26,7 +26,7 @@
  *	{"cmd": "NAME", ...arguments...}
  *
  * The daemon answers with zero or more progress messages, each carrying
- * "more": true (reserved for long operations; no command sends them yet),
+ * "more": true (long operations: attach and prefetch, below),
  * then exactly one final reply without "more".  A final reply is either the
  * command's result object or an error:
  *

@@ -81,7 +81,18 @@ int pcc_nl_mount_dump(struct pcc_nl *nl,
 		      int (*cb)(const struct pcc_nl_mount *m, void *arg),
 		      void *arg);
 
-/* What PCC_CMD_DATASET_ADD/SET send and PCC_CMD_DATASET_GET returns. */
+/*
+ * What PCC_CMD_DATASET_ADD/SET send and PCC_CMD_DATASET_GET returns.
+ * add: id and path always; mode, attach and rule if flagged in set (a
+ * NULL rule sends none).  set: id; attach and rule if flagged (a NULL
+ * rule removes the dataset's rule); mode may not be flagged (-EINVAL).
+ * Both send rule_text when not NULL, and "" when a rule is flagged
+ * without one, so that an old text never outlives its rule.  A rule is
+ * checked before anything is sent: -EINVAL if its structure exceeds the
+ * limits of include/uapi/linux/pcc.h, -E2BIG if its nest would exceed
+ * PCC_RULE_NEST_MAX, with errmsg saying so.  The dump flags all three in
+ * set, rule NULL meaning none, rule_text NULL for none (or "").
+ */
 #define PCC_NL_DS_ATTACH	(1U << 0)	/* attach is set */
 #define PCC_NL_DS_RULE		(1U << 1)	/* rule (NULL: none) is set */
 #define PCC_NL_DS_MODE		(1U << 2)	/* mode is set */
@@ -160,5 +171,38 @@ const char *pcc_nl_reason_name(uint32_t reason);
  * "attach_manual", ..., "hits", "hit_bytes", "misses", ...
  */
 const char *pcc_nl_stat_name(unsigned int stat);
+
+/*
+ * For the unit tests (and used by the functions above): the parsers of
+ * whole messages (struct nlmsghdr and what follows, msg_len bytes) as the
+ * kernel sends them, and the rule nest builder.  Attributes they do not
+ * know are ignored; a message that is cut, of another command, with an
+ * attribute of the wrong size or a required one missing is -EBADMSG.
+ */
+
+/*
+ * An NLMSG_ERROR or NLMSG_DONE message: its (negative) error, 0 for an ACK
+ * or a clean end of dump; the extended ack message copied into errmsg
+ * ("" if none).  -EBADMSG if malformed or of another type.
+ */
+int pcc_nl_parse_error(const void *msg, size_t msg_len, char *errmsg,
+		       size_t errlen);
+/* A PCC_CMD_MOUNT_GET message into *out (left alone on error). */
+int pcc_nl_parse_mount(const void *msg, size_t msg_len,
+		       struct pcc_nl_mount *out);
+/* A PCC_CMD_DATASET_GET dump message: cb's return value, or an error. */
+int pcc_nl_parse_dataset(const void *msg, size_t msg_len,
+			 int (*cb)(const struct pcc_nl_dataset *ds, void *arg),
+			 void *arg);
+/* A PCC_CMD_EVENT message: 0 after cb, or an error (cb not called). */
+int pcc_nl_parse_event(const void *msg, size_t msg_len,
+		       void (*cb)(const struct pcc_nl_event *ev, void *arg),
+		       void *arg);
+/*
+ * The PCC_A_DS_RULE attribute (header included, NLA_F_NESTED set) that
+ * add and set send for rule (NULL: an empty nest) into buf.  Returns its
+ * size, -EMSGSIZE if len is too small, -EINVAL or -E2BIG as above.
+ */
+int pcc_nl_build_rule(void *buf, size_t len, const struct pcc_rule *rule);
 
 #endif /* PCC_NL_H */

@@ -39,7 +39,9 @@ struct out *out_new(FILE *fp, unsigned int flags)
 	o->fp = fp;
 	o->flags = flags;
 	if (flags & OUT_F_JSON) {
-		o->stack[0] = json_object_new_object();
+		o->stack[0] = (flags & OUT_F_ARRAY) ?
+			      json_object_new_array() :
+			      json_object_new_object();
 		if (!o->stack[0]) {
 			free(o);
 			errno = ENOMEM;
@@ -198,6 +200,15 @@ void out_int(struct out *o, enum out_kind kind, const char *key,
 {
 	if (want_json(o, kind))
 		add_value(o, key, json_object_new_int64(val));
+	else if (want_text(o, kind) && fmt)
+		fprintf(o->fp, fmt, val);
+}
+
+void out_double(struct out *o, enum out_kind kind, const char *key,
+		const char *fmt, double val)
+{
+	if (want_json(o, kind))
+		add_value(o, key, json_object_new_double(val));
 	else if (want_text(o, kind) && fmt)
 		fprintf(o->fp, fmt, val);
 }

@@ -41,6 +41,7 @@ enum out_kind {
 
 #define OUT_F_JSON	(1U << 0)	/* JSON instead of text */
 #define OUT_F_PRETTY	(1U << 1)	/* indented JSON */
+#define OUT_F_ARRAY	(1U << 2)	/* the JSON document is an array */
 
 struct out;
 
@@ -69,6 +70,9 @@ void out_uint(struct out *o, enum out_kind kind, const char *key,
 	      const char *fmt, uint64_t val);
 void out_int(struct out *o, enum out_kind kind, const char *key,
 	     const char *fmt, int64_t val);
+/* fmt takes a double ("%.1f"); JSON gets the full value. */
+void out_double(struct out *o, enum out_kind kind, const char *key,
+		const char *fmt, double val);
 void out_bool(struct out *o, enum out_kind kind, const char *key,
 	      const char *fmt, bool val);
 /* JSON null; in text mode prints fmt with the string text (a reason). */

@@ -20,7 +20,10 @@
  * bare = seconds) and only < or >; fname (filename is the same field) only
  * = with shell glob patterns.  = takes 1..PCC_RULE_MAX_VALUES values, < and
  * > exactly one.  At most PCC_RULE_MAX_TERMS terms of PCC_RULE_MAX_EXPRS
- * expressions.
+ * expressions, and what fits in a PCC_A_DS_RULE of PCC_RULE_NEST_MAX
+ * bytes.  The text's own limit, PCC_RULE_TEXT_MAX, is checked by those
+ * who send it (param.c, daemon/conf.c): the canonical form of a rule can
+ * be longer than the text it came from (a bare size gains its "M").
  */
 #ifndef PCC_RULE_H
 #define PCC_RULE_H
@@ -68,7 +71,9 @@ void pcc_rule_free(struct pcc_rule *rule);
 
 /*
  * Write the rule in canonical text form (no blanks but between values;
- * "fname", sizes and ages in plain bytes and seconds) into buf.  Returns
+ * "fname"; ids in decimal; sizes and ages with the largest unit that
+ * divides them exactly, "B" for bytes, a bare number for seconds: so
+ * "size<{1G}&mtime>{1d}", not 1073741824 and 86400) into buf.  Returns
  * the length it needs (excluding the NUL), as snprintf() does.
  * pcc_rule_parse() of the result gives an equal rule.
  */

@@ -3,11 +3,15 @@
 unit_tests = \
 	tests/unit/test_cli \
 	tests/unit/test_conf \
+	tests/unit/test_copy \
 	tests/unit/test_ctl \
 	tests/unit/test_daemon \
+	tests/unit/test_fake_nl \
 	tests/unit/test_glob \
 	tests/unit/test_nl \
-	tests/unit/test_output
+	tests/unit/test_output \
+	tests/unit/test_param \
+	tests/unit/test_rule
 
 if HAVE_CMOCKA
 check_PROGRAMS += $(unit_tests)
@@ -20,7 +24,12 @@ unit_cppflags = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon -I$(top_srcdir)/cli \
 	$(CMOCKA_CFLAGS) $(JSONC_CFLAGS)
 # Tests that reach the module do it through tests/unit/fake_nl.c.
 fake_nl_ldflags = -Wl,--wrap=pcc_nl_open -Wl,--wrap=pcc_nl_get_version \
-	-Wl,--wrap=pcc_nl_close
+	-Wl,--wrap=pcc_nl_close -Wl,--wrap=pcc_nl_mount_get \
+	-Wl,--wrap=pcc_nl_mount_dump -Wl,--wrap=pcc_nl_dataset_add \
+	-Wl,--wrap=pcc_nl_dataset_set -Wl,--wrap=pcc_nl_dataset_del \
+	-Wl,--wrap=pcc_nl_dataset_clear -Wl,--wrap=pcc_nl_dataset_dump \
+	-Wl,--wrap=pcc_nl_events_open -Wl,--wrap=pcc_nl_fd \
+	-Wl,--wrap=pcc_nl_events_read
 
 tests_unit_test_cli_SOURCES = tests/unit/test_cli.c \
 	tests/unit/fake_nl.c tests/unit/fake_nl.h
@@ -32,6 +41,11 @@ tests_unit_test_conf_SOURCES = tests/unit/test_conf.c
 tests_unit_test_conf_CPPFLAGS = $(unit_cppflags)
 tests_unit_test_conf_LDADD = $(LIBPCCD_LIBS) $(CMOCKA_LIBS)
 
+tests_unit_test_copy_SOURCES = tests/unit/test_copy.c
+tests_unit_test_copy_CPPFLAGS = $(unit_cppflags)
+tests_unit_test_copy_CFLAGS = $(AM_CFLAGS) -pthread
+tests_unit_test_copy_LDADD = $(LIBPCCD_LIBS) $(CMOCKA_LIBS)
+
 tests_unit_test_ctl_SOURCES = tests/unit/test_ctl.c
 tests_unit_test_ctl_CPPFLAGS = $(unit_cppflags)
 tests_unit_test_ctl_LDADD = $(LIBPCC_LIBS) $(CMOCKA_LIBS)
@@ -41,6 +55,12 @@ tests_unit_test_daemon_SOURCES = tests/unit/test_daemon.c \
 tests_unit_test_daemon_CPPFLAGS = $(unit_cppflags)
 tests_unit_test_daemon_LDFLAGS = $(fake_nl_ldflags)
 tests_unit_test_daemon_LDADD = cli/libpcccli.a $(LIBPCCD_LIBS) $(CMOCKA_LIBS)
+
+tests_unit_test_fake_nl_SOURCES = tests/unit/test_fake_nl.c \
+	tests/unit/fake_nl.c tests/unit/fake_nl.h
+tests_unit_test_fake_nl_CPPFLAGS = $(unit_cppflags)
+tests_unit_test_fake_nl_LDFLAGS = $(fake_nl_ldflags)
+tests_unit_test_fake_nl_LDADD = $(LIBPCC_LIBS) $(CMOCKA_LIBS)
 
 tests_unit_test_glob_SOURCES = tests/unit/test_glob.c kmod/pcc_glob.h
 tests_unit_test_glob_CPPFLAGS = $(unit_cppflags)
@@ -53,6 +73,14 @@ tests_unit_test_nl_LDADD = $(LIBPCC_LIBS) $(CMOCKA_LIBS)
 tests_unit_test_output_SOURCES = tests/unit/test_output.c
 tests_unit_test_output_CPPFLAGS = $(unit_cppflags)
 tests_unit_test_output_LDADD = $(LIBPCC_LIBS) $(CMOCKA_LIBS)
+
+tests_unit_test_param_SOURCES = tests/unit/test_param.c
+tests_unit_test_param_CPPFLAGS = $(unit_cppflags)
+tests_unit_test_param_LDADD = $(LIBPCC_LIBS) $(CMOCKA_LIBS)
+
+tests_unit_test_rule_SOURCES = tests/unit/test_rule.c
+tests_unit_test_rule_CPPFLAGS = $(unit_cppflags)
+tests_unit_test_rule_LDADD = $(LIBPCC_LIBS) $(CMOCKA_LIBS)
 
 # The loader's test files: good-*.yaml load, bad-*.yaml fail with the
 # message test_conf.c expects.
@@ -84,6 +112,9 @@ EXTRA_DIST += \
 	tests/unit/data/bad-relative-path.yaml \
 	tests/unit/data/bad-roid-zero.yaml \
 	tests/unit/data/bad-roid.yaml \
+	tests/unit/data/bad-rule-block.yaml \
+	tests/unit/data/bad-rule-field.yaml \
+	tests/unit/data/bad-rule-quoted.yaml \
 	tests/unit/data/bad-rule-type.yaml \
 	tests/unit/data/bad-rwid-range.yaml \
 	tests/unit/data/bad-syntax.yaml \

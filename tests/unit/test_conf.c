@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <setjmp.h>
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -72,6 +74,11 @@ static const struct bad_case bad_cases[] = {
 	{ "bad-rwid-range.yaml",
 	  "6:15: \"rwid\" must be an integer from 1 to 4294967295, not \"4294967296\"" },
 	{ "bad-rule-type.yaml", "7:11: \"rule\" must be a string, not a sequence" },
+	{ "bad-rule-field.yaml",
+	  "7:25: \"rule\": unknown field 'fnam'; expected uid, gid, projid, fname, size or mtime" },
+	{ "bad-rule-quoted.yaml",
+	  "7:27: \"rule\": values are separated by blanks, not ','" },
+	{ "bad-rule-block.yaml", "7:15: \"rule\": mtime takes only < or >" },
 	{ "bad-attach-type.yaml",
 	  "6:17: \"attach\" must be a sequence, not a scalar" },
 	{ "bad-attach-value.yaml",
@@ -282,6 +289,428 @@ static void test_mode_names(void **state)
 	assert_string_equal(pcc_conf_mode_name(0), "?");
 }
 
+/* --- the writer ----------------------------------------------------------- */
+
+/* A fresh directory for one test's files, removed by rm_dir(). */
+static char *make_dir(void)
+{
+	static char dir[64];
+
+	strcpy(dir, "/tmp/pcc-test-save.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	return dir;
+}
+
+/* Entries in dir besides . and .. */
+static int count_entries(const char *dir)
+{
+	struct dirent *e;
+	int n = 0;
+	DIR *d;
+
+	d = opendir(dir);
+	assert_non_null(d);
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			n++;
+	closedir(d);
+	return n;
+}
+
+static void rm_dir(const char *dir)
+{
+	char path[1024];
+	struct dirent *e;
+	DIR *d;
+
+	d = opendir(dir);
+	assert_non_null(d);
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+			snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+			unlink(path);
+		}
+	closedir(d);
+	assert_int_equal(rmdir(dir), 0);
+}
+
+static char *read_text(const char *file)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *fp;
+
+	fp = fopen(file, "r");
+	assert_non_null(fp);
+	assert_int_equal(getdelim(&text, &len, '\0', fp) >= 0 || feof(fp), 1);
+	fclose(fp);
+	if (!text)
+		text = strdup("");
+	return text;
+}
+
+static void write_text(const char *file, const char *text)
+{
+	FILE *fp = fopen(file, "w");
+
+	assert_non_null(fp);
+	fputs(text, fp);
+	assert_int_equal(fclose(fp), 0);
+}
+
+static void save_ok(const struct pcc_config *conf, const char *file)
+{
+	char err[PCC_CONF_ERR_LEN];
+
+	if (pcc_conf_save(conf, file, err, sizeof(err)))
+		fail_msg("save %s: %s", file, err);
+}
+
+static struct pcc_config *load_ok(const char *file)
+{
+	char err[PCC_CONF_ERR_LEN];
+	struct pcc_config *conf;
+
+	if (pcc_conf_load(file, &conf, err, sizeof(err)))
+		fail_msg("load %s: %s", file, err);
+	return conf;
+}
+
+/* Same mounts and datasets, in the same order (lines and file ignored). */
+static void assert_same_config(const struct pcc_config *a,
+			       const struct pcc_config *b)
+{
+	const struct pcc_conf_mount *ma, *mb;
+	const struct pcc_conf_dataset *da, *db;
+
+	for (ma = a->mounts, mb = b->mounts; ma && mb;
+	     ma = ma->next, mb = mb->next) {
+		assert_string_equal(ma->path, mb->path);
+		assert_string_equal(ma->lower, mb->lower);
+		for (da = ma->datasets, db = mb->datasets; da && db;
+		     da = da->next, db = db->next)
+			if (!pcc_conf_dataset_equal(da, db))
+				fail_msg("dataset %s differs", da->path);
+		assert_null(da);
+		assert_null(db);
+	}
+	assert_null(ma);
+	assert_null(mb);
+}
+
+/* Every good-*.yaml: load, save, load again gives the same. */
+static void test_save_round_trip(void **state)
+{
+	char *dir = make_dir(), file[1024];
+	struct pcc_config *a, *b;
+	struct dirent *e;
+	int tried = 0;
+	DIR *d;
+
+	snprintf(file, sizeof(file), "%s/pcc.yaml", dir);
+	d = opendir(PCC_TEST_DATA);
+	assert_non_null(d);
+	while ((e = readdir(d))) {
+		if (strncmp(e->d_name, "good-", 5))
+			continue;
+		a = load_good(e->d_name);
+		save_ok(a, file);
+		b = load_ok(file);
+		assert_same_config(a, b);
+		pcc_conf_free(b);
+		/* And the written text is a fixed point. */
+		{
+			char *t1 = read_text(file), *t2;
+
+			b = load_ok(file);
+			save_ok(b, file);
+			t2 = read_text(file);
+			assert_string_equal(t1, t2);
+			free(t1);
+			free(t2);
+			pcc_conf_free(b);
+		}
+		pcc_conf_free(a);
+		tried++;
+	}
+	closedir(d);
+	assert_true(tried >= 5);
+	assert_int_equal(count_entries(dir), 1);	/* no temporary left */
+	rm_dir(dir);
+}
+
+/* The writer keeps presence: unset keys are not written. */
+static void test_save_defaults_stay(void **state)
+{
+	struct pcc_config *conf = load_good("good-defaults.yaml");
+	char *dir = make_dir(), file[1024], *text;
+	struct stat st;
+
+	snprintf(file, sizeof(file), "%s/pcc.yaml", dir);
+	save_ok(conf, file);
+	text = read_text(file);
+	assert_non_null(strstr(text, "path: /nvme/pcc\n"));
+	assert_null(strstr(text, "mode"));
+	assert_null(strstr(text, "attach"));
+	assert_null(strstr(text, "capacity"));
+	assert_null(strstr(text, "roid"));
+	assert_int_equal(stat(file, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0644);
+	free(text);
+	pcc_conf_free(conf);
+	rm_dir(dir);
+}
+
+/* Rules and paths full of YAML's indicators come back as they were. */
+static void test_save_special_characters(void **state)
+{
+	static const char *const rules[] = {
+		"fname={\"q\" 'x' a: #b c\\d *[!.]h5}&size<{1G},uid={1001}",
+		"fname={*#*}",
+		"fname={- ? : , [x] {}&uid={1}",
+		" projid={500} , gid>{7} ",
+		"fname={%x @y `z |w >v !u *ü}",
+	};
+	struct pcc_config *conf = load_good("good-full.yaml"), *back;
+	char *dir = make_dir(), file[1024];
+	struct pcc_conf_dataset *d = conf->mounts->datasets;
+	size_t i;
+
+	snprintf(file, sizeof(file), "%s/pcc.yaml", dir);
+	free(conf->mounts->path);
+	conf->mounts->path = strdup("/mnt/a: #b [c] \"d\" 'e' ü");
+	assert_non_null(conf->mounts->path);
+	for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
+		free(d->rule);
+		d->rule = strdup(rules[i]);
+		assert_non_null(d->rule);
+		save_ok(conf, file);
+		back = load_ok(file);
+		assert_string_equal(back->mounts->datasets->rule, rules[i]);
+		assert_same_config(conf, back);
+		pcc_conf_free(back);
+	}
+	pcc_conf_free(conf);
+	rm_dir(dir);
+}
+
+#define MARKER_LINE "# Written by pcc: comments below this line are not kept"
+
+/* The leading comments stay, once; later comments go. */
+static void test_save_header(void **state)
+{
+	static const char header[] =
+		"# my header\n"
+		"#\n"
+		"\n"
+		"   # indented, then blanks\n";
+	struct pcc_config *conf = load_good("good-full.yaml");
+	char *dir = make_dir(), file[1024], *t1, *t2, *p;
+
+	snprintf(file, sizeof(file), "%s/pcc.yaml", dir);
+	write_text(file, "# my header\n#\n\n   # indented, then blanks\n\n\n"
+		   "mounts: # a comment after the first line\n"
+		   "# below\n"
+		   "  []\n");
+	save_ok(conf, file);
+	t1 = read_text(file);
+	assert_memory_equal(t1, header, strlen(header));
+	p = t1 + strlen(header);
+	assert_true(!strncmp(p, "\n" MARKER_LINE, strlen(MARKER_LINE) + 1));
+	assert_non_null(strstr(p, "pcc.yaml(5)"));
+	assert_null(strstr(t1, "a comment after"));
+	assert_null(strstr(t1, "# below"));
+	/* Saving again does not add a second marker. */
+	save_ok(conf, file);
+	t2 = read_text(file);
+	assert_string_equal(t1, t2);
+	p = strstr(t2, MARKER_LINE);
+	assert_non_null(p);
+	assert_null(strstr(p + 1, MARKER_LINE));
+	free(t1);
+	free(t2);
+	pcc_conf_free(conf);
+	rm_dir(dir);
+}
+
+/* No file, or one without comments at the top: a short header of ours. */
+static void test_save_new_header(void **state)
+{
+	struct pcc_config *conf = load_good("good-defaults.yaml");
+	char *dir = make_dir(), file[1024], *t1, *t2;
+
+	snprintf(file, sizeof(file), "%s/pcc.yaml", dir);
+	save_ok(conf, file);
+	t1 = read_text(file);
+	assert_int_equal(t1[0], '#');
+	assert_non_null(strstr(t1, "pcc.yaml(5)"));
+	assert_non_null(strstr(t1, MARKER_LINE));
+
+	write_text(file, "mounts: []\n# not at the top\n");
+	save_ok(conf, file);
+	t2 = read_text(file);
+	assert_string_equal(t1, t2);
+	free(t1);
+	free(t2);
+	pcc_conf_free(conf);
+	rm_dir(dir);
+}
+
+/* A save that fails changes nothing and leaves nothing behind. */
+static void test_save_failures(void **state)
+{
+	static const char old[] = "# old\nmounts: []\n";
+	struct pcc_config *conf = load_good("good-full.yaml");
+	char err[PCC_CONF_ERR_LEN], file[1024], *dir = make_dir(), *text;
+	struct pcc_conf_dataset *d = conf->mounts->datasets;
+
+	/* A directory that does not exist. */
+	snprintf(file, sizeof(file), "%s/none/pcc.yaml", dir);
+	assert_int_equal(pcc_conf_save(conf, file, err, sizeof(err)), -ENOENT);
+	assert_non_null(strstr(err, "cannot create a temporary file"));
+	assert_int_equal(count_entries(dir), 0);
+
+	/* A configuration the loader would refuse. */
+	snprintf(file, sizeof(file), "%s/pcc.yaml", dir);
+	write_text(file, old);
+	d->capacity_low = 95;
+	assert_int_equal(pcc_conf_save(conf, file, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "not written"));
+	assert_non_null(strstr(err,
+			       "capacity \"low\" (95%) must be below \"high\" (90%)"));
+	d->capacity_low = 80;
+	free(conf->mounts->lower);
+	conf->mounts->lower = strdup("relative/dir");
+	assert_int_equal(pcc_conf_save(conf, file, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err,
+			       "\"lower\" must be an absolute path, not \"relative/dir\""));
+	text = read_text(file);
+	assert_string_equal(text, old);
+	free(text);
+	assert_int_equal(count_entries(dir), 1);
+
+	/* A directory pccd may not write to (root may write anyway). */
+	if (geteuid() != 0) {
+		free(conf->mounts->lower);
+		conf->mounts->lower = strdup("/mnt/nfs/data");
+		assert_int_equal(chmod(dir, 0555), 0);
+		assert_int_equal(pcc_conf_save(conf, file, err, sizeof(err)),
+				 -EACCES);
+		assert_int_equal(chmod(dir, 0755), 0);
+		text = read_text(file);
+		assert_string_equal(text, old);
+		free(text);
+		assert_int_equal(count_entries(dir), 1);
+	}
+	pcc_conf_free(conf);
+	rm_dir(dir);
+}
+
+/* A symbolic link stays one: its target is rewritten. */
+static void test_save_symlink(void **state)
+{
+	struct pcc_config *conf = load_good("good-full.yaml"), *back;
+	char *dir = make_dir(), file[1024], link[1024];
+	struct stat st;
+
+	snprintf(file, sizeof(file), "%s/real.yaml", dir);
+	snprintf(link, sizeof(link), "%s/pcc.yaml", dir);
+	write_text(file, "# target\n");
+	assert_int_equal(symlink("real.yaml", link), 0);
+	save_ok(conf, link);
+	assert_int_equal(lstat(link, &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+	back = load_ok(file);
+	assert_same_config(conf, back);
+	pcc_conf_free(back);
+	pcc_conf_free(conf);
+	rm_dir(dir);
+}
+
+/* The first "pcc add" on the shipped file keeps all of its comments. */
+static void test_save_shipped(void **state)
+{
+	struct pcc_config *conf = load_good("good-full.yaml"), *back;
+	char *dir = make_dir(), file[1024], *shipped, *text;
+	size_t len;
+
+	snprintf(file, sizeof(file), "%s/pcc.yaml", dir);
+	shipped = read_text(PCC_TEST_CONF);
+	write_text(file, shipped);
+	save_ok(conf, file);
+	text = read_text(file);
+	len = strlen(shipped);
+	while (len && shipped[len - 1] == '\n')
+		len--;
+	assert_memory_equal(text, shipped, len);
+	assert_true(!strncmp(text + len, "\n\n" MARKER_LINE,
+			     strlen(MARKER_LINE) + 2));
+	back = load_ok(file);
+	assert_same_config(conf, back);
+	pcc_conf_free(back);
+	free(text);
+	free(shipped);
+	pcc_conf_free(conf);
+	rm_dir(dir);
+}
+
+static void test_dup_equal(void **state)
+{
+	struct pcc_config *conf = load_good("good-full.yaml"), *copy;
+	struct pcc_conf_dataset *a = conf->mounts->datasets, *b;
+
+	copy = pcc_conf_dup(conf);
+	assert_non_null(copy);
+	assert_string_equal(copy->file, conf->file);
+	assert_ptr_not_equal(copy->mounts, conf->mounts);
+	assert_ptr_not_equal(copy->mounts->datasets->rule, a->rule);
+	assert_same_config(conf, copy);
+	assert_int_equal(copy->mounts->line, conf->mounts->line);
+
+	b = pcc_conf_dataset_dup(a);
+	assert_non_null(b);
+	assert_null(b->next);
+	assert_true(pcc_conf_dataset_equal(a, b));
+	b->line = 99;				/* lines do not count */
+	assert_true(pcc_conf_dataset_equal(a, b));
+	b->rule[0] = 'X';
+	assert_false(pcc_conf_dataset_equal(a, b));
+	free(b->rule);
+	b->rule = NULL;
+	assert_false(pcc_conf_dataset_equal(a, b));
+	b->rule = strdup(a->rule);
+	b->flags &= ~PCC_DS_HAS_MODE;		/* set to the default != unset */
+	assert_false(pcc_conf_dataset_equal(a, b));
+	b->flags = a->flags;
+	b->capacity_low++;
+	assert_false(pcc_conf_dataset_equal(a, b));
+	b->capacity_low = a->capacity_low;
+	b->attach = 0;
+	assert_false(pcc_conf_dataset_equal(a, b));
+	b->attach = a->attach;
+	assert_true(pcc_conf_dataset_equal(a, b));
+	pcc_conf_dataset_free(b);
+	pcc_conf_dataset_free(NULL);
+
+	/* roid, else rwid. */
+	assert_int_equal(pcc_conf_dataset_id(a), 1);
+	assert_int_equal(pcc_conf_dataset_id(a->next), 4294967295U);
+	a->rwid = 7;
+	assert_int_equal(pcc_conf_dataset_id(a), 1);
+	a->roid = 0;
+	assert_int_equal(pcc_conf_dataset_id(a), 7);
+
+	/* An empty configuration copies too. */
+	pcc_conf_free(copy);
+	pcc_conf_free(conf);
+	conf = load_good("good-empty.yaml");
+	copy = pcc_conf_dup(conf);
+	assert_non_null(copy);
+	assert_null(copy->mounts);
+	pcc_conf_free(copy);
+	pcc_conf_free(conf);
+}
+
 int main(void)
 {
 	static const struct CMUnitTest good[] = {
@@ -292,6 +721,15 @@ int main(void)
 		cmocka_unit_test(test_short_buffer),
 		cmocka_unit_test(test_shipped),
 		cmocka_unit_test(test_mode_names),
+		cmocka_unit_test(test_save_round_trip),
+		cmocka_unit_test(test_save_defaults_stay),
+		cmocka_unit_test(test_save_special_characters),
+		cmocka_unit_test(test_save_header),
+		cmocka_unit_test(test_save_new_header),
+		cmocka_unit_test(test_save_failures),
+		cmocka_unit_test(test_save_symlink),
+		cmocka_unit_test(test_save_shipped),
+		cmocka_unit_test(test_dup_equal),
 	};
 	struct CMUnitTest bad[N_BAD];
 	size_t i;

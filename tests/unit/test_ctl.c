@@ -143,7 +143,7 @@ static void test_fds_dropped(void **state)
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
-	} control;
+	} control = { 0 };	/* the padding is sent too (valgrind) */
 	struct json_object *got;
 	char empty[] = "{}";
 	struct iovec iov = { .iov_base = empty, .iov_len = 2 };
@@ -191,6 +191,142 @@ static void test_call_skips_progress(void **state)
 	assert_true(json_object_object_get_ex(reply, "cmd", &v));
 	assert_string_equal(json_object_get_string(v), "version");
 	json_object_put(reply);
+}
+
+/* Descriptors really travel: the receiver's copies reach the same pipes. */
+static void test_fds_pass(void **state)
+{
+	int *sv = *state;
+	struct json_object *req = pcc_ctl_request("attach"), *got;
+	int pipes[3][2], fds[PCC_CTL_FDS_MAX], sent[3];
+	unsigned int nfds = 99, i;
+	char byte;
+
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(pipe(pipes[i]), 0);
+		sent[i] = pipes[i][1];
+	}
+	assert_int_equal(pcc_ctl_send_fds(sv[0], req, sent, 3), 0);
+	for (i = 0; i < 3; i++)
+		close(pipes[i][1]);
+	assert_int_equal(pcc_ctl_recv_fds(sv[1], &got, 1000, fds, &nfds), 0);
+	assert_true(json_object_equal(req, got));
+	json_object_put(got);
+	assert_int_equal(nfds, 3);
+	for (i = 0; i < 3; i++) {
+		/* In order, and close-on-exec (MSG_CMSG_CLOEXEC). */
+		assert_int_equal(fcntl(fds[i], F_GETFD) & FD_CLOEXEC, FD_CLOEXEC);
+		byte = (char)('a' + i);
+		assert_int_equal(write(fds[i], &byte, 1), 1);
+		close(fds[i]);
+		assert_int_equal(read(pipes[i][0], &byte, 1), 1);
+		assert_int_equal(byte, 'a' + i);
+		close(pipes[i][0]);
+	}
+
+	/* A message without any: none taken. */
+	assert_int_equal(pcc_ctl_send(sv[0], req), 0);
+	nfds = 99;
+	assert_int_equal(pcc_ctl_recv_fds(sv[1], &got, 1000, fds, &nfds), 0);
+	assert_int_equal(nfds, 0);
+	json_object_put(got);
+
+	/* More than one message carries: refused before sending. */
+	assert_int_equal(pcc_ctl_send_fds(sv[0], req, fds,
+					  PCC_CTL_FDS_MAX + 1), -EINVAL);
+	json_object_put(req);
+}
+
+/* More descriptors than the receiver takes: all closed, -EMSGSIZE. */
+static void test_fds_truncated(void **state)
+{
+	int *sv = *state;
+	enum { N = PCC_CTL_FDS_MAX + 2 };
+	union {
+		char buf[CMSG_SPACE(N * sizeof(int))];
+		struct cmsghdr align;
+	} control;
+	char empty[] = "{}";
+	struct iovec iov = { .iov_base = empty, .iov_len = 2 };
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = control.buf, .msg_controllen = sizeof(control.buf),
+	};
+	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+	int pipefd[2], many[N], fds[PCC_CTL_FDS_MAX], i;
+	struct json_object *got = NULL;
+	unsigned int nfds = 99;
+	char byte;
+
+	assert_int_equal(pipe(pipefd), 0);
+	for (i = 0; i < N; i++)
+		many[i] = pipefd[1];
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(many));
+	memcpy(CMSG_DATA(c), many, sizeof(many));
+	assert_int_equal(sendmsg(sv[0], &mh, 0), 2);
+	close(pipefd[1]);
+
+	assert_int_equal(pcc_ctl_recv_fds(sv[1], &got, 1000, fds, &nfds),
+			 -EMSGSIZE);
+	assert_null(got);
+	assert_int_equal(nfds, 0);
+	/* Every copy the receiver got is closed again: EOF. */
+	assert_int_equal(read(pipefd[0], &byte, 1), 0);
+	close(pipefd[0]);
+}
+
+struct seen {
+	int calls;
+	long long last;
+};
+
+static void count_progress(struct json_object *msg, void *arg)
+{
+	struct seen *seen = arg;
+	struct json_object *v;
+
+	seen->calls++;
+	assert_true(json_object_object_get_ex(msg, "done", &v));
+	seen->last = json_object_get_int64(v);
+}
+
+static void test_call_progress(void **state)
+{
+	int *sv = *state;
+	struct json_object *req = pcc_ctl_request("prefetch"), *reply, *v;
+	struct seen seen = { 0, 0 };
+	int pipefd[2], fds[PCC_CTL_FDS_MAX];
+	unsigned int nfds;
+
+	assert_int_equal(pipe(pipefd), 0);
+	send_raw(sv[1], "{\"more\":true,\"done\":1}");
+	send_raw(sv[1], "{\"more\":true,\"done\":7}");
+	send_raw(sv[1], "{\"files\":7}");
+	assert_int_equal(pcc_ctl_call_progress(sv[0], req, &pipefd[0], 1,
+					       count_progress, &seen, &reply), 0);
+	assert_int_equal(seen.calls, 2);
+	assert_int_equal(seen.last, 7);
+	assert_true(json_object_object_get_ex(reply, "files", &v));
+	assert_int_equal(json_object_get_int(v), 7);
+	json_object_put(reply);
+
+	/* The request came with its descriptor. */
+	assert_int_equal(pcc_ctl_recv_fds(sv[1], &reply, 1000, fds, &nfds), 0);
+	assert_int_equal(nfds, 1);
+	close(fds[0]);
+	json_object_put(reply);
+
+	/* Without a callback, progress is skipped; a closed peer is said. */
+	send_raw(sv[1], "{\"more\":true,\"done\":1}");
+	shutdown(sv[1], SHUT_WR);
+	assert_int_equal(pcc_ctl_call_progress(sv[0], req, NULL, 0, NULL, NULL,
+					       &reply), -ECONNRESET);
+	assert_null(reply);
+	close(pipefd[0]);
+	close(pipefd[1]);
+	json_object_put(req);
 }
 
 static void test_errors(void **state)
@@ -267,6 +403,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_closed_and_timeout, setup_pair, teardown_pair),
 		cmocka_unit_test_setup_teardown(test_fds_dropped, setup_pair, teardown_pair),
 		cmocka_unit_test_setup_teardown(test_call_skips_progress, setup_pair, teardown_pair),
+		cmocka_unit_test_setup_teardown(test_fds_pass, setup_pair, teardown_pair),
+		cmocka_unit_test_setup_teardown(test_fds_truncated, setup_pair, teardown_pair),
+		cmocka_unit_test_setup_teardown(test_call_progress, setup_pair, teardown_pair),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_listen_connect),
 	};

@@ -96,9 +96,10 @@ static struct json_object *handle(const char *request)
 {
 	struct pccd d = { .listen_fd = -1, .signal_fd = -1 };
 	struct json_object *req = json_tokener_parse(request), *reply;
+	struct pccd_client c = { .fd = -1, .uid = 0 };
 
 	assert_non_null(req);
-	reply = pccd_handle_request(&d, req);
+	reply = pccd_handle_request(&d, &c, req, NULL, 0);
 	assert_non_null(reply);
 	json_object_put(req);
 	pccd_kernel_close(&d);

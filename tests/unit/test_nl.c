@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * test_nl.c - parsing the module's PCC_CMD_GET_VERSION reply, from
- * messages built here byte by byte as the kernel would send them.
+ * test_nl.c - parsing the module's messages (replies, dump messages,
+ * events, errors with extended acks), built here byte by byte as the
+ * kernel would send them, and the compiled rule nest lib/nl.c sends.
  */
 #include "config.h"
 
@@ -19,11 +20,12 @@
 #include <linux/pcc.h>
 
 #include "nl.h"
+#include "rule.h"
 
 struct msg {
 	union {
 		struct nlmsghdr nlh;
-		unsigned char buf[512];
+		unsigned char buf[40000];
 	};
 	size_t len;
 };
@@ -48,9 +50,39 @@ static void msg_put(struct msg *m, uint16_t type, const void *data,
 
 	a->nla_type = type;
 	a->nla_len = (uint16_t)(NLA_HDRLEN + len);
-	memcpy(m->buf + m->len + NLA_HDRLEN, data, len);
+	if (len)
+		memcpy(m->buf + m->len + NLA_HDRLEN, data, len);
 	m->len += NLA_ALIGN(NLA_HDRLEN + len);
 	m->nlh.nlmsg_len = (uint32_t)m->len;
+}
+
+static void msg_u32(struct msg *m, uint16_t type, uint32_t v)
+{
+	msg_put(m, type, &v, sizeof(v));
+}
+
+static void msg_u64(struct msg *m, uint16_t type, uint64_t v)
+{
+	msg_put(m, type, &v, sizeof(v));
+}
+
+static void msg_str(struct msg *m, uint16_t type, const char *s)
+{
+	msg_put(m, type, s, strlen(s) + 1);
+}
+
+/* Open a nest: its offset, for msg_nest_end(). */
+static size_t msg_nest(struct msg *m, uint16_t type)
+{
+	size_t off = m->len;
+
+	msg_put(m, type | NLA_F_NESTED, NULL, 0);
+	return off;
+}
+
+static void msg_nest_end(struct msg *m, size_t off)
+{
+	((struct nlattr *)(m->buf + off))->nla_len = (uint16_t)(m->len - off);
 }
 
 static void msg_version(struct msg *m, const char *version, uint32_t genl)
@@ -141,12 +173,821 @@ static void test_bad(void **state)
 					      &genl), -EBADMSG);
 }
 
+/* Mounts. */
+
+static void msg_mount(struct msg *m, uint32_t id, const char *lower)
+{
+	msg_init(m, PCC_CMD_MOUNT_GET);
+	msg_u32(m, PCC_A_MOUNT_ID, id);
+	msg_str(m, PCC_A_MOUNT_LOWER, lower);
+	msg_u32(m, PCC_A_MOUNT_GEN, 9);
+	msg_u32(m, PCC_A_MOUNT_DATASETS, 2);
+	msg_u32(m, PCC_A_MOUNT_ATTACHED, 3);
+}
+
+static void test_mount(void **state)
+{
+	static struct pcc_nl_mount out;
+	struct msg m;
+	size_t nest;
+	int i;
+
+	msg_mount(&m, 4, "/srv/nfs");
+	/* The kernel's padding, counters, one newer than this program. */
+	nest = msg_nest(&m, PCC_A_STATS);
+	msg_put(&m, PCC_STATS_A_PAD, NULL, 0);
+	for (i = 0; i < PCC_STAT_COUNT; i++) {
+		msg_u64(&m, (uint16_t)(i + 1), 1000ULL * i + (1ULL << 40));
+		if (i == 3)
+			msg_put(&m, PCC_STATS_A_PAD, NULL, 0);
+	}
+	msg_u64(&m, PCC_STAT_COUNT + 1, 77);
+	msg_u32(&m, PCC_STAT_COUNT + 2, 77);
+	msg_nest_end(&m, nest);
+	msg_u32(&m, PCC_A_MAX + 3, 1);
+	memset(&out, 0xff, sizeof(out));
+	assert_int_equal(pcc_nl_parse_mount(m.buf, m.len, &out), 0);
+	assert_int_equal(out.id, 4);
+	assert_string_equal(out.lower, "/srv/nfs");
+	assert_int_equal(out.gen, 9);
+	assert_int_equal(out.datasets, 2);
+	assert_int_equal(out.attached, 3);
+	for (i = 0; i < PCC_STAT_COUNT; i++)
+		assert_int_equal(out.stats[i], 1000ULL * i + (1ULL << 40));
+
+	/* No stats: zeros. */
+	msg_mount(&m, 5, "/");
+	assert_int_equal(pcc_nl_parse_mount(m.buf, m.len, &out), 0);
+	assert_int_equal(out.id, 5);
+	assert_string_equal(out.lower, "/");
+	for (i = 0; i < PCC_STAT_COUNT; i++)
+		assert_int_equal(out.stats[i], 0);
+}
+
+static void test_mount_bad(void **state)
+{
+	static struct pcc_nl_mount out;
+	struct msg m;
+	size_t nest;
+
+	out.id = 42;
+	/* A required attribute missing. */
+	msg_init(&m, PCC_CMD_MOUNT_GET);
+	msg_u32(&m, PCC_A_MOUNT_ID, 1);
+	msg_u32(&m, PCC_A_MOUNT_GEN, 1);
+	msg_u32(&m, PCC_A_MOUNT_DATASETS, 1);
+	msg_u32(&m, PCC_A_MOUNT_ATTACHED, 1);
+	assert_int_equal(pcc_nl_parse_mount(m.buf, m.len, &out), -EBADMSG);
+
+	/* A counter that is not a u64. */
+	msg_mount(&m, 1, "/a");
+	nest = msg_nest(&m, PCC_A_STATS);
+	msg_u32(&m, PCC_STAT_HITS + 1, 1);
+	msg_nest_end(&m, nest);
+	assert_int_equal(pcc_nl_parse_mount(m.buf, m.len, &out), -EBADMSG);
+
+	/* A nest longer than the message says. */
+	msg_mount(&m, 1, "/a");
+	nest = msg_nest(&m, PCC_A_STATS);
+	msg_u64(&m, PCC_STAT_HITS + 1, 1);
+	msg_nest_end(&m, nest);
+	((struct nlattr *)(m.buf + nest + NLA_HDRLEN))->nla_len += 8;
+	assert_int_equal(pcc_nl_parse_mount(m.buf, m.len, &out), -EBADMSG);
+
+	/* The lower without its NUL; a u32 of 8 bytes. */
+	msg_init(&m, PCC_CMD_MOUNT_GET);
+	msg_u32(&m, PCC_A_MOUNT_ID, 1);
+	msg_put(&m, PCC_A_MOUNT_LOWER, "/abc", 4);
+	msg_u32(&m, PCC_A_MOUNT_GEN, 1);
+	msg_u32(&m, PCC_A_MOUNT_DATASETS, 1);
+	msg_u32(&m, PCC_A_MOUNT_ATTACHED, 1);
+	assert_int_equal(pcc_nl_parse_mount(m.buf, m.len, &out), -EBADMSG);
+	msg_mount(&m, 1, "/a");
+	msg_u64(&m, PCC_A_MOUNT_GEN, 1);
+	assert_int_equal(pcc_nl_parse_mount(m.buf, m.len, &out), -EBADMSG);
+
+	/* Another command; the last attribute cut. */
+	msg_mount(&m, 1, "/a");
+	((struct genlmsghdr *)(m.buf + NLMSG_HDRLEN))->cmd = PCC_CMD_EVENT;
+	assert_int_equal(pcc_nl_parse_mount(m.buf, m.len, &out), -EBADMSG);
+	msg_mount(&m, 1, "/a");
+	m.nlh.nlmsg_len -= 2;
+	assert_int_equal(pcc_nl_parse_mount(m.buf, m.len, &out), -EBADMSG);
+
+	/* Nothing written on failure. */
+	assert_int_equal(out.id, 42);
+}
+
+/* Rules. */
+
+static int rule_eq(const struct pcc_rule *a, const struct pcc_rule *b)
+{
+	unsigned int t, e, v;
+
+	if (!a || !b)
+		return a == b;
+	if (a->nterms != b->nterms)
+		return 0;
+	for (t = 0; t < a->nterms; t++) {
+		if (a->terms[t].nexprs != b->terms[t].nexprs)
+			return 0;
+		for (e = 0; e < a->terms[t].nexprs; e++) {
+			const struct pcc_rule_expr *x = &a->terms[t].exprs[e];
+			const struct pcc_rule_expr *y = &b->terms[t].exprs[e];
+
+			if (x->field != y->field || x->op != y->op ||
+			    x->nvalues != y->nvalues)
+				return 0;
+			for (v = 0; v < x->nvalues; v++) {
+				if (x->field == PCC_RULE_FNAME ?
+				    strcmp(x->globs[v], y->globs[v]) :
+				    x->nums[v] != y->nums[v])
+					return 0;
+			}
+		}
+	}
+	return 1;
+}
+
+static uint64_t uids[] = { 500, 501 };
+static char h5a[] = "*.h5", h5b[] = "data-??.[ch]";
+static char *h5[] = { h5a, h5b };
+static uint64_t gig[] = { 1ULL << 30 };
+static uint64_t hour[] = { 3600 };
+
+/* "uid={500 501}&fname={*.h5 data-??.[ch]},size>{1G}&mtime<{1h}" */
+static void sample_rule(struct pcc_rule *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->nterms = 2;
+	r->terms[0].nexprs = 2;
+	r->terms[0].exprs[0] = (struct pcc_rule_expr){
+		PCC_RULE_UID, PCC_RULE_OP_EQ, 2, uids, NULL };
+	r->terms[0].exprs[1] = (struct pcc_rule_expr){
+		PCC_RULE_FNAME, PCC_RULE_OP_EQ, 2, NULL, h5 };
+	r->terms[1].nexprs = 2;
+	r->terms[1].exprs[0] = (struct pcc_rule_expr){
+		PCC_RULE_SIZE, PCC_RULE_OP_GT, 1, gig, NULL };
+	r->terms[1].exprs[1] = (struct pcc_rule_expr){
+		PCC_RULE_MTIME, PCC_RULE_OP_LT, 1, hour, NULL };
+}
+
+static const struct nlattr *attr_at(const unsigned char *p, size_t off)
+{
+	return (const struct nlattr *)(p + off);
+}
+
+static uint32_t u32_at(const unsigned char *p, size_t off)
+{
+	uint32_t v;
+
+	memcpy(&v, p + off + NLA_HDRLEN, sizeof(v));
+	return v;
+}
+
+static void test_rule_layout(void **state)
+{
+	unsigned char buf[1024];
+	struct pcc_rule r;
+	uint64_t num;
+	size_t off;
+	int size;
+
+	sample_rule(&r);
+	size = pcc_nl_build_rule(buf, sizeof(buf), &r);
+	/*
+	 * rule 4 + term 4 + (expr 4 + field 8 + op 8 + 2 * u64 12) + (expr
+	 * 4 + 16 + "*.h5" 12 + "data-??.[ch]" 20) + term 4 + 2 * (expr 4 +
+	 * 16 + u64 12)
+	 */
+	assert_int_equal(size, 4 + 4 + 44 + 52 + 4 + 64);
+	assert_int_equal(attr_at(buf, 0)->nla_type, PCC_A_DS_RULE | NLA_F_NESTED);
+	assert_int_equal(attr_at(buf, 0)->nla_len, size);
+	off = NLA_HDRLEN;
+	assert_int_equal(attr_at(buf, off)->nla_type,
+			 PCC_RULE_A_TERM | NLA_F_NESTED);
+	assert_int_equal(attr_at(buf, off)->nla_len, 4 + 44 + 52);
+	off += NLA_HDRLEN;
+	assert_int_equal(attr_at(buf, off)->nla_type,
+			 PCC_TERM_A_EXPR | NLA_F_NESTED);
+	assert_int_equal(attr_at(buf, off)->nla_len, 44);
+	off += NLA_HDRLEN;
+	assert_int_equal(attr_at(buf, off)->nla_type, PCC_EXPR_A_FIELD);
+	assert_int_equal(attr_at(buf, off)->nla_len, 8);
+	assert_int_equal(u32_at(buf, off), PCC_RULE_UID);
+	off += 8;
+	assert_int_equal(attr_at(buf, off)->nla_type, PCC_EXPR_A_OP);
+	assert_int_equal(u32_at(buf, off), PCC_RULE_OP_EQ);
+	off += 8;
+	assert_int_equal(attr_at(buf, off)->nla_type, PCC_EXPR_A_NUM);
+	assert_int_equal(attr_at(buf, off)->nla_len, 12);
+	memcpy(&num, buf + off + NLA_HDRLEN, sizeof(num));
+	assert_int_equal(num, 500);
+	off += 24;
+	/* The fname expression: patterns as strings with their NUL. */
+	assert_int_equal(attr_at(buf, off)->nla_type,
+			 PCC_TERM_A_EXPR | NLA_F_NESTED);
+	off += NLA_HDRLEN;
+	assert_int_equal(u32_at(buf, off), PCC_RULE_FNAME);
+	off += 16;
+	assert_int_equal(attr_at(buf, off)->nla_type, PCC_EXPR_A_GLOB);
+	assert_int_equal(attr_at(buf, off)->nla_len, NLA_HDRLEN + 5);
+	assert_string_equal((char *)buf + off + NLA_HDRLEN, "*.h5");
+	off += 12;
+	assert_string_equal((char *)buf + off + NLA_HDRLEN, "data-??.[ch]");
+	off += 20;
+	assert_int_equal(attr_at(buf, off)->nla_type,
+			 PCC_RULE_A_TERM | NLA_F_NESTED);
+	off += NLA_HDRLEN;
+	off += NLA_HDRLEN;
+	assert_int_equal(u32_at(buf, off), PCC_RULE_SIZE);
+	assert_int_equal(u32_at(buf, off + 8), PCC_RULE_OP_GT);
+
+	/* No rule: an empty nest (what set sends to remove one). */
+	assert_int_equal(pcc_nl_build_rule(buf, sizeof(buf), NULL), 4);
+	assert_int_equal(attr_at(buf, 0)->nla_type, PCC_A_DS_RULE | NLA_F_NESTED);
+	assert_int_equal(attr_at(buf, 0)->nla_len, 4);
+
+	/* The caller's buffer too small. */
+	assert_int_equal(pcc_nl_build_rule(buf, (size_t)size - 1, &r),
+			 -EMSGSIZE);
+}
+
+/* One dataset message with a rule nest made by pcc_nl_build_rule(). */
+static void msg_dataset(struct msg *m, const struct pcc_rule *rule,
+			const char *text)
+{
+	int size;
+
+	msg_init(m, PCC_CMD_DATASET_GET);
+	msg_u32(m, PCC_A_MOUNT_ID, 3);
+	msg_u32(m, PCC_A_DS_ID, 12);
+	msg_str(m, PCC_A_DS_PATH, "/var/cache/pcc");
+	msg_u32(m, PCC_A_DS_MODE, PCC_DS_MODE_RO);
+	msg_u32(m, PCC_A_DS_ATTACH, PCC_DS_ATTACH_OPEN | PCC_DS_ATTACH_IO);
+	if (rule) {
+		size = pcc_nl_build_rule(m->buf + m->len,
+					 sizeof(m->buf) - m->len, rule);
+		assert_true(size > 0);
+		m->len += (size_t)size;
+		m->nlh.nlmsg_len = (uint32_t)m->len;
+	}
+	if (text)
+		msg_str(m, PCC_A_DS_RULE_TEXT, text);
+	msg_u32(m, PCC_A_DS_ATTACHED, 6);
+}
+
+struct seen_ds {
+	int calls;
+	const struct pcc_rule *expect;
+	int rule_equal;
+	int has_rule;
+	char path[64];
+	char text[128];
+	struct pcc_nl_dataset ds;
+	int ret;
+};
+
+static int on_dataset(const struct pcc_nl_dataset *ds, void *arg)
+{
+	struct seen_ds *s = arg;
+
+	s->calls++;
+	s->ds = *ds;
+	s->has_rule = ds->rule != NULL;
+	s->rule_equal = rule_eq(ds->rule, s->expect);
+	snprintf(s->path, sizeof(s->path), "%s", ds->path);
+	snprintf(s->text, sizeof(s->text), "%s",
+		 ds->rule_text ? ds->rule_text : "(null)");
+	return s->ret;
+}
+
+static void test_dataset(void **state)
+{
+	struct seen_ds s = { 0 };
+	struct pcc_rule r;
+	struct msg m;
+
+	sample_rule(&r);
+	s.expect = &r;
+	msg_dataset(&m, &r, "uid={500 501}&fname={*.h5 data-??.[ch]},...");
+	msg_u32(&m, PCC_A_MAX + 1, 5);		/* from a newer module */
+	assert_int_equal(pcc_nl_parse_dataset(m.buf, m.len, on_dataset, &s),
+			 0);
+	assert_int_equal(s.calls, 1);
+	assert_int_equal(s.ds.mount_id, 3);
+	assert_int_equal(s.ds.id, 12);
+	assert_string_equal(s.path, "/var/cache/pcc");
+	assert_int_equal(s.ds.mode, PCC_DS_MODE_RO);
+	assert_int_equal(s.ds.attach, PCC_DS_ATTACH_OPEN | PCC_DS_ATTACH_IO);
+	assert_int_equal(s.ds.attached, 6);
+	assert_int_equal(s.ds.set, PCC_NL_DS_ATTACH | PCC_NL_DS_RULE |
+			 PCC_NL_DS_MODE);
+	assert_true(s.has_rule);
+	assert_true(s.rule_equal);
+	assert_string_equal(s.text, "uid={500 501}&fname={*.h5 data-??.[ch]},...");
+
+	/* The callback's value comes back. */
+	s.ret = 7;
+	assert_int_equal(pcc_nl_parse_dataset(m.buf, m.len, on_dataset, &s),
+			 7);
+	s.ret = 0;
+
+	/* No rule, an empty rule nest, an empty text: none. */
+	s.expect = NULL;
+	msg_dataset(&m, NULL, "");
+	assert_int_equal(pcc_nl_parse_dataset(m.buf, m.len, on_dataset, &s),
+			 0);
+	assert_false(s.has_rule);
+	assert_string_equal(s.text, "(null)");
+	msg_dataset(&m, NULL, NULL);
+	msg_nest_end(&m, msg_nest(&m, PCC_A_DS_RULE));
+	assert_int_equal(pcc_nl_parse_dataset(m.buf, m.len, on_dataset, &s),
+			 0);
+	assert_false(s.has_rule);
+	assert_true(s.rule_equal);
+	assert_int_equal(s.calls, 4);
+}
+
+/* The largest rule of each kind, with n values each. */
+static void full_rule(struct pcc_rule *r, unsigned int terms,
+		      unsigned int exprs, unsigned int n, uint64_t *nums)
+{
+	unsigned int t, e;
+
+	memset(r, 0, sizeof(*r));
+	r->nterms = terms;
+	for (t = 0; t < terms; t++) {
+		r->terms[t].nexprs = exprs;
+		for (e = 0; e < exprs; e++)
+			r->terms[t].exprs[e] = (struct pcc_rule_expr){
+				PCC_RULE_GID, PCC_RULE_OP_EQ, n, nums, NULL };
+	}
+}
+
+static void test_rule_limits(void **state)
+{
+	static unsigned char buf[PCC_RULE_NEST_MAX + 64];
+	static char globs[PCC_RULE_MAX_VALUES][PCC_RULE_GLOB_MAX + 1];
+	uint64_t nums[PCC_RULE_MAX_VALUES + 1];
+	char *gp[PCC_RULE_MAX_VALUES];
+	struct seen_ds s = { 0 };
+	struct pcc_rule r;
+	struct msg m;
+	int i;
+
+	for (i = 0; i <= PCC_RULE_MAX_VALUES; i++)
+		nums[i] = UINT64_MAX - (uint64_t)i;
+
+	/* Every term and expression there may be, and back. */
+	full_rule(&r, PCC_RULE_MAX_TERMS, PCC_RULE_MAX_EXPRS, 1, nums);
+	assert_int_equal(pcc_nl_build_rule(buf, sizeof(buf), &r),
+			 4 + 16 * (4 + 16 * 32));
+	msg_dataset(&m, &r, NULL);
+	s.expect = &r;
+	assert_int_equal(pcc_nl_parse_dataset(m.buf, m.len, on_dataset, &s),
+			 0);
+	assert_true(s.rule_equal);
+
+	/* Every value there may be: too big a nest. */
+	full_rule(&r, 1, 1, PCC_RULE_MAX_VALUES, nums);
+	assert_true(pcc_nl_build_rule(buf, sizeof(buf), &r) > 0);
+	full_rule(&r, PCC_RULE_MAX_TERMS, PCC_RULE_MAX_EXPRS,
+		  PCC_RULE_MAX_VALUES, nums);
+	assert_int_equal(pcc_nl_build_rule(buf, sizeof(buf), &r), -E2BIG);
+
+	/*
+	 * Exactly PCC_RULE_NEST_MAX: 4 + 4 + 20 + 62 patterns of 255 bytes
+	 * (260 each) + one of 231 (236); one byte more is 4 more.
+	 */
+	for (i = 0; i < PCC_RULE_MAX_VALUES; i++) {
+		memset(globs[i], 'a' + i % 26, PCC_RULE_GLOB_MAX - 1);
+		gp[i] = globs[i];
+	}
+	globs[62][231] = '\0';
+	memset(&r, 0, sizeof(r));
+	r.nterms = 1;
+	r.terms[0].nexprs = 1;
+	r.terms[0].exprs[0] = (struct pcc_rule_expr){
+		PCC_RULE_FNAME, PCC_RULE_OP_EQ, 63, NULL, gp };
+	assert_int_equal(pcc_nl_build_rule(buf, sizeof(buf), &r),
+			 PCC_RULE_NEST_MAX);
+	msg_dataset(&m, &r, NULL);
+	s.expect = &r;
+	assert_int_equal(pcc_nl_parse_dataset(m.buf, m.len, on_dataset, &s),
+			 0);
+	assert_true(s.rule_equal);
+	globs[62][231] = 'x';
+	globs[62][232] = '\0';
+	assert_int_equal(pcc_nl_build_rule(buf, sizeof(buf), &r), -E2BIG);
+
+	/* What the structure cannot hold. */
+	globs[0][PCC_RULE_GLOB_MAX - 1] = 'b';	/* 256 bytes and a NUL */
+	r.terms[0].exprs[0].nvalues = 1;
+	assert_int_equal(pcc_nl_build_rule(buf, sizeof(buf), &r), -EINVAL);
+	r.terms[0].exprs[0].globs = NULL;
+	assert_int_equal(pcc_nl_build_rule(buf, sizeof(buf), &r), -EINVAL);
+	full_rule(&r, 1, 1, PCC_RULE_MAX_VALUES + 1, nums);
+	assert_int_equal(pcc_nl_build_rule(buf, sizeof(buf), &r), -EINVAL);
+	full_rule(&r, 1, 1, 1, NULL);
+	assert_int_equal(pcc_nl_build_rule(buf, sizeof(buf), &r), -EINVAL);
+	full_rule(&r, 1, 1, 1, nums);
+	r.nterms = PCC_RULE_MAX_TERMS + 1;
+	assert_int_equal(pcc_nl_build_rule(buf, sizeof(buf), &r), -EINVAL);
+	full_rule(&r, 1, 1, 1, nums);
+	r.terms[0].nexprs = PCC_RULE_MAX_EXPRS + 1;
+	assert_int_equal(pcc_nl_build_rule(buf, sizeof(buf), &r), -EINVAL);
+}
+
+/* A dataset message whose rule nest has one term of one expression. */
+static size_t msg_rule_start(struct msg *m, size_t *term)
+{
+	size_t rule;
+
+	msg_dataset(m, NULL, NULL);
+	rule = msg_nest(m, PCC_A_DS_RULE);
+	*term = msg_nest(m, PCC_RULE_A_TERM);
+	return rule;
+}
+
+static void msg_rule_end(struct msg *m, size_t rule, size_t term)
+{
+	msg_nest_end(m, term);
+	msg_nest_end(m, rule);
+}
+
+static void test_dataset_bad(void **state)
+{
+	struct seen_ds s = { 0 };
+	size_t rule, term, expr;
+	struct msg m;
+	int i, c;
+
+	/* A required attribute missing. */
+	msg_init(&m, PCC_CMD_DATASET_GET);
+	msg_u32(&m, PCC_A_MOUNT_ID, 3);
+	msg_u32(&m, PCC_A_DS_ID, 12);
+	msg_u32(&m, PCC_A_DS_MODE, PCC_DS_MODE_RO);
+	msg_u32(&m, PCC_A_DS_ATTACH, 0);
+	msg_u32(&m, PCC_A_DS_ATTACHED, 0);
+	assert_int_equal(pcc_nl_parse_dataset(m.buf, m.len, on_dataset, &s),
+			 -EBADMSG);
+
+	/* Expressions the kernel would never send back. */
+	for (c = 0; c < 9; c++) {
+		rule = msg_rule_start(&m, &term);
+		expr = msg_nest(&m, PCC_TERM_A_EXPR);
+		if (c != 0)
+			msg_u32(&m, PCC_EXPR_A_FIELD,
+				c == 3 ? PCC_RULE_FNAME :
+				c == 6 ? 99 : PCC_RULE_UID);
+		if (c != 1)
+			msg_u32(&m, PCC_EXPR_A_OP, c == 7 ? 0 : PCC_RULE_OP_EQ);
+		switch (c) {
+		case 2:		/* a pattern for uid */
+			msg_str(&m, PCC_EXPR_A_GLOB, "*.h5");
+			break;
+		case 3:		/* a number for fname */
+		case 0:
+		case 1:
+		case 6:
+		case 7:
+			msg_u64(&m, PCC_EXPR_A_NUM, 1);
+			break;
+		case 4:		/* no value */
+			break;
+		case 5:		/* too many */
+			for (i = 0; i <= PCC_RULE_MAX_VALUES; i++)
+				msg_u64(&m, PCC_EXPR_A_NUM, 1);
+			break;
+		case 8:		/* a u32 for a u64 */
+			msg_u32(&m, PCC_EXPR_A_NUM, 1);
+			break;
+		}
+		msg_nest_end(&m, expr);
+		msg_rule_end(&m, rule, term);
+		assert_int_equal(pcc_nl_parse_dataset(m.buf, m.len,
+						      on_dataset, &s),
+				 -EBADMSG);
+	}
+
+	/* A pattern without its NUL. */
+	rule = msg_rule_start(&m, &term);
+	expr = msg_nest(&m, PCC_TERM_A_EXPR);
+	msg_u32(&m, PCC_EXPR_A_FIELD, PCC_RULE_FNAME);
+	msg_u32(&m, PCC_EXPR_A_OP, PCC_RULE_OP_EQ);
+	msg_put(&m, PCC_EXPR_A_GLOB, "*.h5", 4);
+	msg_nest_end(&m, expr);
+	msg_rule_end(&m, rule, term);
+	assert_int_equal(pcc_nl_parse_dataset(m.buf, m.len, on_dataset, &s),
+			 -EBADMSG);
+
+	/* A term without an expression; too many terms. */
+	rule = msg_rule_start(&m, &term);
+	msg_rule_end(&m, rule, term);
+	assert_int_equal(pcc_nl_parse_dataset(m.buf, m.len, on_dataset, &s),
+			 -EBADMSG);
+	msg_dataset(&m, NULL, NULL);
+	rule = msg_nest(&m, PCC_A_DS_RULE);
+	for (i = 0; i <= PCC_RULE_MAX_TERMS; i++) {
+		term = msg_nest(&m, PCC_RULE_A_TERM);
+		expr = msg_nest(&m, PCC_TERM_A_EXPR);
+		msg_u32(&m, PCC_EXPR_A_FIELD, PCC_RULE_UID);
+		msg_u32(&m, PCC_EXPR_A_OP, PCC_RULE_OP_EQ);
+		msg_u64(&m, PCC_EXPR_A_NUM, 1);
+		msg_nest_end(&m, expr);
+		msg_nest_end(&m, term);
+	}
+	msg_nest_end(&m, rule);
+	assert_int_equal(pcc_nl_parse_dataset(m.buf, m.len, on_dataset, &s),
+			 -EBADMSG);
+
+	/* An expression nest cut short inside its term. */
+	rule = msg_rule_start(&m, &term);
+	expr = msg_nest(&m, PCC_TERM_A_EXPR);
+	msg_u32(&m, PCC_EXPR_A_FIELD, PCC_RULE_UID);
+	msg_u32(&m, PCC_EXPR_A_OP, PCC_RULE_OP_EQ);
+	msg_u64(&m, PCC_EXPR_A_NUM, 1);
+	msg_nest_end(&m, expr);
+	msg_rule_end(&m, rule, term);
+	((struct nlattr *)(m.buf + expr))->nla_len += 4;
+	assert_int_equal(pcc_nl_parse_dataset(m.buf, m.len, on_dataset, &s),
+			 -EBADMSG);
+
+	/* The same, whole, is fine: the cases above failed for their fault. */
+	((struct nlattr *)(m.buf + expr))->nla_len -= 4;
+	s.expect = NULL;
+	assert_int_equal(pcc_nl_parse_dataset(m.buf, m.len, on_dataset, &s),
+			 0);
+	assert_int_equal(s.calls, 1);
+	assert_true(s.has_rule);
+}
+
+/* Events. */
+
+struct seen_ev {
+	int calls;
+	struct pcc_nl_event ev;
+	char path[64];
+};
+
+static void on_event(const struct pcc_nl_event *ev, void *arg)
+{
+	struct seen_ev *s = arg;
+
+	s->calls++;
+	s->ev = *ev;
+	snprintf(s->path, sizeof(s->path), "%s", ev->path ? ev->path : "-");
+}
+
+static void msg_event(struct msg *m, uint32_t event)
+{
+	msg_init(m, PCC_CMD_EVENT);
+	msg_u32(m, PCC_A_EVENT, event);
+	msg_u32(m, PCC_A_MOUNT_ID, 2);
+}
+
+static void test_events(void **state)
+{
+	static const uint8_t fh[] = { 1, 2, 3, 4, 5, 6, 7, 8, 0xfe };
+	struct seen_ev s = { 0 };
+	struct msg m;
+
+	/* A miss, as the kernel sends it: padding before the inode. */
+	msg_event(&m, PCC_EVENT_MISS);
+	msg_put(&m, PCC_A_PAD, NULL, 0);
+	msg_u64(&m, PCC_A_INO, 0x123456789ULL);
+	msg_u32(&m, PCC_A_FH_TYPE, 0x81);
+	msg_put(&m, PCC_A_FH, fh, sizeof(fh));
+	msg_str(&m, PCC_A_PATH, "/dir/file.h5");
+	msg_u32(&m, PCC_A_DS_ID, 4);
+	msg_u64(&m, PCC_A_MAX + 2, 1);
+	assert_int_equal(pcc_nl_parse_event(m.buf, m.len, on_event, &s), 0);
+	assert_int_equal(s.calls, 1);
+	assert_int_equal(s.ev.event, PCC_EVENT_MISS);
+	assert_int_equal(s.ev.mount_id, 2);
+	assert_int_equal(s.ev.ino, 0x123456789ULL);
+	assert_int_equal(s.ev.fh_type, 0x81);
+	assert_int_equal(s.ev.fh_len, sizeof(fh));
+	assert_memory_equal(s.ev.fh, fh, sizeof(fh));
+	assert_string_equal(s.path, "/dir/file.h5");
+	assert_int_equal(s.ev.ds_id, 4);
+	assert_int_equal(s.ev.reason, 0);
+	assert_int_equal(s.ev.err, 0);
+
+	msg_event(&m, PCC_EVENT_ATTACHED);
+	msg_u32(&m, PCC_A_DS_ID, 7);
+	assert_int_equal(pcc_nl_parse_event(m.buf, m.len, on_event, &s), 0);
+	assert_int_equal(s.ev.event, PCC_EVENT_ATTACHED);
+	assert_int_equal(s.ev.ds_id, 7);
+	assert_int_equal(s.ev.fh_len, 0);
+	assert_int_equal(s.ev.ino, 0);
+	assert_string_equal(s.path, "-");
+
+	msg_event(&m, PCC_EVENT_DETACHED);
+	msg_u32(&m, PCC_A_REASON, PCC_DETACH_LOCAL_CHANGE);
+	assert_int_equal(pcc_nl_parse_event(m.buf, m.len, on_event, &s), 0);
+	assert_int_equal(s.ev.event, PCC_EVENT_DETACHED);
+	assert_int_equal(s.ev.reason, PCC_DETACH_LOCAL_CHANGE);
+	assert_int_equal(s.ev.ds_id, 0);
+
+	msg_event(&m, PCC_EVENT_STALE);
+	msg_u64(&m, PCC_A_INO, 5);
+	assert_int_equal(pcc_nl_parse_event(m.buf, m.len, on_event, &s), 0);
+	assert_int_equal(s.ev.event, PCC_EVENT_STALE);
+	assert_int_equal(s.ev.ino, 5);
+
+	msg_event(&m, PCC_EVENT_IO_ERROR);
+	msg_u32(&m, PCC_A_ERRNO, EIO);
+	assert_int_equal(pcc_nl_parse_event(m.buf, m.len, on_event, &s), 0);
+	assert_int_equal(s.ev.event, PCC_EVENT_IO_ERROR);
+	assert_int_equal(s.ev.err, EIO);
+
+	msg_event(&m, PCC_EVENT_ENOSPC);
+	msg_u32(&m, PCC_A_ERRNO, ENOSPC);
+	msg_u32(&m, PCC_A_DS_ID, 1);
+	assert_int_equal(pcc_nl_parse_event(m.buf, m.len, on_event, &s), 0);
+	assert_int_equal(s.ev.event, PCC_EVENT_ENOSPC);
+	assert_int_equal(s.ev.err, ENOSPC);
+	assert_int_equal(s.calls, 6);
+}
+
+static void test_events_bad(void **state)
+{
+	uint8_t fh[PCC_FH_MAX + 1] = { 0 };
+	struct seen_ev s = { 0 };
+	struct msg m;
+
+	msg_init(&m, PCC_CMD_EVENT);
+	msg_u32(&m, PCC_A_MOUNT_ID, 2);
+	assert_int_equal(pcc_nl_parse_event(m.buf, m.len, on_event, &s),
+			 -EBADMSG);
+	msg_init(&m, PCC_CMD_EVENT);
+	msg_u32(&m, PCC_A_EVENT, PCC_EVENT_MISS);
+	assert_int_equal(pcc_nl_parse_event(m.buf, m.len, on_event, &s),
+			 -EBADMSG);
+	msg_event(&m, PCC_EVENT_MISS);
+	msg_u32(&m, PCC_A_FH_TYPE, 1);
+	msg_put(&m, PCC_A_FH, fh, sizeof(fh));
+	assert_int_equal(pcc_nl_parse_event(m.buf, m.len, on_event, &s),
+			 -EBADMSG);
+	msg_event(&m, PCC_EVENT_MISS);
+	msg_put(&m, PCC_A_FH, fh, 8);
+	assert_int_equal(pcc_nl_parse_event(m.buf, m.len, on_event, &s),
+			 -EBADMSG);
+	msg_event(&m, PCC_EVENT_MISS);
+	msg_u32(&m, PCC_A_INO, 5);
+	assert_int_equal(pcc_nl_parse_event(m.buf, m.len, on_event, &s),
+			 -EBADMSG);
+	msg_event(&m, PCC_EVENT_MISS);
+	msg_put(&m, PCC_A_PATH, "/a", 2);
+	assert_int_equal(pcc_nl_parse_event(m.buf, m.len, on_event, &s),
+			 -EBADMSG);
+	msg_event(&m, PCC_EVENT_MISS);
+	((struct genlmsghdr *)(m.buf + NLMSG_HDRLEN))->cmd = PCC_CMD_MOUNT_GET;
+	assert_int_equal(pcc_nl_parse_event(m.buf, m.len, on_event, &s),
+			 -EBADMSG);
+	msg_event(&m, PCC_EVENT_MISS);
+	assert_int_equal(pcc_nl_parse_event(m.buf, m.len - 1, on_event, &s),
+			 -EBADMSG);
+	assert_int_equal(s.calls, 0);
+}
+
+/* Errors with extended acks. */
+
+static void msg_error(struct msg *m, int error, int capped, const char *text)
+{
+	struct nlmsgerr e = { .error = error };
+
+	memset(m, 0, sizeof(*m));
+	m->nlh.nlmsg_type = NLMSG_ERROR;
+	m->len = NLMSG_HDRLEN;
+	/* The request's header, then (uncapped) its payload. */
+	e.msg.nlmsg_len = NLMSG_HDRLEN + (capped ? 0 : 8);
+	e.msg.nlmsg_type = 0x20;
+	memcpy(m->buf + m->len, &e, sizeof(e));
+	m->len += sizeof(e);
+	if (capped)
+		m->nlh.nlmsg_flags |= NLM_F_CAPPED;
+	else
+		m->len += 8;
+	m->nlh.nlmsg_len = (uint32_t)m->len;
+	if (text) {
+		m->nlh.nlmsg_flags |= NLM_F_ACK_TLVS;
+		msg_u32(m, NLMSGERR_ATTR_OFFS, 20);
+		msg_str(m, NLMSGERR_ATTR_MSG, text);
+	}
+}
+
+static void test_error(void **state)
+{
+	char errmsg[32];
+	struct msg m;
+	int error = -EPERM;
+
+	msg_error(&m, -EINVAL, 1, "the path is not on a pcc mount");
+	assert_int_equal(pcc_nl_parse_error(m.buf, m.len, errmsg,
+					    sizeof(errmsg)), -EINVAL);
+	assert_string_equal(errmsg, "the path is not on a pcc mount");
+	/* Truncated to the caller's buffer. */
+	assert_int_equal(pcc_nl_parse_error(m.buf, m.len, errmsg, 16),
+			 -EINVAL);
+	assert_string_equal(errmsg, "the path is not");
+	msg_error(&m, -EEXIST, 0, "dataset 3 exists");
+	assert_int_equal(pcc_nl_parse_error(m.buf, m.len, errmsg,
+					    sizeof(errmsg)), -EEXIST);
+	assert_string_equal(errmsg, "dataset 3 exists");
+	msg_error(&m, -ENOENT, 1, NULL);
+	assert_int_equal(pcc_nl_parse_error(m.buf, m.len, errmsg,
+					    sizeof(errmsg)), -ENOENT);
+	assert_string_equal(errmsg, "");
+	msg_error(&m, 0, 1, NULL);
+	assert_int_equal(pcc_nl_parse_error(m.buf, m.len, errmsg,
+					    sizeof(errmsg)), 0);
+	assert_int_equal(pcc_nl_parse_error(m.buf, m.len, NULL, 0), 0);
+
+	/* The end of a dump: its error and message, or 0. */
+	memset(&m, 0, sizeof(m));
+	m.nlh.nlmsg_type = NLMSG_DONE;
+	m.nlh.nlmsg_flags = NLM_F_MULTI;
+	m.len = NLMSG_HDRLEN;
+	msg_put(&m, 0, NULL, 0);	/* room for the int */
+	memcpy(m.buf + NLMSG_HDRLEN, &error, sizeof(error));
+	m.nlh.nlmsg_flags |= NLM_F_ACK_TLVS;
+	msg_str(&m, NLMSGERR_ATTR_MSG, "CAP_SYS_ADMIN is needed");
+	assert_int_equal(pcc_nl_parse_error(m.buf, m.len, errmsg,
+					    sizeof(errmsg)), -EPERM);
+	assert_string_equal(errmsg, "CAP_SYS_ADMIN is needed");
+	error = 0;
+	memcpy(m.buf + NLMSG_HDRLEN, &error, sizeof(error));
+	assert_int_equal(pcc_nl_parse_error(m.buf, m.len, errmsg,
+					    sizeof(errmsg)), 0);
+	assert_string_equal(errmsg, "");
+
+	/* Malformed: cut, an echo longer than the message, another type. */
+	msg_error(&m, -EINVAL, 1, "x");
+	assert_int_equal(pcc_nl_parse_error(m.buf, 20, errmsg,
+					    sizeof(errmsg)), -EBADMSG);
+	m.nlh.nlmsg_len = NLMSG_HDRLEN + 8;
+	assert_int_equal(pcc_nl_parse_error(m.buf, m.len, errmsg,
+					    sizeof(errmsg)), -EBADMSG);
+	msg_error(&m, -EINVAL, 0, NULL);
+	((struct nlmsgerr *)(m.buf + NLMSG_HDRLEN))->msg.nlmsg_len = 400;
+	assert_int_equal(pcc_nl_parse_error(m.buf, m.len, errmsg,
+					    sizeof(errmsg)), -EBADMSG);
+	msg_error(&m, -EINVAL, 1, "x");
+	m.nlh.nlmsg_len -= 2;
+	assert_int_equal(pcc_nl_parse_error(m.buf, m.len, errmsg,
+					    sizeof(errmsg)), -EBADMSG);
+	msg_version(&m, "0.1", 2);
+	assert_int_equal(pcc_nl_parse_error(m.buf, m.len, errmsg,
+					    sizeof(errmsg)), -EBADMSG);
+}
+
+static void test_names(void **state)
+{
+	unsigned int i;
+
+	assert_string_equal(pcc_nl_event_name(PCC_EVENT_MISS), "miss");
+	assert_string_equal(pcc_nl_event_name(PCC_EVENT_IO_ERROR), "io_error");
+	assert_string_equal(pcc_nl_event_name(PCC_EVENT_ENOSPC), "enospc");
+	assert_string_equal(pcc_nl_event_name(0), "unknown");
+	assert_string_equal(pcc_nl_event_name(PCC_EVENT_ENOSPC + 1),
+			    "unknown");
+	assert_string_equal(pcc_nl_reason_name(PCC_DETACH_MANUAL), "manual");
+	assert_string_equal(pcc_nl_reason_name(PCC_DETACH_LOCAL_CHANGE),
+			    "local_change");
+	assert_string_equal(pcc_nl_reason_name(PCC_DETACH_ERROR), "error");
+	assert_string_equal(pcc_nl_reason_name(0), "unknown");
+	assert_string_equal(pcc_nl_reason_name(99), "unknown");
+	assert_string_equal(pcc_nl_stat_name(PCC_STAT_ATTACH_MANUAL),
+			    "attach_manual");
+	assert_string_equal(pcc_nl_stat_name(PCC_STAT_HITS), "hits");
+	assert_string_equal(pcc_nl_stat_name(PCC_STAT_HIT_BYTES), "hit_bytes");
+	assert_string_equal(pcc_nl_stat_name(PCC_STAT_MISSES), "misses");
+	assert_string_equal(pcc_nl_stat_name(PCC_STAT_MIRROR_WRITES),
+			    "mirror_writes");
+	assert_string_equal(pcc_nl_stat_name(PCC_STAT_COUNT), "unknown");
+	for (i = 0; i < PCC_STAT_COUNT; i++)
+		assert_string_not_equal(pcc_nl_stat_name(i), "unknown");
+}
+
 int main(void)
 {
 	static const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good),
 		cmocka_unit_test(test_unknown_attribute),
 		cmocka_unit_test(test_bad),
+		cmocka_unit_test(test_mount),
+		cmocka_unit_test(test_mount_bad),
+		cmocka_unit_test(test_rule_layout),
+		cmocka_unit_test(test_dataset),
+		cmocka_unit_test(test_rule_limits),
+		cmocka_unit_test(test_dataset_bad),
+		cmocka_unit_test(test_events),
+		cmocka_unit_test(test_events_bad),
+		cmocka_unit_test(test_error),
+		cmocka_unit_test(test_names),
 	};
 
 	return cmocka_run_group_tests_name("nl", tests, NULL, NULL);

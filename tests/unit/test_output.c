@@ -122,6 +122,26 @@ static void test_pretty(void **state)
 	assert_string_equal(c->buf, "{\n  \"a\":\"b\",\n  \"c\":{\n    \"d\":1\n  }\n}\n");
 }
 
+/* A document that is a list (pcc state with several files); doubles. */
+static void test_array_double(void **state)
+{
+	struct capture *c = *state;
+	struct out *o = out_new(c->fp, OUT_F_JSON | OUT_F_ARRAY);
+
+	out_open_object(o, NULL);
+	out_double(o, OUT_ANY, "seconds", "%.1f s\n", 0.25);
+	out_close_object(o);
+	out_uint(o, OUT_ANY, NULL, NULL, 7);
+	assert_int_equal(out_end(o), 0);
+	assert_string_equal(c->buf, "[{\"seconds\":0.25},7]\n");
+
+	rewind(c->fp);
+	o = out_new(c->fp, OUT_F_ARRAY);	/* no effect on text */
+	out_double(o, OUT_ANY, "seconds", "%.1f s|", 2.5);
+	assert_int_equal(out_end(o), 0);
+	assert_true(!strncmp(c->buf, "2.5 s|", 6));
+}
+
 /* Unbalanced or too deep nesting loses data, never memory or the document. */
 static void test_depth(void **state)
 {
@@ -152,6 +172,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_text, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pretty, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_array_double, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_depth, setup, teardown),
 		cmocka_unit_test(test_end_null),
 	};

@@ -1,0 +1,1413 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * copy.c - the copy-in engine (copy.h): a queue of jobs, a pool of worker
+ * threads that make the copies, and an eventfd that tells the event loop
+ * when finished jobs wait for their callbacks.
+ *
+ * Locking: one mutex guards the lists, the callbacks, the stats and every
+ * job field but the progress counters (atomics, read by
+ * pccd_copy_progress() while a worker adds to them) and the data a worker
+ * owns while the job runs (its descriptors and its result).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <fts.h>
+#include <grp.h>
+#include <limits.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/xattr.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/pcc.h>
+
+#include "copy.h"
+#include "log.h"
+
+#define COPY_WORKERS_MAX	256
+/* Bytes per copy_file_range/splice call: the cancel flag is seen between. */
+#define COPY_CHUNK		(8 << 20)
+#define COPY_BUF		(1 << 20)
+/* Attempts at a copy while the file keeps changing under it. */
+#define COPY_ATTEMPTS		3
+/* PCC_IOC_VERSION says EBUSY while the file is written through pcc. */
+#define VERSION_TRIES		20
+#define VERSION_WAIT_NS		(50 * 1000 * 1000)
+
+enum copy_method {
+	METHOD_CFR,		/* copy_file_range */
+	METHOD_SPLICE,		/* splice through a pipe */
+	METHOD_RW,		/* pread/pwrite */
+};
+
+struct copy_cb {
+	pccd_copy_done_fn done;
+	void *arg;
+	struct copy_cb *next;
+};
+
+struct copy_job {
+	struct copy_job *next;
+	dev_t dev;
+	ino_t ino;
+	char *ds_root;
+	uint32_t ds_id;
+	int fd;			/* the dup()ed descriptor, or -1 */
+	char *path;		/* or the path */
+	bool attach;		/* may be set by a merged submission */
+	struct copy_cb *cbs;
+	uint64_t done;		/* progress: atomics */
+	uint64_t total;
+	struct pccd_copy_result res;
+};
+
+struct pccd_copy_engine {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct copy_job *queue, **queue_tail;
+	struct copy_job *running;
+	struct copy_job *finished, **finished_tail;
+	unsigned int nqueued, nrunning;
+	bool stop;		/* also the cancel flag of running jobs */
+	int efd;
+	pthread_t *threads;
+	unsigned int nthreads;
+	struct pccd_copy_ops ops;
+	struct pccd_copy_stats stats;
+	/* The daemon's own credentials, restored after reading as an owner. */
+	uid_t euid;
+	gid_t egid;
+	gid_t *groups;
+	int ngroups;
+};
+
+/* What one worker keeps between jobs. */
+struct copy_worker {
+	struct pccd_copy_engine *e;
+	char *buf;		/* COPY_BUF bytes, for METHOD_RW */
+};
+
+/* One job being run. */
+struct copy_ctx {
+	struct pccd_copy_engine *e;
+	struct copy_worker *w;
+	struct copy_job *j;
+	struct pccd_copy_result *res;
+	const char *what;	/* the file, for messages */
+	char what_buf[64];
+	int src, root, d2, tmp;
+	int pipe[2];
+	enum copy_method method;
+	bool tmp_named;		/* tmpname exists in d2 */
+	bool read_err;		/* the last error came from the source */
+	char name[PCC_CACHE_NAME_MAX];
+	char tmpname[64];
+};
+
+static unsigned int tmp_counter;
+
+static bool cancelled(struct pccd_copy_engine *e)
+{
+	return __atomic_load_n(&e->stop, __ATOMIC_RELAXED);
+}
+
+/* --- the kernel, unless the tests replace it ------------------------------ */
+
+static int ioc_version(int fd, struct pcc_version *v)
+{
+	return ioctl(fd, PCC_IOC_VERSION, v) ? -errno : 0;
+}
+
+static int ioc_attach(int fd, uint32_t ds_id)
+{
+	struct pcc_ioc_attach a = {
+		.type = PCC_TYPE_READONLY,
+		.dataset_id = ds_id,
+	};
+
+	return ioctl(fd, PCC_IOC_ATTACH, &a) ? -errno : 0;
+}
+
+static int ioc_state(int fd, struct pcc_ioc_state *st)
+{
+	return ioctl(fd, PCC_IOC_STATE, st) ? -errno : 0;
+}
+
+static int xattr_set(int fd, const struct pcc_copy_xattr *x)
+{
+	return fsetxattr(fd, PCC_XATTR_COPY, x, sizeof(*x), 0) ? -errno : 0;
+}
+
+static int xattr_get(int fd, struct pcc_copy_xattr *x)
+{
+	ssize_t n = fgetxattr(fd, PCC_XATTR_COPY, x, sizeof(*x));
+
+	if (n < 0)
+		return errno == ERANGE ? -EINVAL : -errno;
+	return n == sizeof(*x) ? 0 : -EINVAL;
+}
+
+static void ops_fill(struct pccd_copy_ops *o, const struct pccd_copy_ops *in)
+{
+	if (in)
+		*o = *in;
+	if (!o->version)
+		o->version = ioc_version;
+	if (!o->attach)
+		o->attach = ioc_attach;
+	if (!o->state)
+		o->state = ioc_state;
+	if (!o->set_xattr)
+		o->set_xattr = xattr_set;
+	if (!o->get_xattr)
+		o->get_xattr = xattr_get;
+}
+
+/*
+ * Equal in every field the kernel compares; the handle only up to fh_len,
+ * so bytes past it (whatever filled them) never make two versions differ.
+ */
+static bool version_equal(const struct pcc_version *a,
+			  const struct pcc_version *b)
+{
+	return a->fh_type == b->fh_type && a->fh_len == b->fh_len &&
+	       a->fh_len <= PCC_FH_MAX && a->flags == b->flags &&
+	       !memcmp(a->fh, b->fh, a->fh_len) && a->size == b->size &&
+	       a->mtime_sec == b->mtime_sec && a->ctime_sec == b->ctime_sec &&
+	       a->mtime_nsec == b->mtime_nsec &&
+	       a->ctime_nsec == b->ctime_nsec && a->change == b->change;
+}
+
+static bool xattr_is_ro_copy(const struct pcc_copy_xattr *x, uint32_t ds_id)
+{
+	return x->magic == PCC_COPY_MAGIC && x->format == PCC_COPY_FORMAT &&
+	       x->type == PCC_TYPE_READONLY && x->dataset_id == ds_id;
+}
+
+/* --- messages ------------------------------------------------------------- */
+
+static int PCC_PRINTF(3, 4) fail(struct copy_ctx *c, int err,
+				 const char *fmt, ...)
+{
+	va_list ap;
+
+	c->res->err = err;
+	va_start(ap, fmt);
+	vsnprintf(c->res->msg, sizeof(c->res->msg), fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+static const char *errno_name(int err)
+{
+	switch (err) {
+	case -ENOSPC: return "ENOSPC";
+	case -EDQUOT: return "EDQUOT";
+	case -EIO: return "EIO";
+	case -EFBIG: return "EFBIG";
+	default: return "";
+	}
+}
+
+/* A failure writing the cache: a full cache is named as such. */
+static int fail_cache(struct copy_ctx *c, int err, const char *doing)
+{
+	const char *root = c->j->ds_root;
+
+	if (err == -ENOSPC)
+		return fail(c, err, "cache %s is full (ENOSPC)", root);
+	if (err == -EDQUOT)
+		return fail(c, err, "cache %s is over its quota (EDQUOT)",
+			    root);
+	if (err == -EIO || err == -EFBIG)
+		return fail(c, err, "cache %s: %s (%s) %s %s", root,
+			    strerror(-err), errno_name(err), doing, c->what);
+	return fail(c, err, "cache %s: %s %s: %s", root, doing, c->what,
+		    strerror(-err));
+}
+
+/* --- credentials ---------------------------------------------------------- */
+
+/*
+ * setfsuid, setfsgid and the raw setgroups change the calling thread only
+ * (glibc's setgroups() would change every thread of the daemon).
+ */
+static int set_thread_creds(uid_t uid, gid_t gid, int n, const gid_t *groups)
+{
+	if (syscall(SYS_setgroups, (size_t)n, groups))
+		return -errno;
+	syscall(SYS_setfsgid, gid);
+	if ((gid_t)syscall(SYS_setfsgid, (gid_t)-1) != gid)
+		return -EPERM;
+	syscall(SYS_setfsuid, uid);
+	if ((uid_t)syscall(SYS_setfsuid, (uid_t)-1) != uid)
+		return -EPERM;
+	return 0;
+}
+
+static void restore_creds(struct pccd_copy_engine *e)
+{
+	/* fsuid first: it gives back the capabilities setgroups needs. */
+	syscall(SYS_setfsuid, e->euid);
+	syscall(SYS_setfsgid, e->egid);
+	if ((uid_t)syscall(SYS_setfsuid, (uid_t)-1) != e->euid ||
+	    (gid_t)syscall(SYS_setfsgid, (gid_t)-1) != e->egid ||
+	    syscall(SYS_setgroups, (size_t)e->ngroups, e->groups)) {
+		/* Going on with another user's rights would be worse. */
+		log_errx("copy", "cannot restore the daemon's credentials");
+		abort();
+	}
+}
+
+/* Open path with the credentials of uid (its groups too). */
+static int open_as(struct pccd_copy_engine *e, const char *path, uid_t uid,
+		   gid_t gid)
+{
+	gid_t groups[64];
+	struct passwd pw, *pwp = NULL;
+	char pwbuf[1024];
+	int n = 64, fd, err;
+
+	if (!getpwuid_r(uid, &pw, pwbuf, sizeof(pwbuf), &pwp) && pwp) {
+		if (getgrouplist(pw.pw_name, gid, groups, &n) < 0)
+			n = 64;	/* the first 64 of them */
+	} else {
+		groups[0] = gid;
+		n = 1;
+	}
+	err = set_thread_creds(uid, gid, n, groups);
+	if (err) {
+		restore_creds(e);
+		return err;
+	}
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+	err = fd < 0 ? -errno : 0;
+	restore_creds(e);
+	return fd < 0 ? err : fd;
+}
+
+/* --- one copy --------------------------------------------------------------- */
+
+static int open_source(struct copy_ctx *c)
+{
+	struct copy_job *j = c->j;
+	struct stat st;
+	int fd = -1, err;
+
+	if (j->fd >= 0) {
+		c->src = j->fd;
+		j->fd = -1;
+		return 0;
+	}
+	if (lstat(j->path, &st))
+		return fail(c, -errno, "%s: %s", j->path, strerror(errno));
+	/* Before open: opening a FIFO would wait for a writer. */
+	if (!S_ISREG(st.st_mode))
+		return fail(c, -EINVAL, "%s is not a regular file", j->path);
+	/* As the owner first (root_squash), as the daemon if that fails. */
+	if (c->e->euid == 0 && st.st_uid != 0)
+		fd = open_as(c->e, j->path, st.st_uid, st.st_gid);
+	if (fd < 0)
+		fd = open(j->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
+			  O_NOCTTY);
+	if (fd < 0) {
+		err = -errno;
+		return fail(c, err, "cannot open %s: %s", j->path,
+			    strerror(-err));
+	}
+	c->src = fd;
+	return 0;
+}
+
+static int get_version(struct copy_ctx *c, struct pcc_version *v)
+{
+	struct timespec wait = { .tv_nsec = VERSION_WAIT_NS };
+	int tries, err;
+
+	for (tries = 1; ; tries++) {
+		memset(v, 0, sizeof(*v));
+		err = c->e->ops.version(c->src, v);
+		if (err != -EBUSY || tries >= VERSION_TRIES)
+			break;
+		if (cancelled(c->e))
+			return fail(c, -ECANCELED, "the daemon is stopping");
+		nanosleep(&wait, NULL);
+	}
+	if (err == -EBUSY)
+		return fail(c, err, "%s is being written through pcc or mapped "
+			    "for writing (EBUSY): not copied", c->what);
+	if (err)
+		return fail(c, err, "cannot get the version of %s: %s",
+			    c->what, strerror(-err));
+	if (v->fh_len > PCC_FH_MAX)
+		return fail(c, -EINVAL, "the version of %s has a file handle "
+			    "of %u bytes", c->what, v->fh_len);
+	return 0;
+}
+
+/* mkdir dirfd/name 0700 unless it is a directory already; then open it. */
+static int open_subdir(struct copy_ctx *c, int dirfd, const char *name)
+{
+	int fd;
+
+	if (mkdirat(dirfd, name, 0700) == 0) {
+		/* A new entry: durable before the copy below it is. */
+		if (fsync(dirfd))
+			return fail_cache(c, -errno, "syncing a directory for");
+	} else if (errno != EEXIST) {
+		return fail_cache(c, -errno, "creating a directory for");
+	}
+	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC);
+	if (fd < 0)
+		return fail_cache(c, -errno, "opening a directory for");
+	return fd;
+}
+
+/* The fan-out directories of c->name (HH/HH/NAME): c->d2 is the last. */
+static int open_dirs(struct copy_ctx *c)
+{
+	char part[3];
+	int d1;
+
+	if (c->d2 >= 0)
+		close(c->d2);
+	c->d2 = -1;
+	if (c->root < 0) {
+		c->root = open(c->j->ds_root, O_RDONLY | O_DIRECTORY |
+			       O_CLOEXEC);
+		if (c->root < 0)
+			return fail(c, -errno, "cache %s: %s", c->j->ds_root,
+				    strerror(errno));
+	}
+	memcpy(part, c->name, 2);
+	part[2] = '\0';
+	d1 = open_subdir(c, c->root, part);
+	if (d1 < 0)
+		return d1;
+	memcpy(part, c->name + 3, 2);
+	c->d2 = open_subdir(c, d1, part);
+	close(d1);
+	return c->d2 < 0 ? c->d2 : 0;
+}
+
+/* A copy of exactly v for this dataset is in place already. */
+static bool copy_is_valid(struct copy_ctx *c, const struct pcc_version *v)
+{
+	struct pcc_copy_xattr x;
+	struct stat st;
+	bool ok;
+	int fd;
+
+	fd = openat(c->d2, c->name + 6, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+		    O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	memset(&x, 0, sizeof(x));
+	ok = !fstat(fd, &st) && S_ISREG(st.st_mode) &&
+	     (uint64_t)st.st_size == v->size && !(st.st_mode & 077) &&
+	     !c->e->ops.get_xattr(fd, &x) &&
+	     xattr_is_ro_copy(&x, c->j->ds_id) &&
+	     version_equal(&x.version, v);
+	close(fd);
+	return ok;
+}
+
+/* Close the unfinished copy; a named one is unlinked. */
+static void discard_tmp(struct copy_ctx *c)
+{
+	if (c->tmp_named && unlinkat(c->d2, c->tmpname, 0) &&
+	    errno != ENOENT)
+		log_warn("copy", "cannot remove %s/%.5s/%s", c->j->ds_root,
+			 c->name, c->tmpname);
+	c->tmp_named = false;
+	if (c->tmp >= 0)
+		close(c->tmp);
+	c->tmp = -1;
+}
+
+static int make_tmp(struct copy_ctx *c)
+{
+	char path[PCC_PATH_MAX + 64];
+	int err;
+
+	c->tmp = openat(c->d2, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (c->tmp < 0 && errno != EOPNOTSUPP && errno != EISDIR)
+		return fail_cache(c, -errno, "creating the copy of");
+	if (c->tmp < 0) {
+		/* No O_TMPFILE here: a named file pccd_copy_cleanup() knows. */
+		if (snprintf(path, sizeof(path), "%s/%.5s/%sXXXXXX",
+			     c->j->ds_root, c->name, PCCD_COPY_TMP_PREFIX) >=
+		    (int)sizeof(path))
+			return fail(c, -ENAMETOOLONG, "cache %s: path too long",
+				    c->j->ds_root);
+		c->tmp = mkostemp(path, O_CLOEXEC);
+		if (c->tmp < 0)
+			return fail_cache(c, -errno, "creating the copy of");
+		snprintf(c->tmpname, sizeof(c->tmpname), "%s",
+			 strrchr(path, '/') + 1);
+		c->tmp_named = true;
+	}
+	/* Exactly 0600 whatever the umask: the kernel refuses more. */
+	if (fchmod(c->tmp, 0600)) {
+		err = -errno;
+		discard_tmp(c);
+		return fail_cache(c, err, "creating the copy of");
+	}
+	return 0;
+}
+
+static bool cfr_unsupported(int err)
+{
+	return err == EXDEV || err == EOPNOTSUPP || err == EINVAL ||
+	       err == ENOSYS;
+}
+
+/*
+ * Copy len bytes at pos with splice through a pipe.  Returns the bytes
+ * written (0: end of the source), or -errno with *fallback set when splice
+ * does not work between these files (what was written stands).
+ */
+static ssize_t splice_chunk(struct copy_ctx *c, off_t pos, size_t len,
+			    bool *fallback)
+{
+	loff_t in = pos, out = pos;
+	ssize_t n, m;
+	int sz;
+
+	if (c->pipe[0] < 0) {
+		if (pipe2(c->pipe, O_CLOEXEC))
+			return -errno;
+		fcntl(c->pipe[1], F_SETPIPE_SZ, COPY_BUF);
+	}
+	sz = fcntl(c->pipe[1], F_GETPIPE_SZ);
+	if (sz > 0 && len > (size_t)sz)
+		len = sz;
+	do {
+		n = splice(c->src, &in, c->pipe[1], NULL, len, SPLICE_F_MOVE);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		*fallback = cfr_unsupported(errno);
+		c->read_err = true;
+		return -errno;
+	}
+	while (out < pos + n) {
+		m = splice(c->pipe[0], NULL, c->tmp, &out, pos + n - out,
+			   SPLICE_F_MOVE);
+		if (m < 0 && errno == EINTR)
+			continue;
+		if (m <= 0) {
+			int err = m < 0 ? errno : EIO;
+
+			/* The pipe holds data never written: a new one. */
+			close(c->pipe[0]);
+			close(c->pipe[1]);
+			c->pipe[0] = c->pipe[1] = -1;
+			*fallback = cfr_unsupported(err);
+			if (*fallback && out > pos)
+				return out - pos;
+			return -err;
+		}
+	}
+	return n;
+}
+
+static ssize_t rw_chunk(struct copy_ctx *c, off_t pos, size_t len)
+{
+	ssize_t n, m, off = 0;
+
+	if (!c->w->buf) {
+		c->w->buf = malloc(COPY_BUF);
+		if (!c->w->buf)
+			return -ENOMEM;
+	}
+	if (len > COPY_BUF)
+		len = COPY_BUF;
+	do {
+		n = pread(c->src, c->w->buf, len, pos);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		c->read_err = true;
+		return -errno;
+	}
+	while (off < n) {
+		m = pwrite(c->tmp, c->w->buf + off, n - off, pos + off);
+		if (m < 0 && errno == EINTR)
+			continue;
+		if (m < 0)
+			return -errno;
+		off += m;
+	}
+	return n;
+}
+
+/* Copy [pos, end) with the fastest method that works, remembered. */
+static int copy_range(struct copy_ctx *c, off_t pos, off_t end)
+{
+	bool fallback;
+	ssize_t n;
+
+	while (pos < end) {
+		size_t len = end - pos > COPY_CHUNK ? COPY_CHUNK : end - pos;
+		loff_t in = pos, out = pos;
+
+		if (cancelled(c->e))
+			return -ECANCELED;
+		fallback = false;
+		switch (c->method) {
+		case METHOD_CFR:
+			n = copy_file_range(c->src, &in, c->tmp, &out, len, 0);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0) {
+				fallback = cfr_unsupported(errno);
+				n = -errno;
+			}
+			break;
+		case METHOD_SPLICE:
+			n = splice_chunk(c, pos, len, &fallback);
+			break;
+		default:
+			n = rw_chunk(c, pos, len);
+			break;
+		}
+		/*
+		 * Nothing copied before the end: the file shrank, or (for
+		 * copy_file_range and splice on some filesystems) the method
+		 * does not really work here: try the next one first.
+		 */
+		if (n == 0 && c->method != METHOD_RW)
+			fallback = true;
+		if (fallback && c->method != METHOD_RW) {
+			c->method++;
+			c->read_err = false;
+			if (n < 0)
+				n = 0;
+		} else if (n == 0) {
+			return -ESTALE;
+		}
+		if (n < 0)
+			return n;
+		pos += n;
+		__atomic_add_fetch(&c->j->done, n, __ATOMIC_RELAXED);
+		c->res->bytes += n;
+	}
+	return 0;
+}
+
+/*
+ * The data segments SEEK_DATA/SEEK_HOLE report, holes left as holes, then
+ * the size (so a trailing hole stays one).  Without SEEK_DATA, all of it.
+ */
+static int copy_data(struct copy_ctx *c, off_t size)
+{
+	off_t pos = 0, data, hole;
+	bool sparse = true;
+	int err;
+
+	while (pos < size) {
+		data = pos;
+		hole = size;
+		if (sparse) {
+			data = lseek(c->src, pos, SEEK_DATA);
+			if (data < 0 && errno == ENXIO)
+				break;		/* a hole to the end */
+			if (data >= 0)
+				hole = lseek(c->src, data, SEEK_HOLE);
+			if (data < 0 || hole < 0) {
+				if (errno == ENXIO)
+					return -ESTALE;	/* truncated */
+				sparse = false;
+				data = pos;
+				hole = size;
+			}
+			if (data >= size)
+				break;
+			if (hole > size)
+				hole = size;
+		}
+		err = copy_range(c, data, hole);
+		if (err)
+			return err;
+		pos = hole;
+	}
+	if (ftruncate(c->tmp, size))
+		return -errno;
+	return 0;
+}
+
+/* Give the finished copy its name: a temporary one, then a rename. */
+static int link_copy(struct copy_ctx *c)
+{
+	char procfd[64];
+	int i, err;
+
+	if (!c->tmp_named) {
+		for (i = 0; i < 100; i++) {
+			snprintf(c->tmpname, sizeof(c->tmpname),
+				 "%s%d.%ld.%u", PCCD_COPY_TMP_PREFIX,
+				 (int)getpid(), (long)syscall(SYS_gettid),
+				 __atomic_add_fetch(&tmp_counter, 1,
+						    __ATOMIC_RELAXED));
+			if (!linkat(c->tmp, "", c->d2, c->tmpname,
+				    AT_EMPTY_PATH))
+				break;
+			/* AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH. */
+			if (errno == ENOENT || errno == EPERM) {
+				snprintf(procfd, sizeof(procfd),
+					 "/proc/self/fd/%d", c->tmp);
+				if (!linkat(AT_FDCWD, procfd, c->d2,
+					    c->tmpname, AT_SYMLINK_FOLLOW))
+					break;
+			}
+			if (errno != EEXIST)
+				return fail_cache(c, -errno, "linking the "
+						  "copy of");
+		}
+		if (i == 100)
+			return fail_cache(c, -EEXIST, "linking the copy of");
+		c->tmp_named = true;
+	}
+	if (renameat(c->d2, c->tmpname, c->d2, c->name + 6))
+		return fail_cache(c, -errno, "renaming the copy of");
+	c->tmp_named = false;
+	if (fsync(c->d2)) {
+		err = -errno;
+		/* Nothing named may stay of a copy that failed. */
+		unlinkat(c->d2, c->name + 6, 0);
+		return fail_cache(c, err, "syncing the copy of");
+	}
+	return 0;
+}
+
+static void set_cache_path(struct copy_ctx *c, const char *rel)
+{
+	const char *root = c->j->ds_root;
+	size_t len = strlen(root);
+
+	while (len > 1 && root[len - 1] == '/')
+		len--;
+	snprintf(c->res->cache_path, sizeof(c->res->cache_path), "%.*s/%s",
+		 (int)len, len == 1 ? "" : root, rel);
+}
+
+static int do_attach(struct copy_ctx *c)
+{
+	bool attach;
+	int err;
+
+	pthread_mutex_lock(&c->e->lock);
+	attach = c->j->attach;
+	pthread_mutex_unlock(&c->e->lock);
+	if (!attach)
+		return 0;
+	err = c->e->ops.attach(c->src, c->j->ds_id);
+	if (err)
+		return fail(c, err, "%s is copied to %s but the kernel did not "
+			    "attach it: %s", c->what, c->res->cache_path,
+			    strerror(-err));
+	return 0;
+}
+
+/* One attempt: 0, -ESTALE when the file changed, or the failure. */
+static int copy_once(struct copy_ctx *c, const struct pcc_version *v1)
+{
+	struct pcc_version v2;
+	struct pcc_copy_xattr x;
+	int err;
+
+	__atomic_store_n(&c->j->total, v1->size, __ATOMIC_RELAXED);
+	__atomic_store_n(&c->j->done, 0, __ATOMIC_RELAXED);
+	c->res->bytes = 0;
+	err = make_tmp(c);
+	if (err)
+		return err;
+	c->read_err = false;
+	err = copy_data(c, v1->size);
+	if (err == -ESTALE || err == -ECANCELED)
+		goto out;
+	if (err && c->read_err) {
+		fail(c, err, "cannot read %s: %s", c->what, strerror(-err));
+		goto out;
+	}
+	if (err) {
+		fail_cache(c, err, "writing the copy of");
+		goto out;
+	}
+	if (fsync(c->tmp)) {
+		err = fail_cache(c, -errno, "syncing the copy of");
+		goto out;
+	}
+	err = get_version(c, &v2);
+	if (err)
+		goto out;
+	if (!version_equal(v1, &v2)) {
+		err = -ESTALE;
+		goto out;
+	}
+	memset(&x, 0, sizeof(x));
+	x.magic = PCC_COPY_MAGIC;
+	x.format = PCC_COPY_FORMAT;
+	x.type = PCC_TYPE_READONLY;
+	x.dataset_id = c->j->ds_id;
+	x.version = *v1;
+	err = c->e->ops.set_xattr(c->tmp, &x);
+	if (err) {
+		fail_cache(c, err, "setting " PCC_XATTR_COPY " on the copy of");
+		goto out;
+	}
+	err = link_copy(c);
+out:
+	discard_tmp(c);
+	return err;
+}
+
+static void run_job(struct copy_worker *w, struct copy_job *j)
+{
+	struct copy_ctx c = {
+		.e = w->e, .w = w, .j = j, .res = &j->res,
+		.src = -1, .root = -1, .d2 = -1, .tmp = -1,
+		.pipe = { -1, -1 }, .method = METHOD_CFR,
+	};
+	struct pcc_ioc_state st;
+	struct pcc_version v1;
+	bool linked = false;
+	struct stat sst;
+	int attempt, err;
+
+	j->res.ds_id = j->ds_id;
+	if (j->path) {
+		c.what = j->path;
+	} else {
+		snprintf(c.what_buf, sizeof(c.what_buf), "inode %llu",
+			 (unsigned long long)j->ino);
+		c.what = c.what_buf;
+	}
+	err = open_source(&c);
+	if (err)
+		goto out;
+	if (fstat(c.src, &sst)) {
+		err = fail(&c, -errno, "%s: %s", c.what, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(sst.st_mode)) {
+		err = fail(&c, -EINVAL, "%s is not a regular file", c.what);
+		goto out;
+	}
+	memset(&st, 0, sizeof(st));
+	err = c.e->ops.state(c.src, &st);
+	if (err) {
+		fail(&c, err, "cannot get the pcc state of %s: %s", c.what,
+		     strerror(-err));
+		goto out;
+	}
+	if (st.type != PCC_TYPE_NONE) {
+		j->res.already = true;
+		j->res.ds_id = st.dataset_id;
+		st.path[sizeof(st.path) - 1] = '\0';
+		if (st.dataset_id == j->ds_id && st.path[0])
+			set_cache_path(&c, st.path);
+		goto out;
+	}
+	for (attempt = 0; attempt < COPY_ATTEMPTS; attempt++) {
+		err = get_version(&c, &v1);
+		if (err)
+			goto out;
+		pcc_cache_name(c.name, v1.fh_type, v1.fh, v1.fh_len);
+		set_cache_path(&c, c.name);
+		err = open_dirs(&c);
+		if (err)
+			goto out;
+		if (copy_is_valid(&c, &v1)) {
+			j->res.already = true;
+			linked = true;
+			err = do_attach(&c);
+			goto out;
+		}
+		err = copy_once(&c, &v1);
+		if (err != -ESTALE)
+			break;
+		log_debug("copy", "%s changed during the copy (attempt %d)",
+			  c.what, attempt + 1);
+	}
+	if (err == -ECANCELED) {
+		fail(&c, err, "the daemon is stopping: %s not copied", c.what);
+		goto out;
+	}
+	if (err == -ESTALE) {
+		fail(&c, err, "%s changed during the copy (%d attempts): not "
+		     "cached", c.what, COPY_ATTEMPTS);
+		goto out;
+	}
+	if (err)
+		goto out;
+	linked = true;
+	pthread_mutex_lock(&c.e->lock);
+	c.e->stats.copies++;
+	c.e->stats.bytes += j->res.bytes;
+	pthread_mutex_unlock(&c.e->lock);
+	err = do_attach(&c);
+out:
+	if (err && !j->res.err)
+		fail(&c, err, "%s: %s", c.what, strerror(-err));
+	/* A copy is named only if one is in place (the attach may fail). */
+	if (err && !linked)
+		j->res.cache_path[0] = '\0';
+	if (c.pipe[0] >= 0) {
+		close(c.pipe[0]);
+		close(c.pipe[1]);
+	}
+	if (c.d2 >= 0)
+		close(c.d2);
+	if (c.root >= 0)
+		close(c.root);
+	if (c.src >= 0)
+		close(c.src);
+}
+
+/* --- the engine ------------------------------------------------------------- */
+
+static void job_free(struct copy_job *j)
+{
+	struct copy_cb *cb;
+
+	while ((cb = j->cbs)) {
+		j->cbs = cb->next;
+		free(cb);
+	}
+	if (j->fd >= 0)
+		close(j->fd);
+	free(j->path);
+	free(j->ds_root);
+	free(j);
+}
+
+static void list_remove(struct copy_job **head, struct copy_job *j)
+{
+	for (; *head; head = &(*head)->next) {
+		if (*head == j) {
+			*head = j->next;
+			return;
+		}
+	}
+}
+
+static void *worker_main(void *arg)
+{
+	struct copy_worker w = { .e = arg };
+	struct pccd_copy_engine *e = w.e;
+	struct copy_job *j;
+	uint64_t one = 1;
+
+	pthread_mutex_lock(&e->lock);
+	while (!e->stop) {
+		j = e->queue;
+		if (!j) {
+			pthread_cond_wait(&e->cond, &e->lock);
+			continue;
+		}
+		e->queue = j->next;
+		if (!e->queue)
+			e->queue_tail = &e->queue;
+		e->nqueued--;
+		j->next = e->running;
+		e->running = j;
+		e->nrunning++;
+		pthread_mutex_unlock(&e->lock);
+
+		run_job(&w, j);
+
+		pthread_mutex_lock(&e->lock);
+		list_remove(&e->running, j);
+		e->nrunning--;
+		if (j->res.err)
+			e->stats.errors++;
+		j->next = NULL;
+		*e->finished_tail = j;
+		e->finished_tail = &j->next;
+		if (write(e->efd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+			log_warn("copy", "cannot signal a finished copy");
+	}
+	pthread_mutex_unlock(&e->lock);
+	free(w.buf);
+	return NULL;
+}
+
+int pccd_copy_engine_new(unsigned int workers,
+			 const struct pccd_copy_ops *ops,
+			 struct pccd_copy_engine **out)
+{
+	struct pccd_copy_engine *e;
+	int err, n;
+
+	*out = NULL;
+	if (!workers)
+		workers = PCCD_COPY_WORKERS;
+	if (workers > COPY_WORKERS_MAX)
+		return -EINVAL;
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	ops_fill(&e->ops, ops);
+	e->queue_tail = &e->queue;
+	e->finished_tail = &e->finished;
+	e->euid = geteuid();
+	e->egid = getegid();
+	n = getgroups(0, NULL);
+	if (n > 0) {
+		e->groups = calloc(n, sizeof(*e->groups));
+		if (!e->groups) {
+			free(e);
+			return -ENOMEM;
+		}
+		n = getgroups(n, e->groups);
+	}
+	if (n < 0) {
+		err = -errno;
+		free(e->groups);
+		free(e);
+		return err;
+	}
+	e->ngroups = n;
+	e->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (e->efd < 0) {
+		err = -errno;
+		free(e->groups);
+		free(e);
+		return err;
+	}
+	pthread_mutex_init(&e->lock, NULL);
+	pthread_cond_init(&e->cond, NULL);
+	e->threads = calloc(workers, sizeof(*e->threads));
+	if (!e->threads) {
+		pccd_copy_engine_free(e);
+		return -ENOMEM;
+	}
+	for (; e->nthreads < workers; e->nthreads++) {
+		err = -pthread_create(&e->threads[e->nthreads], NULL,
+				      worker_main, e);
+		if (err) {
+			pccd_copy_engine_free(e);
+			return err;
+		}
+	}
+	*out = e;
+	return 0;
+}
+
+void pccd_copy_engine_free(struct pccd_copy_engine *e)
+{
+	struct copy_job *j;
+	unsigned int i;
+
+	if (!e)
+		return;
+	pthread_mutex_lock(&e->lock);
+	__atomic_store_n(&e->stop, true, __ATOMIC_RELAXED);
+	pthread_cond_broadcast(&e->cond);
+	pthread_mutex_unlock(&e->lock);
+	for (i = 0; i < e->nthreads; i++)
+		pthread_join(e->threads[i], NULL);
+	/* Queued jobs never ran, finished ones are never reaped now. */
+	while ((j = e->queue)) {
+		e->queue = j->next;
+		job_free(j);
+	}
+	while ((j = e->finished)) {
+		e->finished = j->next;
+		job_free(j);
+	}
+	pthread_cond_destroy(&e->cond);
+	pthread_mutex_destroy(&e->lock);
+	close(e->efd);
+	free(e->threads);
+	free(e->groups);
+	free(e);
+}
+
+int pccd_copy_fd(const struct pccd_copy_engine *e)
+{
+	return e->efd;
+}
+
+void pccd_copy_reap(struct pccd_copy_engine *e)
+{
+	struct copy_job *j;
+	struct copy_cb *cb;
+	uint64_t n;
+
+	if (read(e->efd, &n, sizeof(n)) < 0 && errno != EAGAIN)
+		log_warn("copy", "cannot read the engine's eventfd");
+	pthread_mutex_lock(&e->lock);
+	while ((j = e->finished)) {
+		cb = j->cbs;
+		if (cb) {
+			/*
+			 * One callback at a time, unlocked: it may forget
+			 * other callbacks, which then are not called.
+			 */
+			j->cbs = cb->next;
+			pthread_mutex_unlock(&e->lock);
+			cb->done(&j->res, cb->arg);
+			free(cb);
+			pthread_mutex_lock(&e->lock);
+			continue;
+		}
+		e->finished = j->next;
+		if (!e->finished)
+			e->finished_tail = &e->finished;
+		job_free(j);
+	}
+	pthread_mutex_unlock(&e->lock);
+}
+
+static bool job_is(const struct copy_job *j, dev_t dev, ino_t ino,
+		   const char *ds_root)
+{
+	return j->dev == dev && j->ino == ino && !strcmp(j->ds_root, ds_root);
+}
+
+static struct copy_job *find_job(struct pccd_copy_engine *e, dev_t dev,
+				 ino_t ino, const char *ds_root)
+{
+	struct copy_job *j;
+
+	for (j = e->queue; j; j = j->next)
+		if (job_is(j, dev, ino, ds_root))
+			return j;
+	for (j = e->running; j; j = j->next)
+		if (job_is(j, dev, ino, ds_root))
+			return j;
+	return NULL;
+}
+
+int pccd_copy_submit(struct pccd_copy_engine *e,
+		     const struct pccd_copy_req *req,
+		     pccd_copy_done_fn done, void *arg)
+{
+	struct copy_job *j, *other;
+	struct copy_cb *cb = NULL;
+
+	if ((req->fd >= 0) == (req->path != NULL) ||
+	    (req->path && req->path[0] != '/') || !req->ds_root ||
+	    req->ds_root[0] != '/' || !req->ds_id ||
+	    req->ds_id > PCC_DS_ID_MAX)
+		return -EINVAL;
+	if (done) {
+		cb = calloc(1, sizeof(*cb));
+		if (!cb)
+			return -ENOMEM;
+		cb->done = done;
+		cb->arg = arg;
+	}
+
+	pthread_mutex_lock(&e->lock);
+	if (e->stop) {
+		pthread_mutex_unlock(&e->lock);
+		free(cb);
+		return -ECANCELED;
+	}
+	j = find_job(e, req->dev, req->ino, req->ds_root);
+	if (j) {
+		/* One copy for both; an attach asked by either is made. */
+		if (cb) {
+			cb->next = j->cbs;
+			j->cbs = cb;
+		}
+		j->attach |= req->attach;
+		pthread_mutex_unlock(&e->lock);
+		return 0;
+	}
+	pthread_mutex_unlock(&e->lock);
+
+	j = calloc(1, sizeof(*j));
+	if (!j) {
+		free(cb);
+		return -ENOMEM;
+	}
+	j->fd = -1;
+	j->cbs = cb;
+	j->dev = req->dev;
+	j->ino = req->ino;
+	j->ds_id = req->ds_id;
+	j->attach = req->attach;
+	j->ds_root = strdup(req->ds_root);
+	if (req->path)
+		j->path = strdup(req->path);
+	if (!j->ds_root || (req->path && !j->path)) {
+		job_free(j);
+		return -ENOMEM;
+	}
+	if (!req->path) {
+		/* The caller may close its descriptor once this returns. */
+		j->fd = fcntl(req->fd, F_DUPFD_CLOEXEC, 3);
+		if (j->fd < 0) {
+			int err = -errno;
+
+			job_free(j);
+			return err;
+		}
+	}
+
+	pthread_mutex_lock(&e->lock);
+	/* The same file may have been submitted meanwhile: merge. */
+	other = find_job(e, req->dev, req->ino, req->ds_root);
+	if (other || e->stop) {
+		if (other && cb) {
+			cb->next = other->cbs;
+			other->cbs = cb;
+		}
+		if (other)
+			other->attach |= req->attach;
+		else
+			free(cb);
+		j->cbs = NULL;
+		pthread_mutex_unlock(&e->lock);
+		job_free(j);
+		return other ? 0 : -ECANCELED;
+	}
+	*e->queue_tail = j;
+	e->queue_tail = &j->next;
+	e->nqueued++;
+	pthread_cond_signal(&e->cond);
+	pthread_mutex_unlock(&e->lock);
+	return 0;
+}
+
+static void forget_in(struct copy_job *j, void *arg)
+{
+	struct copy_cb **p, *cb;
+
+	for (; j; j = j->next) {
+		for (p = &j->cbs; (cb = *p);) {
+			if (cb->arg == arg) {
+				*p = cb->next;
+				free(cb);
+			} else {
+				p = &cb->next;
+			}
+		}
+	}
+}
+
+void pccd_copy_forget(struct pccd_copy_engine *e, void *arg)
+{
+	pthread_mutex_lock(&e->lock);
+	forget_in(e->queue, arg);
+	forget_in(e->running, arg);
+	forget_in(e->finished, arg);
+	pthread_mutex_unlock(&e->lock);
+}
+
+int pccd_copy_progress(struct pccd_copy_engine *e, dev_t dev, ino_t ino,
+		       const char *ds_root, uint64_t *done, uint64_t *total)
+{
+	struct copy_job *j;
+
+	pthread_mutex_lock(&e->lock);
+	j = find_job(e, dev, ino, ds_root);
+	if (j) {
+		*done = __atomic_load_n(&j->done, __ATOMIC_RELAXED);
+		*total = __atomic_load_n(&j->total, __ATOMIC_RELAXED);
+	}
+	pthread_mutex_unlock(&e->lock);
+	return j ? 0 : -ENOENT;
+}
+
+void pccd_copy_get_stats(struct pccd_copy_engine *e,
+			 struct pccd_copy_stats *st)
+{
+	pthread_mutex_lock(&e->lock);
+	*st = e->stats;
+	st->queued = e->nqueued;
+	st->running = e->nrunning;
+	pthread_mutex_unlock(&e->lock);
+}
+
+/* --- what is on disk -------------------------------------------------------- */
+
+static bool is_hex2(const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	return s[0] && strchr(hex, s[0]) && s[1] && strchr(hex, s[1]) &&
+	       !s[2];
+}
+
+/*
+ * Where copies and leftovers live: HH/HH/NAME under the root (level 3 of
+ * fts, whose parents are levels 2 and 1).  Nothing elsewhere is touched.
+ */
+static bool in_fanout(const FTSENT *f)
+{
+	return f->fts_level == 3 && is_hex2(f->fts_parent->fts_name) &&
+	       is_hex2(f->fts_parent->fts_parent->fts_name);
+}
+
+static bool is_leftover(const FTSENT *f)
+{
+	return f->fts_info == FTS_F && in_fanout(f) &&
+	       !strncmp(f->fts_name, PCCD_COPY_TMP_PREFIX,
+			strlen(PCCD_COPY_TMP_PREFIX));
+}
+
+static FTS *walk_open(const char *ds_root, int *err)
+{
+	char *const paths[] = { (char *)ds_root, NULL };
+	struct stat st;
+	FTS *fts;
+
+	/* fts_open() does not say when the root is missing: ask first. */
+	if (stat(ds_root, &st)) {
+		*err = -errno;
+		return NULL;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		*err = -ENOTDIR;
+		return NULL;
+	}
+	fts = fts_open(paths, FTS_PHYSICAL | FTS_XDEV | FTS_NOCHDIR, NULL);
+	if (!fts)
+		*err = -errno;
+	return fts;
+}
+
+static void walk_warn(const FTSENT *f)
+{
+	if (f->fts_info == FTS_DNR || f->fts_info == FTS_ERR ||
+	    f->fts_info == FTS_NS)
+		log_warn_errno("copy", -f->fts_errno, "%s", f->fts_path);
+}
+
+int pccd_copy_cleanup(const char *ds_root)
+{
+	int removed = 0, err = 0;
+	FTSENT *f;
+	FTS *fts;
+
+	fts = walk_open(ds_root, &err);
+	if (!fts)
+		return err;
+	while ((errno = 0, f = fts_read(fts))) {
+		walk_warn(f);
+		if (f->fts_info == FTS_D && f->fts_level >= 3) {
+			fts_set(fts, f, FTS_SKIP);
+			continue;
+		}
+		if (!is_leftover(f))
+			continue;
+		if (unlink(f->fts_accpath))
+			log_warn("copy", "cannot remove %s", f->fts_path);
+		else
+			removed++;
+	}
+	if (errno)
+		err = -errno;
+	fts_close(fts);
+	return err ? err : removed;
+}
+
+/* A read-only copy of dataset ds_id (its xattr says so). */
+static bool is_copy_of(const struct pccd_copy_ops *ops, const FTSENT *f,
+		       uint32_t ds_id)
+{
+	struct pcc_copy_xattr x;
+	bool ok;
+	int fd;
+
+	if (f->fts_info != FTS_F || !in_fanout(f))
+		return false;
+	fd = open(f->fts_accpath, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+		  O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return false;
+	memset(&x, 0, sizeof(x));
+	ok = !ops->get_xattr(fd, &x) && xattr_is_ro_copy(&x, ds_id);
+	close(fd);
+	return ok;
+}
+
+int pccd_copy_remove_all_with(const struct pccd_copy_ops *in_ops,
+			      const char *ds_root, uint32_t ds_id,
+			      uint64_t *files, uint64_t *bytes)
+{
+	struct pccd_copy_ops ops = { 0 };
+	int err = 0;
+	FTSENT *f;
+	FTS *fts;
+
+	ops_fill(&ops, in_ops);
+	fts = walk_open(ds_root, &err);
+	if (!fts)
+		return err;
+	while ((errno = 0, f = fts_read(fts))) {
+		walk_warn(f);
+		if (f->fts_info == FTS_D && f->fts_level >= 3) {
+			fts_set(fts, f, FTS_SKIP);
+			continue;
+		}
+		/* The fan-out directories, once empty. */
+		if (f->fts_info == FTS_DP && f->fts_level >= 1 &&
+		    f->fts_level <= 2 && is_hex2(f->fts_name) &&
+		    (f->fts_level == 1 || is_hex2(f->fts_parent->fts_name))) {
+			if (rmdir(f->fts_accpath) && errno != ENOTEMPTY &&
+			    errno != EEXIST)
+				log_warn("copy", "cannot remove %s",
+					 f->fts_path);
+			continue;
+		}
+		if (!is_leftover(f) && !is_copy_of(&ops, f, ds_id))
+			continue;
+		if (unlink(f->fts_accpath)) {
+			log_warn("copy", "cannot remove %s", f->fts_path);
+			continue;
+		}
+		*files += 1;
+		*bytes += (uint64_t)f->fts_statp->st_blocks * 512;
+	}
+	if (errno)
+		err = -errno;
+	fts_close(fts);
+	return err;
+}
+
+int pccd_copy_remove_all(const char *ds_root, uint32_t ds_id,
+			 uint64_t *files, uint64_t *bytes)
+{
+	return pccd_copy_remove_all_with(NULL, ds_root, ds_id, files, bytes);
+}
+
+int pccd_copy_usage(const char *ds_root, uint64_t *files, uint64_t *bytes)
+{
+	int err = 0;
+	FTSENT *f;
+	FTS *fts;
+
+	*files = 0;
+	*bytes = 0;
+	fts = walk_open(ds_root, &err);
+	if (!fts)
+		return err;
+	while ((errno = 0, f = fts_read(fts))) {
+		walk_warn(f);
+		if (f->fts_info != FTS_F)
+			continue;
+		*files += 1;
+		*bytes += (uint64_t)f->fts_statp->st_blocks * 512;
+	}
+	if (errno)
+		err = -errno;
+	fts_close(fts);
+	return err;
+}
