@@ -163,13 +163,16 @@ static void on_progress(struct json_object *msg, void *arg)
 		add_failure(p, msg);
 		return;
 	}
+	/* The scan's totals; pccd repeats them with the counts that follow. */
 	if (pcc_json_get(msg, "files_total")) {
 		p->files_total = pcc_json_u64(msg, "files_total");
 		p->bytes_total = pcc_json_u64(msg, "bytes_total");
 		p->have_total = true;
-		if (!p->quiet && p->tty)
-			draw(p);
-		return;
+		if (!pcc_json_get(msg, "files_done")) {
+			if (!p->quiet && p->tty)
+				draw(p);
+			return;
+		}
 	}
 	if (!pcc_json_get(msg, "files_done"))
 		return;		/* a kind this pcc does not know */

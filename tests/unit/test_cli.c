@@ -931,6 +931,16 @@ static const char *const prefetch_script[] = {
 	"\"seconds\":0.5}", "", NULL
 };
 
+/* As pccd sends them: every progress message repeats the scan's totals. */
+static const char *const prefetch_script_totals[] = {
+	"{\"more\":true,\"phase\":\"scan\",\"files_total\":3,"
+	"\"bytes_total\":3072}",
+	"{\"more\":true,\"files_done\":3,\"bytes_done\":3072,"
+	"\"files_failed\":0,\"files_total\":3,\"bytes_total\":3072}",
+	"{\"files\":3,\"bytes\":3072,\"failed\":0,\"already\":0,"
+	"\"seconds\":0.5}", "", NULL
+};
+
 static void test_state_root(void **state)
 {
 	struct json_object *list = json_tokener_parse(
@@ -1101,6 +1111,15 @@ static void test_prefetch(void **state)
 	doc = json_tokener_parse(r->out);
 	assert_true(json_object_object_get_ex(doc, "failures", &v));
 	json_object_put(doc);
+
+	/* Counts that come with the totals are counts all the same. */
+	fake_start(&f, prefetch_script_totals);
+	r = pcc(*state, "-s", f.path, "prefetch", dir, NULL);
+	fake_stop(&f);
+	assert_int_equal(r->status, PCC_EXIT_OK);
+	assert_true(!strncmp(r->out, "3/3 files, 3.0 KiB/3.0 KiB, ", 28));
+	assert_non_null(strstr(r->out, "\nprefetched 3 files (3.0 KiB) in 0.5 s, "
+			       "0 already cached, 0 failed\n"));
 	remove_tree();
 }
 
