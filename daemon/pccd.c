@@ -220,6 +220,31 @@ static void on_signal(struct pccd *d)
 	}
 }
 
+/*
+ * Remove what copies interrupted by a dead pccd left in every dataset.
+ * The datasets usually are in the module still (they outlive pccd), so
+ * apply adds none of them and its cleanup does not run: do it here, before
+ * the copy workers start, when no copy of ours can be under way.
+ */
+static void remove_leftovers(struct pccd *d)
+{
+	const struct pcc_conf_mount *m;
+	const struct pcc_conf_dataset *ds;
+	int n;
+
+	for (m = d->conf->mounts; m; m = m->next) {
+		for (ds = m->datasets; ds; ds = ds->next) {
+			n = pccd_copy_cleanup(ds->path);
+			if (n > 0)
+				log_info("copy", "%s: removed %d leftovers of interrupted copies",
+					 ds->path, n);
+			else if (n < 0 && n != -ENOENT)
+				log_warn_errno("copy", n, "%s: cannot look for leftovers of interrupted copies",
+					       ds->path);
+		}
+	}
+}
+
 static int start(struct pccd *d)
 {
 	char err[PCC_CONF_ERR_LEN], status[128];
@@ -243,6 +268,7 @@ static int start(struct pccd *d)
 		log_warnx("nl", "module pcc is not loaded; will ask again when needed");
 	/* Mount and push the datasets before telling anyone we are ready. */
 	d->apply_errors = pccd_apply(d);
+	remove_leftovers(d);
 	pccd_events_open(d);
 
 	ret = setup_signals(d);
