@@ -132,6 +132,10 @@ static int parse_token(struct pparser *ps, const char *tok, size_t len)
 	uint32_t id;
 	bool b;
 
+	/* The rule ends at the last '}': a '{' after it is never closed. */
+	if (memchr(tok, '{', len))
+		return fail_at(ps, (const char *)memchr(tok, '{', len),
+			       "'{' without a closing '}'");
 	if (!eq)
 		return fail_at(ps, tok, "expected KEY=VALUE, found '%.*s'",
 			       (int)(len > QUOTE_MAX ? QUOTE_MAX : len), tok);

@@ -248,6 +248,8 @@ static const struct bad_case bad_cases[] = {
 	  "unknown key ''; expected roid, rwid, auto_attach, open_attach, stat_attach, io_attach, pccro or pccrw" },
 	{ "uid=1001", 1,
 	  "uid is a rule field: its values go in braces, as in uid={...}" },
+	{ "fname={*.h5 *.npy roid=1", 7, "'{' without a closing '}'" },
+	{ "roid=1 size<{1G", 13, "'{' without a closing '}'" },
 	{ "roid=1  pccro", 9, "expected KEY=VALUE, found 'pccro'" },
 	{ "roid=0", 6, "roid must be a number from 1 to 2147483647, not '0'" },
 	{ "rwid=2147483648", 6,
