@@ -126,6 +126,7 @@ static void print_dataset(struct out *o, struct json_object *ds)
 	struct json_object *attach = pcc_json_get(ds, "attach");
 	struct json_object *usage = pcc_json_get(ds, "usage");
 	const char *rule = pcc_json_str(ds, "rule");
+	bool attached;
 	char human[32];
 	size_t i, n;
 
@@ -152,11 +153,25 @@ static void print_dataset(struct out *o, struct json_object *ds)
 	else
 		out_null(o, OUT_ANY, "rule", "    rule: %s\n",
 			 "none (manual attach only)");
-	out_uint(o, OUT_ANY, "attached", "    attached: %" PRIu64,
-		 pcc_json_u64(ds, "attached"));
+	/*
+	 * The replies of add and set carry no usage, and set's no count of
+	 * attached files (null): say nothing rather than 0.
+	 */
+	attached = json_object_is_type(pcc_json_get(ds, "attached"),
+				       json_type_int);
+	if (attached)
+		out_uint(o, OUT_ANY, "attached", "    attached: %" PRIu64,
+			 pcc_json_u64(ds, "attached"));
+	else
+		out_null(o, OUT_JSON, "attached", NULL, NULL);
+	if (!json_object_is_type(usage, json_type_object)) {
+		out_null(o, OUT_JSON, "usage", NULL, NULL);
+		out_text(o, attached ? "\n" : "");
+		return;
+	}
 	out_open_object(o, "usage");
-	out_uint(o, OUT_ANY, "files", ", usage: %" PRIu64 " files",
-		 pcc_json_u64(usage, "files"));
+	out_uint(o, OUT_ANY, "files", attached ? ", usage: %" PRIu64 " files" :
+		 "    usage: %" PRIu64 " files", pcc_json_u64(usage, "files"));
 	pcc_human_bytes(pcc_json_u64(usage, "bytes"), human, sizeof(human));
 	out_text(o, ", %s\n", human);
 	out_uint(o, OUT_JSON, "bytes", NULL, pcc_json_u64(usage, "bytes"));

@@ -629,6 +629,23 @@ static void test_add(void **state)
 		json_object_put(a);
 		json_object_put(b);
 	}
+
+	/* As pccd answers set: no usage, attached null; no zeros shown. */
+	snprintf(script_reply, sizeof(script_reply),
+		 "{\"dataset\":{\"id\":1,\"roid\":1,\"rwid\":0,"
+		 "\"path\":\"/var/cache/pcc\",\"mode\":\"ro\","
+		 "\"attach\":[],\"rule\":null,\"attached\":null}}");
+	fake_start(&f, script);
+	r = pcc(*state, "-s", f.path, "set", dir, subdir, "-p",
+		"auto_attach=0", NULL);
+	fake_stop(&f);
+	assert_int_equal(r->status, PCC_EXIT_OK);
+	snprintf(want, sizeof(want),
+		 "changed dataset %s on %s\n"
+		 "  dataset 1: /var/cache/pcc\n"
+		 "    mode: ro, roid: 1, rwid: 0, attach: none\n"
+		 "    rule: none (manual attach only)\n", subdir, dir);
+	assert_string_equal(r->out, want);
 	remove_tree();
 }
 
