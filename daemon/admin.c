@@ -188,8 +188,7 @@ static struct json_object *dataset_json(const struct pcc_conf_dataset *ds,
 		goto fail;
 	if (attached >= 0 && pccd_json_u64(o, "attached", attached))
 		goto fail;
-	if (attached < 0 &&
-	    pccd_json_add(o, "attached", json_object_new_null()))
+	if (attached < 0 && pccd_json_null(o, "attached"))
 		goto fail;
 	if (usage) {
 		u = json_object_new_object();
@@ -631,9 +630,8 @@ static struct json_object *mount_json(struct pccd *d, struct pccd_mount *m)
 	if (pccd_json_str(o, "path", m->conf->path) ||
 	    pccd_json_str(o, "lower", m->conf->lower) ||
 	    pccd_json_add(o, "mounted", json_object_new_boolean(m->mounted)) ||
-	    pccd_json_add(o, "mount_id", m->mounted
-			  ? json_object_new_uint64(m->id)
-			  : json_object_new_null()) ||
+	    (m->mounted ? pccd_json_u64(o, "mount_id", m->id)
+			: pccd_json_null(o, "mount_id")) ||
 	    pccd_json_add(o, "datasets", list))
 		goto fail;
 	for (ds = m->conf->datasets; ds; ds = ds->next) {

@@ -35,10 +35,17 @@ int pccd_json_add(struct json_object *o, const char *key,
 	return 0;
 }
 
+int pccd_json_null(struct json_object *o, const char *key)
+{
+	/* json-c's null is the NULL object. */
+	return json_object_object_add(o, key, NULL) < 0 ? -ENOMEM : 0;
+}
+
 int pccd_json_str(struct json_object *o, const char *key, const char *s)
 {
-	return pccd_json_add(o, key, s ? json_object_new_string(s)
-				      : json_object_new_null());
+	if (!s)
+		return pccd_json_null(o, key);
+	return pccd_json_add(o, key, json_object_new_string(s));
 }
 
 int pccd_json_u64(struct json_object *o, const char *key,
@@ -130,7 +137,7 @@ static int cmd_version(struct pccd_request *r)
 	err = pccd_kernel_version(r->d, version, sizeof(version),
 				  &genl_version);
 	if (err) {
-		if (pccd_json_add(r->reply, "module", json_object_new_null()) ||
+		if (pccd_json_null(r->reply, "module") ||
 		    pccd_json_str(r->reply, "module_error",
 				  err == -ENOENT ? "module not loaded"
 						 : strerror(-err)) ||

@@ -71,7 +71,9 @@ struct pccd_client *pccd_client_get(struct pccd *d, int slot,
 void pccd_client_close_all(struct pccd *d);
 
 /* JSON helpers for the commands; -ENOMEM on failure, o keeps nothing. */
+/* s NULL: a JSON null. */
 int pccd_json_str(struct json_object *o, const char *key, const char *s);
+int pccd_json_null(struct json_object *o, const char *key);
 int pccd_json_u64(struct json_object *o, const char *key,
 		  unsigned long long v);
 int pccd_json_add(struct json_object *o, const char *key,

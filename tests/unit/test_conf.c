@@ -467,7 +467,7 @@ static void test_save_special_characters(void **state)
 	static const char *const rules[] = {
 		"fname={\"q\" 'x' a: #b c\\d *[!.]h5}&size<{1G},uid={1001}",
 		"fname={*#*}",
-		"fname={- ? : , [x] {}&uid={1}",
+		"fname={- ? : [x] =}&uid={1}",
 		" projid={500} , gid>{7} ",
 		"fname={%x @y `z |w >v !u *ü}",
 	};
