@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <linux/pcc.h>
 #include <yaml.h>
 
 #include "conf.h"
@@ -307,10 +308,11 @@ static int parse_id(struct walk *w, const char *key, yaml_node_t *val,
 	if (val->type != YAML_SCALAR_NODE)
 		return fail(w, val, "\"%s\" must be an integer, not %s", key,
 			    kind(val));
-	if (!parse_uint(text(val), false, 1, UINT32_MAX, &v))
+	/* The module's dataset ids are 1..PCC_DS_ID_MAX. */
+	if (!parse_uint(text(val), false, 1, PCC_DS_ID_MAX, &v))
 		return fail(w, val,
 			    "\"%s\" must be an integer from 1 to %u, not \"%s\"",
-			    key, UINT32_MAX, text(val));
+			    key, PCC_DS_ID_MAX, text(val));
 	*out = (uint32_t)v;
 	return 0;
 }

@@ -68,11 +68,11 @@ static const struct bad_case bad_cases[] = {
 	{ "bad-mode.yaml",
 	  "6:15: \"mode\" must be ro, rw or rw+ro, not \"ro+rw\"" },
 	{ "bad-roid.yaml",
-	  "6:15: \"roid\" must be an integer from 1 to 4294967295, not \"one\"" },
+	  "6:15: \"roid\" must be an integer from 1 to 2147483647, not \"one\"" },
 	{ "bad-roid-zero.yaml",
-	  "6:15: \"roid\" must be an integer from 1 to 4294967295, not \"0\"" },
+	  "6:15: \"roid\" must be an integer from 1 to 2147483647, not \"0\"" },
 	{ "bad-rwid-range.yaml",
-	  "6:15: \"rwid\" must be an integer from 1 to 4294967295, not \"4294967296\"" },
+	  "6:15: \"rwid\" must be an integer from 1 to 2147483647, not \"2147483648\"" },
 	{ "bad-rule-type.yaml", "7:11: \"rule\" must be a string, not a sequence" },
 	{ "bad-rule-field.yaml",
 	  "7:25: \"rule\": unknown field 'fnam'; expected uid, gid, projid, fname, size or mtime" },
@@ -165,7 +165,7 @@ static void test_full(void **state)
 	assert_string_equal(d->path, "/nvme/scratch");
 	assert_int_equal(d->flags, PCC_DS_HAS_RWID | PCC_DS_HAS_MODE |
 			 PCC_DS_HAS_ATTACH | PCC_DS_HAS_CAPACITY);
-	assert_int_equal(d->rwid, 4294967295U);
+	assert_int_equal(d->rwid, 2147483647U);
 	assert_int_equal(d->mode, PCC_MODE_RWRO);
 	assert_null(d->rule);
 	assert_int_equal(d->attach, 0);		/* [] is set, to nothing */
@@ -694,7 +694,7 @@ static void test_dup_equal(void **state)
 
 	/* roid, else rwid. */
 	assert_int_equal(pcc_conf_dataset_id(a), 1);
-	assert_int_equal(pcc_conf_dataset_id(a->next), 4294967295U);
+	assert_int_equal(pcc_conf_dataset_id(a->next), 2147483647U);
 	a->rwid = 7;
 	assert_int_equal(pcc_conf_dataset_id(a), 1);
 	a->roid = 0;
