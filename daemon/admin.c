@@ -207,6 +207,33 @@ fail:
 	return NULL;
 }
 
+struct attached_of {
+	uint32_t id;
+	long long n;
+};
+
+static int find_attached(const struct pcc_nl_dataset *ds, void *arg)
+{
+	struct attached_of *a = arg;
+
+	if (ds->id == a->id)
+		a->n = ds->attached;
+	return 0;
+}
+
+/* How many files are attached from dataset id of m now; -1 if unknown. */
+static long long ds_attached(struct pccd *d, const struct pccd_mount *m,
+			     uint32_t id)
+{
+	struct pcc_nl_mnt mnt = { .id = m->id };
+	struct attached_of a = { .id = id, .n = -1 };
+
+	if (!m->mounted || !d->nl ||
+	    pcc_nl_dataset_dump(d->nl, &mnt, find_attached, &a, NULL, 0))
+		return -1;
+	return a.n;
+}
+
 /* The values of ds as parameters, for set. */
 static int params_of(const struct pcc_conf_dataset *ds, struct pcc_params *p)
 {
@@ -357,7 +384,9 @@ int pccd_cmd_add(struct pccd_request *r)
 		goto out;
 	}
 	err = pccd_json_add(r->reply, "dataset",
-			    dataset_json(*conf_dataset(cm, real), 0, false));
+			    dataset_json(*conf_dataset(cm, real),
+					 ds_attached(r->d, m, pcc_conf_dataset_id(
+						*conf_dataset(cm, real))), true));
 	adopt(r->d, next);
 	next = NULL;
 out:
@@ -448,7 +477,9 @@ int pccd_cmd_set(struct pccd_request *r)
 		goto out;
 	}
 reply:
-	err = pccd_json_add(r->reply, "dataset", dataset_json(ds, -1, false));
+	err = pccd_json_add(r->reply, "dataset",
+			    dataset_json(ds, ds_attached(r->d, m,
+					 pcc_conf_dataset_id(ds)), true));
 	adopt(r->d, next);
 	next = NULL;
 out:
