@@ -336,6 +336,24 @@ unsigned int pccd_apply(struct pccd *d)
 	return errors;
 }
 
+void pccd_apply_cleanup(struct pccd *d)
+{
+	const struct pcc_conf_mount *cm;
+	const struct pcc_conf_dataset *ds;
+	int n;
+
+	for (cm = d->conf->mounts; cm; cm = cm->next)
+		for (ds = cm->datasets; ds; ds = ds->next) {
+			n = pccd_copy_cleanup(ds->path);
+			if (n > 0)
+				log_info("copy", "%s: removed %d leftovers of interrupted copies",
+					 ds->path, n);
+			else if (n < 0 && n != -ENOENT)
+				log_warn_errno("copy", n, "%s: cannot look for leftovers",
+					       ds->path);
+		}
+}
+
 void pccd_apply_removed(struct pccd *d, const struct pcc_config *next)
 {
 	const struct pcc_conf_mount *cm;

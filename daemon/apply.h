@@ -26,6 +26,12 @@ struct pcc_rule;
 unsigned int pccd_apply(struct pccd *d);
 
 /*
+ * Remove what interrupted copies left in every configured dataset: at
+ * start, before any copy of this pccd runs.
+ */
+void pccd_apply_cleanup(struct pccd *d);
+
+/*
  * Before d->conf is replaced by next: delete the datasets of the mounts
  * that next no longer configures (their files are detached; the mounts
  * stay mounted).

@@ -241,7 +241,11 @@ static int start(struct pccd *d)
 
 	if (pccd_kernel_connect(d) == -ENOENT)
 		log_warnx("nl", "module pcc is not loaded; will ask again when needed");
-	/* Mount and push the datasets before telling anyone we are ready. */
+	/*
+	 * Mount and push the datasets before telling anyone we are ready.
+	 * No copy of ours runs yet: what copies left is a dead pccd's.
+	 */
+	pccd_apply_cleanup(d);
 	d->apply_errors = pccd_apply(d);
 	pccd_events_open(d);
 
