@@ -241,14 +241,6 @@ static int start(struct pccd *d)
 
 	if (pccd_kernel_connect(d) == -ENOENT)
 		log_warnx("nl", "module pcc is not loaded; will ask again when needed");
-	/*
-	 * Mount and push the datasets before telling anyone we are ready.
-	 * No copy of ours runs yet: what copies left is a dead pccd's.
-	 */
-	pccd_apply_cleanup(d);
-	d->apply_errors = pccd_apply(d);
-	pccd_events_open(d);
-
 	ret = setup_signals(d);
 	if (ret) {
 		log_err_errno("main", ret, "cannot set up signal handling");
@@ -266,6 +258,15 @@ static int start(struct pccd *d)
 				      d->socket_path);
 		return PCCD_EXIT_OS;
 	}
+
+	/*
+	 * Mount and push the datasets before telling anyone we are ready.
+	 * Only now that the socket is ours is no other pccd running: what
+	 * copies left in the datasets is a dead one's.
+	 */
+	pccd_apply_cleanup(d);
+	d->apply_errors = pccd_apply(d);
+	pccd_events_open(d);
 
 	/*
 	 * Daemonize only now: every startup error above reached the
