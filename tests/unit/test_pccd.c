@@ -702,6 +702,15 @@ static void test_add_unconfigured_mount(void **state)
 	assert_int_equal(d.mounts[1].id, 2);
 	assert_non_null(pccd_mount_by_path(&d, mnt2));
 
+	/* A cache directory serves one dataset, of any mount. */
+	reply = request(0, "{\"cmd\":\"add\",\"mount\":\"%s\",\"cache\":\"%s\"}",
+			mnt2, c1);
+	expect_error(reply, EEXIST, "is a dataset of");
+	assert_null(fake_nl_dataset(2, 2));
+	conf = load(conf_path);
+	assert_int_equal(pcc_conf_count_datasets(conf), 3);
+	pcc_conf_free(conf);
+
 	/* set and del do not create mounts. */
 	reply = request(0, "{\"cmd\":\"del\",\"mount\":\"%s\",\"cache\":\"%s\"}",
 			lower2, c3);
