@@ -43,9 +43,10 @@ static int save(struct pccd_request *r, struct pcc_config *next)
 	int ret;
 
 	ret = pcc_conf_save(next, r->d->conf_file, err, sizeof(err));
+	/* err names the file (or its temporary) already. */
 	if (ret)
-		return pccd_fail(r->c, ret, "cannot write %s: %s",
-				 r->d->conf_file, err);
+		return pccd_fail(r->c, ret, "cannot write the configuration: %s",
+				 err);
 	return 0;
 }
 
