@@ -624,7 +624,7 @@ static void test_add_refused(void **state)
 static void test_add_unwritable(void **state)
 {
 	struct json_object *reply;
-	char *before, *after;
+	char *before, *after, want[PATH_MAX + 64];
 
 	(void)state;
 	before = read_text(conf_path);
@@ -634,7 +634,9 @@ static void test_add_unwritable(void **state)
 	log_reset();
 	reply = request(0, "{\"cmd\":\"add\",\"mount\":\"%s\",\"cache\":\"%s\","
 			"\"params\":\"roid=7\"}", mnt, c3);
-	expect_error(reply, ENOENT, "cannot write");
+	snprintf(want, sizeof(want), "cannot write the configuration: %s/gone/",
+		 top);
+	expect_error(reply, ENOENT, want);
 	/* The module was told, then put back. */
 	assert_int_equal(count(fake_nl.log, "dataset_add mnt=1 id=7"), 1);
 	assert_int_equal(count(fake_nl.log, "dataset_del mnt=1 id=7"), 1);
