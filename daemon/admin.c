@@ -43,9 +43,10 @@ static int save(struct pccd_request *r, struct pcc_config *next)
 	int ret;
 
 	ret = pcc_conf_save(next, r->d->conf_file, err, sizeof(err));
+	/* err names the file (or its temporary) already. */
 	if (ret)
-		return pccd_fail(r->c, ret, "cannot write %s: %s",
-				 r->d->conf_file, err);
+		return pccd_fail(r->c, ret, "cannot write the configuration: %s",
+				 err);
 	return 0;
 }
 
@@ -285,7 +286,7 @@ int pccd_cmd_add(struct pccd_request *r)
 	const char *mount, *cache, *params;
 	struct pcc_conf_dataset *ds = NULL, **tail;
 	struct pcc_config *next = NULL;
-	struct pcc_conf_mount *cm;
+	struct pcc_conf_mount *cm, *other;
 	struct pccd_mount *m, tmp;
 	struct pcc_parse_error perr;
 	char real[PATH_MAX], msg[256];
@@ -328,10 +329,14 @@ int pccd_cmd_add(struct pccd_request *r)
 	err = find_mount(r, mount, next, true, &cm, &m, &tmp);
 	if (err)
 		goto out;
-	if (conf_dataset(cm, real)) {
-		err = pccd_fail(r->c, -EEXIST, "%s is a dataset of %s already",
-				real, cm->path);
-		goto out;
+	/* A cache directory serves one dataset, whatever its mount. */
+	for (other = next->mounts; other; other = other->next) {
+		if (conf_dataset(other, real)) {
+			err = pccd_fail(r->c, -EEXIST,
+					"%s is a dataset of %s already",
+					real, other->path);
+			goto out;
+		}
 	}
 	if (!(p.set & (PCC_PARAM_ROID | PCC_PARAM_RWID))) {
 		p.roid = free_id(cm);
