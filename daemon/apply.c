@@ -315,6 +315,7 @@ unsigned int pccd_apply(struct pccd *d)
 			   sizeof(*d->mounts));
 	if (!d->mounts) {
 		log_errx("conf", "out of memory");
+		d->apply_errors = 1;
 		return 1;
 	}
 	for (cm = d->conf->mounts; cm; cm = cm->next)
@@ -323,7 +324,8 @@ unsigned int pccd_apply(struct pccd *d)
 
 	if (pccd_kernel_connect(d)) {
 		log_errx("conf", "module pcc is not loaded: nothing applied");
-		return n ? n : 1;
+		d->apply_errors = n ? n : 1;
+		return d->apply_errors;
 	}
 	for (n = 0; n < d->nmounts; n++) {
 		if (pccd_apply_mount(d, &d->mounts[n])) {
