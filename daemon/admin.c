@@ -37,16 +37,30 @@ static void adopt(struct pccd *d, struct pcc_config *next)
 	pccd_apply(d);
 }
 
+/*
+ * Write next to the configuration file, unless the file changed since pccd
+ * read it (an edit not reloaded yet would be lost).
+ */
 static int save(struct pccd_request *r, struct pcc_config *next)
 {
 	char err[PCC_CONF_ERR_LEN];
+	struct stat now, *seen = &r->d->conf_stat;
 	int ret;
 
+	if (stat(r->d->conf_file, &now) < 0)
+		memset(&now, 0, sizeof(now));
+	if (now.st_ino != seen->st_ino || now.st_dev != seen->st_dev ||
+	    now.st_size != seen->st_size ||
+	    now.st_mtim.tv_sec != seen->st_mtim.tv_sec ||
+	    now.st_mtim.tv_nsec != seen->st_mtim.tv_nsec)
+		return pccd_fail(r->c, -ESTALE,
+				 "%s changed since pccd read it: reload pccd first (systemctl reload pccd, or SIGHUP) so that edit is not lost",
+				 r->d->conf_file);
 	ret = pcc_conf_save(next, r->d->conf_file, err, sizeof(err));
-	/* err names the file (or its temporary) already. */
 	if (ret)
 		return pccd_fail(r->c, ret, "cannot write the configuration: %s",
 				 err);
+	pccd_conf_seen(r->d);
 	return 0;
 }
 
@@ -290,7 +304,6 @@ int pccd_cmd_add(struct pccd_request *r)
 	struct pccd_mount *m, tmp;
 	struct pcc_parse_error perr;
 	char real[PATH_MAX], msg[256];
-	struct stat st;
 	int err;
 
 	err = pccd_need_root(r);
@@ -310,12 +323,13 @@ int pccd_cmd_add(struct pccd_request *r)
 				"read-write caching (pccrw) is not available in this version");
 		goto out;
 	}
-	if (!realpath(cache, real) || stat(real, &st) < 0) {
+	if (!realpath(cache, real)) {
 		err = pccd_fail(r->c, -errno, "%s: %s", cache, strerror(errno));
 		goto out;
 	}
-	if (!S_ISDIR(st.st_mode)) {
-		err = pccd_fail(r->c, -ENOTDIR, "%s is not a directory", cache);
+	err = pccd_check_cache_dir(real, msg, sizeof(msg));
+	if (err) {
+		err = pccd_fail(r->c, err, "%s", msg);
 		goto out;
 	}
 	err = need_module(r);

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,6 +125,31 @@ static bool same_text(const char *a, const char *b)
 	return !strcmp(a, b);
 }
 
+int pccd_check_cache_dir(const char *path, char *msg, size_t len)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0) {
+		snprintf(msg, len, "%s: %s", path, strerror(errno));
+		return -errno;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		snprintf(msg, len, "%s is not a directory", path);
+		return -ENOTDIR;
+	}
+	/*
+	 * Copies of every user's files go there, and pccd removes what it
+	 * finds there: nobody else may place or swap anything in it.
+	 */
+	if (st.st_uid != 0 || (st.st_mode & 022)) {
+		snprintf(msg, len,
+			 "%s must be a directory owned by root, not writable by group or others",
+			 path);
+		return -EPERM;
+	}
+	return 0;
+}
+
 int pccd_apply_add(struct pccd *d, struct pccd_mount *m,
 		   const struct pcc_conf_dataset *ds, char *msg, size_t len)
 {
@@ -133,6 +159,19 @@ int pccd_apply_add(struct pccd *d, struct pccd_mount *m,
 	int err, n;
 
 	*msg = '\0';
+	if (ds->mode & PCC_MODE_RW) {
+		snprintf(msg, len, "read-write caching (mode %s) is not available in this version",
+			 pcc_conf_mode_name(ds->mode));
+		log_errx("conf", "%s: dataset %s: %s", m->conf->path, ds->path,
+			 msg);
+		return -EOPNOTSUPP;
+	}
+	err = pccd_check_cache_dir(ds->path, msg, len);
+	if (err) {
+		log_errx("conf", "%s: dataset %s: %s", m->conf->path, ds->path,
+			 msg);
+		return err;
+	}
 	n = pccd_copy_cleanup(ds->path);
 	if (n > 0)
 		log_info("copy", "%s: removed %d leftovers of interrupted copies",

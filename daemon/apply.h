@@ -70,6 +70,12 @@ int pccd_apply_set(struct pccd *d, struct pccd_mount *m,
 int pccd_apply_del(struct pccd *d, struct pccd_mount *m, uint32_t id,
 		   const char *path, char *msg, size_t len);
 
+/*
+ * A cache directory must be a directory (not a symlink) owned by root and
+ * not writable by group or others.  0, or a negative errno with msg set.
+ */
+int pccd_check_cache_dir(const char *path, char *msg, size_t len);
+
 /* Mount m's conf if it is not mounted, and fill m's id and dev. */
 int pccd_apply_mount(struct pccd *d, struct pccd_mount *m);
 

@@ -159,6 +159,12 @@ static int make_parent_dirs(const char *path)
 	return err;
 }
 
+void pccd_conf_seen(struct pccd *d)
+{
+	if (stat(d->conf_file, &d->conf_stat) < 0)
+		memset(&d->conf_stat, 0, sizeof(d->conf_stat));
+}
+
 static void reload(struct pccd *d)
 {
 	char err[PCC_CONF_ERR_LEN], status[128];
@@ -175,6 +181,7 @@ static void reload(struct pccd *d)
 	pccd_apply_removed(d, conf);
 	pcc_conf_free(d->conf);
 	d->conf = conf;
+	pccd_conf_seen(d);
 	errors = pccd_apply(d);
 	pccd_events_open(d);
 	log_info("conf", "reloaded %s: %zu mounts, %zu datasets, %u errors",
@@ -235,6 +242,7 @@ static int start(struct pccd *d)
 		log_errx("conf", "%s", err);
 		return PCCD_EXIT_CONFIG;
 	}
+	pccd_conf_seen(d);
 	log_info("conf", "%s: %zu mounts, %zu datasets", d->conf_file,
 		 pcc_conf_count_mounts(d->conf),
 		 pcc_conf_count_datasets(d->conf));

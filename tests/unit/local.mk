@@ -102,6 +102,8 @@ EXTRA_DIST += \
 	tests/unit/data/bad-capacity-range.yaml \
 	tests/unit/data/bad-capacity-type.yaml \
 	tests/unit/data/bad-dataset-missing-path.yaml \
+	tests/unit/data/bad-dataset-no-id.yaml \
+	tests/unit/data/bad-dataset-same-id.yaml \
 	tests/unit/data/bad-datasets-type.yaml \
 	tests/unit/data/bad-duplicate-dataset.yaml \
 	tests/unit/data/bad-duplicate-key.yaml \

@@ -61,10 +61,14 @@ static const struct bad_case bad_cases[] = {
 	  "6:9: unknown key \"size\" in a dataset (known: path, roid, rwid, mode, rule, attach, capacity)" },
 	{ "bad-dataset-missing-path.yaml",
 	  "5:9: missing key \"path\" in a dataset" },
+	{ "bad-dataset-no-id.yaml",
+	  "5:9: a dataset needs an id: roid (or rwid)" },
+	{ "bad-dataset-same-id.yaml",
+	  "7:9: dataset id 3 is used by the dataset at line 5 of this mount" },
 	{ "bad-relative-dataset.yaml",
 	  "5:15: \"path\" must be an absolute path, not \"nvme/pcc\"" },
 	{ "bad-duplicate-dataset.yaml",
-	  "9:15: duplicate dataset path \"/nvme/pcc\" (first at line 5)" },
+	  "10:15: duplicate dataset path \"/nvme/pcc\" (first at line 5)" },
 	{ "bad-mode.yaml",
 	  "6:15: \"mode\" must be ro, rw or rw+ro, not \"ro+rw\"" },
 	{ "bad-roid.yaml",
@@ -186,8 +190,8 @@ static void test_defaults(void **state)
 	struct pcc_config *conf = load_good("good-defaults.yaml");
 	struct pcc_conf_dataset *d = conf->mounts->datasets;
 
-	assert_int_equal(d->flags, 0);
-	assert_int_equal(d->roid, 0);
+	assert_int_equal(d->flags, PCC_DS_HAS_ROID);	/* the one required */
+	assert_int_equal(d->roid, 1);
 	assert_int_equal(d->rwid, 0);
 	assert_int_equal(d->mode, PCC_DEFAULT_MODE);
 	assert_null(d->rule);
@@ -453,7 +457,7 @@ static void test_save_defaults_stay(void **state)
 	assert_null(strstr(text, "mode"));
 	assert_null(strstr(text, "attach"));
 	assert_null(strstr(text, "capacity"));
-	assert_null(strstr(text, "roid"));
+	assert_non_null(strstr(text, "roid: 1\n"));
 	assert_int_equal(stat(file, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0644);
 	free(text);

@@ -265,6 +265,7 @@ static int setup(void **state)
 	d.conf_file = strdup(conf_path);
 	assert_non_null(d.conf_file);
 	d.conf = load(conf_path);
+	pccd_conf_seen(&d);
 	assert_int_equal(pccd_kernel_connect(&d), 0);
 	return 0;
 }
@@ -621,6 +622,29 @@ static void test_add_refused(void **state)
 	fake_nl.open_err = 0;
 }
 
+/* An edit of the file that pccd has not read yet is never overwritten. */
+static void test_add_file_changed(void **state)
+{
+	struct json_object *reply;
+	char *after;
+	FILE *fp;
+
+	(void)state;
+	fp = fopen(conf_path, "a");
+	assert_non_null(fp);
+	fputs("# an edit not reloaded yet\n", fp);
+	fclose(fp);
+	log_reset();
+	reply = request(0, "{\"cmd\":\"add\",\"mount\":\"%s\",\"cache\":\"%s\","
+			"\"params\":\"roid=7\"}", mnt, c3);
+	expect_error(reply, ESTALE, "changed since pccd read it");
+	/* The module's change was undone, the edit is still there. */
+	assert_null(fake_nl_dataset(1, 7));
+	after = read_text(conf_path);
+	assert_non_null(strstr(after, "# an edit not reloaded yet\n"));
+	free(after);
+}
+
 static void test_add_unwritable(void **state)
 {
 	struct json_object *reply;
@@ -631,6 +655,7 @@ static void test_add_unwritable(void **state)
 	/* The file's directory is gone: the write fails. */
 	free(d.conf_file);
 	assert_true(asprintf(&d.conf_file, "%s/gone/pcc.yaml", top) > 0);
+	pccd_conf_seen(&d);
 	log_reset();
 	reply = request(0, "{\"cmd\":\"add\",\"mount\":\"%s\",\"cache\":\"%s\","
 			"\"params\":\"roid=7\"}", mnt, c3);
@@ -1370,6 +1395,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_add, setup_applied,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_add_refused, setup_applied,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_add_file_changed, setup_applied,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_add_unwritable,
 						setup_applied, teardown),
