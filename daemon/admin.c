@@ -738,13 +738,23 @@ static struct json_object *stats_json(struct pccd *d, struct pccd_mount *m)
 	struct pcc_nl_mount *km;
 	uint64_t attaches;
 	unsigned int i;
-	char msg[256];
+	char msg[256] = "";
+	int err;
 
 	km = calloc(1, sizeof(*km));
 	if (!o || !km)
 		goto fail;
-	if (pcc_nl_mount_get(d->nl, &mnt, km, msg, sizeof(msg)))
-		goto fail;
+	err = pcc_nl_mount_get(d->nl, &mnt, km, msg, sizeof(msg));
+	if (err) {
+		/* Say which mount could not be read rather than drop it. */
+		free(km);
+		if (pccd_json_str(o, "path", m->conf->path) ||
+		    pccd_json_str(o, "error", *msg ? msg : strerror(-err))) {
+			json_object_put(o);
+			return NULL;
+		}
+		return o;
+	}
 	c = json_object_new_object();
 	if (pccd_json_str(o, "path", m->conf->path) ||
 	    pccd_json_u64(o, "mount_id", m->id) ||
