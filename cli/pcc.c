@@ -65,7 +65,9 @@ static void usage(FILE *fp)
 	for (i = 0; i < N_COMMANDS; i++)
 		fprintf(fp, "  %-10s %s\n", commands[i].name,
 			commands[i].summary);
-	fprintf(fp, "\nOptions (also accepted after COMMAND):\n"
+	fprintf(fp, "\nOptions (also accepted after COMMAND, where a command's own\n"
+		"short option wins: -p is --param for add and set, -j --jobs for\n"
+		"prefetch; --json and --pretty always work):\n"
 		"  -j, --json          print JSON instead of text\n"
 		"  -p, --pretty        indent the JSON\n"
 		"  -s, --socket PATH   pccd's control socket (default %s)\n"

@@ -37,15 +37,30 @@ static void adopt(struct pccd *d, struct pcc_config *next)
 	pccd_apply(d);
 }
 
+/*
+ * Write next to the configuration file, unless the file changed since pccd
+ * read it (an edit not reloaded yet would be lost).
+ */
 static int save(struct pccd_request *r, struct pcc_config *next)
 {
 	char err[PCC_CONF_ERR_LEN];
+	struct stat now, *seen = &r->d->conf_stat;
 	int ret;
 
+	if (stat(r->d->conf_file, &now) < 0)
+		memset(&now, 0, sizeof(now));
+	if (now.st_ino != seen->st_ino || now.st_dev != seen->st_dev ||
+	    now.st_size != seen->st_size ||
+	    now.st_mtim.tv_sec != seen->st_mtim.tv_sec ||
+	    now.st_mtim.tv_nsec != seen->st_mtim.tv_nsec)
+		return pccd_fail(r->c, -ESTALE,
+				 "%s changed since pccd read it: reload pccd first (systemctl reload pccd, or SIGHUP) so that edit is not lost",
+				 r->d->conf_file);
 	ret = pcc_conf_save(next, r->d->conf_file, err, sizeof(err));
 	if (ret)
-		return pccd_fail(r->c, ret, "cannot write %s: %s",
-				 r->d->conf_file, err);
+		return pccd_fail(r->c, ret, "cannot write the configuration: %s",
+				 err);
+	pccd_conf_seen(r->d);
 	return 0;
 }
 
@@ -207,6 +222,33 @@ fail:
 	return NULL;
 }
 
+struct attached_of {
+	uint32_t id;
+	long long n;
+};
+
+static int find_attached(const struct pcc_nl_dataset *ds, void *arg)
+{
+	struct attached_of *a = arg;
+
+	if (ds->id == a->id)
+		a->n = ds->attached;
+	return 0;
+}
+
+/* How many files are attached from dataset id of m now; -1 if unknown. */
+static long long ds_attached(struct pccd *d, const struct pccd_mount *m,
+			     uint32_t id)
+{
+	struct pcc_nl_mnt mnt = { .id = m->id };
+	struct attached_of a = { .id = id, .n = -1 };
+
+	if (!m->mounted || !d->nl ||
+	    pcc_nl_dataset_dump(d->nl, &mnt, find_attached, &a, NULL, 0))
+		return -1;
+	return a.n;
+}
+
 /* The values of ds as parameters, for set. */
 static int params_of(const struct pcc_conf_dataset *ds, struct pcc_params *p)
 {
@@ -258,11 +300,10 @@ int pccd_cmd_add(struct pccd_request *r)
 	const char *mount, *cache, *params;
 	struct pcc_conf_dataset *ds = NULL, **tail;
 	struct pcc_config *next = NULL;
-	struct pcc_conf_mount *cm;
+	struct pcc_conf_mount *cm, *other;
 	struct pccd_mount *m, tmp;
 	struct pcc_parse_error perr;
 	char real[PATH_MAX], msg[256];
-	struct stat st;
 	int err;
 
 	err = pccd_need_root(r);
@@ -282,12 +323,13 @@ int pccd_cmd_add(struct pccd_request *r)
 				"read-write caching (pccrw) is not available in this version");
 		goto out;
 	}
-	if (!realpath(cache, real) || stat(real, &st) < 0) {
+	if (!realpath(cache, real)) {
 		err = pccd_fail(r->c, -errno, "%s: %s", cache, strerror(errno));
 		goto out;
 	}
-	if (!S_ISDIR(st.st_mode)) {
-		err = pccd_fail(r->c, -ENOTDIR, "%s is not a directory", cache);
+	err = pccd_check_cache_dir(real, msg, sizeof(msg));
+	if (err) {
+		err = pccd_fail(r->c, err, "%s", msg);
 		goto out;
 	}
 	err = need_module(r);
@@ -301,10 +343,14 @@ int pccd_cmd_add(struct pccd_request *r)
 	err = find_mount(r, mount, next, true, &cm, &m, &tmp);
 	if (err)
 		goto out;
-	if (conf_dataset(cm, real)) {
-		err = pccd_fail(r->c, -EEXIST, "%s is a dataset of %s already",
-				real, cm->path);
-		goto out;
+	/* A cache directory serves one dataset, whatever its mount. */
+	for (other = next->mounts; other; other = other->next) {
+		if (conf_dataset(other, real)) {
+			err = pccd_fail(r->c, -EEXIST,
+					"%s is a dataset of %s already",
+					real, other->path);
+			goto out;
+		}
 	}
 	if (!(p.set & (PCC_PARAM_ROID | PCC_PARAM_RWID))) {
 		p.roid = free_id(cm);
@@ -357,7 +403,9 @@ int pccd_cmd_add(struct pccd_request *r)
 		goto out;
 	}
 	err = pccd_json_add(r->reply, "dataset",
-			    dataset_json(*conf_dataset(cm, real), 0, false));
+			    dataset_json(*conf_dataset(cm, real),
+					 ds_attached(r->d, m, pcc_conf_dataset_id(
+						*conf_dataset(cm, real))), true));
 	adopt(r->d, next);
 	next = NULL;
 out:
@@ -448,7 +496,9 @@ int pccd_cmd_set(struct pccd_request *r)
 		goto out;
 	}
 reply:
-	err = pccd_json_add(r->reply, "dataset", dataset_json(ds, -1, false));
+	err = pccd_json_add(r->reply, "dataset",
+			    dataset_json(ds, ds_attached(r->d, m,
+					 pcc_conf_dataset_id(ds)), true));
 	adopt(r->d, next);
 	next = NULL;
 out:
@@ -688,13 +738,23 @@ static struct json_object *stats_json(struct pccd *d, struct pccd_mount *m)
 	struct pcc_nl_mount *km;
 	uint64_t attaches;
 	unsigned int i;
-	char msg[256];
+	char msg[256] = "";
+	int err;
 
 	km = calloc(1, sizeof(*km));
 	if (!o || !km)
 		goto fail;
-	if (pcc_nl_mount_get(d->nl, &mnt, km, msg, sizeof(msg)))
-		goto fail;
+	err = pcc_nl_mount_get(d->nl, &mnt, km, msg, sizeof(msg));
+	if (err) {
+		/* Say which mount could not be read rather than drop it. */
+		free(km);
+		if (pccd_json_str(o, "path", m->conf->path) ||
+		    pccd_json_str(o, "error", *msg ? msg : strerror(-err))) {
+			json_object_put(o);
+			return NULL;
+		}
+		return o;
+	}
 	c = json_object_new_object();
 	if (pccd_json_str(o, "path", m->conf->path) ||
 	    pccd_json_u64(o, "mount_id", m->id) ||

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,6 +125,31 @@ static bool same_text(const char *a, const char *b)
 	return !strcmp(a, b);
 }
 
+int pccd_check_cache_dir(const char *path, char *msg, size_t len)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0) {
+		snprintf(msg, len, "%s: %s", path, strerror(errno));
+		return -errno;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		snprintf(msg, len, "%s is not a directory", path);
+		return -ENOTDIR;
+	}
+	/*
+	 * Copies of every user's files go there, and pccd removes what it
+	 * finds there: nobody else may place or swap anything in it.
+	 */
+	if (st.st_uid != 0 || (st.st_mode & 022)) {
+		snprintf(msg, len,
+			 "%s must be a directory owned by root, not writable by group or others",
+			 path);
+		return -EPERM;
+	}
+	return 0;
+}
+
 int pccd_apply_add(struct pccd *d, struct pccd_mount *m,
 		   const struct pcc_conf_dataset *ds, char *msg, size_t len)
 {
@@ -133,6 +159,19 @@ int pccd_apply_add(struct pccd *d, struct pccd_mount *m,
 	int err, n;
 
 	*msg = '\0';
+	if (ds->mode & PCC_MODE_RW) {
+		snprintf(msg, len, "read-write caching (mode %s) is not available in this version",
+			 pcc_conf_mode_name(ds->mode));
+		log_errx("conf", "%s: dataset %s: %s", m->conf->path, ds->path,
+			 msg);
+		return -EOPNOTSUPP;
+	}
+	err = pccd_check_cache_dir(ds->path, msg, len);
+	if (err) {
+		log_errx("conf", "%s: dataset %s: %s", m->conf->path, ds->path,
+			 msg);
+		return err;
+	}
 	n = pccd_copy_cleanup(ds->path);
 	if (n > 0)
 		log_info("copy", "%s: removed %d leftovers of interrupted copies",
@@ -315,6 +354,7 @@ unsigned int pccd_apply(struct pccd *d)
 			   sizeof(*d->mounts));
 	if (!d->mounts) {
 		log_errx("conf", "out of memory");
+		d->apply_errors = 1;
 		return 1;
 	}
 	for (cm = d->conf->mounts; cm; cm = cm->next)
@@ -323,7 +363,8 @@ unsigned int pccd_apply(struct pccd *d)
 
 	if (pccd_kernel_connect(d)) {
 		log_errx("conf", "module pcc is not loaded: nothing applied");
-		return n ? n : 1;
+		d->apply_errors = n ? n : 1;
+		return d->apply_errors;
 	}
 	for (n = 0; n < d->nmounts; n++) {
 		if (pccd_apply_mount(d, &d->mounts[n])) {
@@ -334,6 +375,24 @@ unsigned int pccd_apply(struct pccd *d)
 	}
 	d->apply_errors = errors;
 	return errors;
+}
+
+void pccd_apply_cleanup(struct pccd *d)
+{
+	const struct pcc_conf_mount *cm;
+	const struct pcc_conf_dataset *ds;
+	int n;
+
+	for (cm = d->conf->mounts; cm; cm = cm->next)
+		for (ds = cm->datasets; ds; ds = ds->next) {
+			n = pccd_copy_cleanup(ds->path);
+			if (n > 0)
+				log_info("copy", "%s: removed %d leftovers of interrupted copies",
+					 ds->path, n);
+			else if (n < 0 && n != -ENOENT)
+				log_warn_errno("copy", n, "%s: cannot look for leftovers",
+					       ds->path);
+		}
 }
 
 void pccd_apply_removed(struct pccd *d, const struct pcc_config *next)

@@ -26,6 +26,12 @@ struct pcc_rule;
 unsigned int pccd_apply(struct pccd *d);
 
 /*
+ * Remove what interrupted copies left in every configured dataset: at
+ * start, before any copy of this pccd runs.
+ */
+void pccd_apply_cleanup(struct pccd *d);
+
+/*
  * Before d->conf is replaced by next: delete the datasets of the mounts
  * that next no longer configures (their files are detached; the mounts
  * stay mounted).
@@ -63,6 +69,12 @@ int pccd_apply_set(struct pccd *d, struct pccd_mount *m,
 		   const struct pcc_conf_dataset *ds, char *msg, size_t len);
 int pccd_apply_del(struct pccd *d, struct pccd_mount *m, uint32_t id,
 		   const char *path, char *msg, size_t len);
+
+/*
+ * A cache directory must be a directory (not a symlink) owned by root and
+ * not writable by group or others.  0, or a negative errno with msg set.
+ */
+int pccd_check_cache_dir(const char *path, char *msg, size_t len);
 
 /* Mount m's conf if it is not mounted, and fill m's id and dev. */
 int pccd_apply_mount(struct pccd *d, struct pccd_mount *m);

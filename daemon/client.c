@@ -37,7 +37,7 @@ int pccd_json_add(struct json_object *o, const char *key,
 
 int pccd_json_null(struct json_object *o, const char *key)
 {
-	/* json-c's null is the NULL pointer (json_object_new_null()). */
+	/* json-c's null is the NULL object. */
 	return json_object_object_add(o, key, NULL) < 0 ? -ENOMEM : 0;
 }
 

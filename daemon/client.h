@@ -70,10 +70,9 @@ struct pccd_client *pccd_client_get(struct pccd *d, int slot,
 /* Drop every client. */
 void pccd_client_close_all(struct pccd *d);
 
-/* JSON helpers for the commands; -ENOMEM on failure, o keeps nothing.  s NULL
- * gives null. */
+/* JSON helpers for the commands; -ENOMEM on failure, o keeps nothing. */
+/* s NULL: a JSON null. */
 int pccd_json_str(struct json_object *o, const char *key, const char *s);
-/* key: null (JSON null is no object in json-c: NULL to pccd_json_add fails). */
 int pccd_json_null(struct json_object *o, const char *key);
 int pccd_json_u64(struct json_object *o, const char *key,
 		  unsigned long long v);

@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <linux/pcc.h>
 #include <yaml.h>
 
 #include "conf.h"
@@ -307,10 +308,11 @@ static int parse_id(struct walk *w, const char *key, yaml_node_t *val,
 	if (val->type != YAML_SCALAR_NODE)
 		return fail(w, val, "\"%s\" must be an integer, not %s", key,
 			    kind(val));
-	if (!parse_uint(text(val), false, 1, UINT32_MAX, &v))
+	/* The module's dataset ids are 1..PCC_DS_ID_MAX. */
+	if (!parse_uint(text(val), false, 1, PCC_DS_ID_MAX, &v))
 		return fail(w, val,
 			    "\"%s\" must be an integer from 1 to %u, not \"%s\"",
-			    key, UINT32_MAX, text(val));
+			    key, PCC_DS_ID_MAX, text(val));
 	*out = (uint32_t)v;
 	return 0;
 }
@@ -517,6 +519,31 @@ static const struct key dataset_keys[] = {
 /* --- mount ---------------------------------------------------------------- */
 
 /* One dataset of mount obj, appended to its list. */
+/*
+ * The module knows a dataset by one id (pcc_conf_dataset_id()), unique in
+ * its mount: without one it cannot be added, and two datasets with the
+ * same id would replace each other in the module at every apply.
+ */
+static int check_ids(struct walk *w, yaml_node_t *n,
+		     const struct pcc_conf_mount *m,
+		     const struct pcc_conf_dataset *ds)
+{
+	const struct pcc_conf_dataset *d;
+
+	if (!(ds->flags & (PCC_DS_HAS_ROID | PCC_DS_HAS_RWID)))
+		return fail(w, n, "a dataset needs an id: roid (or rwid)");
+	for (d = m->datasets; d != ds; d = d->next) {
+		if ((ds->roid && (d->roid == ds->roid || d->rwid == ds->roid)) ||
+		    (ds->rwid && (d->roid == ds->rwid || d->rwid == ds->rwid)))
+			return fail(w, n,
+				    "dataset id %u is used by the dataset at line %u of this mount",
+				    ds->roid && (d->roid == ds->roid ||
+						 d->rwid == ds->roid)
+				    ? ds->roid : ds->rwid, d->line);
+	}
+	return 0;
+}
+
 static int parse_dataset(struct walk *w, yaml_node_t *n, void *obj)
 {
 	struct pcc_conf_mount *m = obj;
@@ -542,6 +569,8 @@ static int parse_dataset(struct walk *w, yaml_node_t *n, void *obj)
 			   ARRAY_SIZE(dataset_keys), ds, &seen);
 	if (!err)
 		err = require(w, n, "a dataset", dataset_keys, seen, 0x1);
+	if (!err)
+		err = check_ids(w, n, m, ds);
 	return err;
 }
 

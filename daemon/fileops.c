@@ -152,7 +152,7 @@ static void attach_done(const struct pccd_copy_result *res, void *arg)
 	free(it);
 }
 
-/* Twice a second: the progress of the largest copy still running. */
+/* Twice a second: how many files are still being copied (a keepalive). */
 static void attach_tick(struct pccd *d, struct pccd_client *c)
 {
 	struct json_object *msg = json_object_new_object();

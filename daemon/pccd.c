@@ -159,6 +159,12 @@ static int make_parent_dirs(const char *path)
 	return err;
 }
 
+void pccd_conf_seen(struct pccd *d)
+{
+	if (stat(d->conf_file, &d->conf_stat) < 0)
+		memset(&d->conf_stat, 0, sizeof(d->conf_stat));
+}
+
 static void reload(struct pccd *d)
 {
 	char err[PCC_CONF_ERR_LEN], status[128];
@@ -175,6 +181,7 @@ static void reload(struct pccd *d)
 	pccd_apply_removed(d, conf);
 	pcc_conf_free(d->conf);
 	d->conf = conf;
+	pccd_conf_seen(d);
 	errors = pccd_apply(d);
 	pccd_events_open(d);
 	log_info("conf", "reloaded %s: %zu mounts, %zu datasets, %u errors",
@@ -220,31 +227,6 @@ static void on_signal(struct pccd *d)
 	}
 }
 
-/*
- * Remove what copies interrupted by a dead pccd left in every dataset.
- * The datasets usually are in the module still (they outlive pccd), so
- * apply adds none of them and its cleanup does not run: do it here, before
- * the copy workers start, when no copy of ours can be under way.
- */
-static void remove_leftovers(struct pccd *d)
-{
-	const struct pcc_conf_mount *m;
-	const struct pcc_conf_dataset *ds;
-	int n;
-
-	for (m = d->conf->mounts; m; m = m->next) {
-		for (ds = m->datasets; ds; ds = ds->next) {
-			n = pccd_copy_cleanup(ds->path);
-			if (n > 0)
-				log_info("copy", "%s: removed %d leftovers of interrupted copies",
-					 ds->path, n);
-			else if (n < 0 && n != -ENOENT)
-				log_warn_errno("copy", n, "%s: cannot look for leftovers of interrupted copies",
-					       ds->path);
-		}
-	}
-}
-
 static int start(struct pccd *d)
 {
 	char err[PCC_CONF_ERR_LEN], status[128];
@@ -260,17 +242,13 @@ static int start(struct pccd *d)
 		log_errx("conf", "%s", err);
 		return PCCD_EXIT_CONFIG;
 	}
+	pccd_conf_seen(d);
 	log_info("conf", "%s: %zu mounts, %zu datasets", d->conf_file,
 		 pcc_conf_count_mounts(d->conf),
 		 pcc_conf_count_datasets(d->conf));
 
 	if (pccd_kernel_connect(d) == -ENOENT)
 		log_warnx("nl", "module pcc is not loaded; will ask again when needed");
-	/* Mount and push the datasets before telling anyone we are ready. */
-	d->apply_errors = pccd_apply(d);
-	remove_leftovers(d);
-	pccd_events_open(d);
-
 	ret = setup_signals(d);
 	if (ret) {
 		log_err_errno("main", ret, "cannot set up signal handling");
@@ -288,6 +266,15 @@ static int start(struct pccd *d)
 				      d->socket_path);
 		return PCCD_EXIT_OS;
 	}
+
+	/*
+	 * Mount and push the datasets before telling anyone we are ready.
+	 * Only now that the socket is ours is no other pccd running: what
+	 * copies left in the datasets is a dead one's.
+	 */
+	pccd_apply_cleanup(d);
+	d->apply_errors = pccd_apply(d);
+	pccd_events_open(d);
 
 	/*
 	 * Daemonize only now: every startup error above reached the

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 /* Exit statuses, documented in pccd(8). */
@@ -71,6 +72,8 @@ struct pccd {
 	char *conf_file;		/* absolute: pccd changes to / */
 	char *socket_path;		/* absolute, unlinked at exit */
 	struct pcc_config *conf;
+	struct stat conf_stat;		/* of conf_file when conf was read
+					 * or written (st_ino 0: absent) */
 	struct pccd_mount *mounts;	/* one per mount of conf */
 	size_t nmounts;
 	struct pcc_nl *nl;		/* NULL while the module is unreachable */
@@ -84,6 +87,9 @@ struct pccd {
 	bool resync;			/* events were lost: apply again */
 	bool stop;
 };
+
+/* Remember conf_file's identity and times: it is what pccd has read. */
+void pccd_conf_seen(struct pccd *d);
 
 /*
  * Parse the command line into opt.  Returns -1 to go on, or the exit status

@@ -47,6 +47,7 @@ struct prefetch {
 	unsigned int jobs;
 	pthread_t thread;
 	atomic_bool scanned;
+	atomic_bool cancel;		/* the client went away: stop the scan */
 	bool scan_reported;
 	/* Filled by the scan thread, read after scanned. */
 	struct pf_file *files;
@@ -118,7 +119,7 @@ static void *scan(void *arg)
 		add_file(pf, pf->paths[0], NULL, -errno);
 		goto out;
 	}
-	while ((e = fts_read(fts))) {
+	while (!atomic_load(&pf->cancel) && (e = fts_read(fts))) {
 		switch (e->fts_info) {
 		case FTS_F:
 			if (add_file(pf, e->fts_path, e->fts_statp, 0))
@@ -303,8 +304,12 @@ static void prefetch_tick(struct pccd *d, struct pccd_client *c)
 
 static void prefetch_cancel(struct pccd *d, struct pccd_client *c)
 {
+	struct prefetch *pf = c->work;
+
 	(void)d;
-	prefetch_put(c->work);
+	/* The scan stops at its next entry, so the join below is short. */
+	atomic_store(&pf->cancel, true);
+	prefetch_put(pf);
 }
 
 int pccd_cmd_prefetch(struct pccd_request *r)

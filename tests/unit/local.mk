@@ -11,6 +11,7 @@ unit_tests = \
 	tests/unit/test_nl \
 	tests/unit/test_output \
 	tests/unit/test_param \
+	tests/unit/test_pccd \
 	tests/unit/test_rule
 
 if HAVE_CMOCKA
@@ -78,6 +79,13 @@ tests_unit_test_param_SOURCES = tests/unit/test_param.c
 tests_unit_test_param_CPPFLAGS = $(unit_cppflags)
 tests_unit_test_param_LDADD = $(LIBPCC_LIBS) $(CMOCKA_LIBS)
 
+tests_unit_test_pccd_SOURCES = tests/unit/test_pccd.c \
+	tests/unit/fake_nl.c tests/unit/fake_nl.h
+tests_unit_test_pccd_CPPFLAGS = $(unit_cppflags)
+tests_unit_test_pccd_CFLAGS = $(AM_CFLAGS) -pthread
+tests_unit_test_pccd_LDFLAGS = $(fake_nl_ldflags)
+tests_unit_test_pccd_LDADD = $(LIBPCCD_LIBS) $(CMOCKA_LIBS)
+
 tests_unit_test_rule_SOURCES = tests/unit/test_rule.c
 tests_unit_test_rule_CPPFLAGS = $(unit_cppflags)
 tests_unit_test_rule_LDADD = $(LIBPCC_LIBS) $(CMOCKA_LIBS)
@@ -94,6 +102,8 @@ EXTRA_DIST += \
 	tests/unit/data/bad-capacity-range.yaml \
 	tests/unit/data/bad-capacity-type.yaml \
 	tests/unit/data/bad-dataset-missing-path.yaml \
+	tests/unit/data/bad-dataset-no-id.yaml \
+	tests/unit/data/bad-dataset-same-id.yaml \
 	tests/unit/data/bad-datasets-type.yaml \
 	tests/unit/data/bad-duplicate-dataset.yaml \
 	tests/unit/data/bad-duplicate-key.yaml \

@@ -61,18 +61,22 @@ static const struct bad_case bad_cases[] = {
 	  "6:9: unknown key \"size\" in a dataset (known: path, roid, rwid, mode, rule, attach, capacity)" },
 	{ "bad-dataset-missing-path.yaml",
 	  "5:9: missing key \"path\" in a dataset" },
+	{ "bad-dataset-no-id.yaml",
+	  "5:9: a dataset needs an id: roid (or rwid)" },
+	{ "bad-dataset-same-id.yaml",
+	  "7:9: dataset id 3 is used by the dataset at line 5 of this mount" },
 	{ "bad-relative-dataset.yaml",
 	  "5:15: \"path\" must be an absolute path, not \"nvme/pcc\"" },
 	{ "bad-duplicate-dataset.yaml",
-	  "9:15: duplicate dataset path \"/nvme/pcc\" (first at line 5)" },
+	  "10:15: duplicate dataset path \"/nvme/pcc\" (first at line 5)" },
 	{ "bad-mode.yaml",
 	  "6:15: \"mode\" must be ro, rw or rw+ro, not \"ro+rw\"" },
 	{ "bad-roid.yaml",
-	  "6:15: \"roid\" must be an integer from 1 to 4294967295, not \"one\"" },
+	  "6:15: \"roid\" must be an integer from 1 to 2147483647, not \"one\"" },
 	{ "bad-roid-zero.yaml",
-	  "6:15: \"roid\" must be an integer from 1 to 4294967295, not \"0\"" },
+	  "6:15: \"roid\" must be an integer from 1 to 2147483647, not \"0\"" },
 	{ "bad-rwid-range.yaml",
-	  "6:15: \"rwid\" must be an integer from 1 to 4294967295, not \"4294967296\"" },
+	  "6:15: \"rwid\" must be an integer from 1 to 2147483647, not \"2147483648\"" },
 	{ "bad-rule-type.yaml", "7:11: \"rule\" must be a string, not a sequence" },
 	{ "bad-rule-field.yaml",
 	  "7:25: \"rule\": unknown field 'fnam'; expected uid, gid, projid, fname, size or mtime" },
@@ -165,7 +169,7 @@ static void test_full(void **state)
 	assert_string_equal(d->path, "/nvme/scratch");
 	assert_int_equal(d->flags, PCC_DS_HAS_RWID | PCC_DS_HAS_MODE |
 			 PCC_DS_HAS_ATTACH | PCC_DS_HAS_CAPACITY);
-	assert_int_equal(d->rwid, 4294967295U);
+	assert_int_equal(d->rwid, 2147483647U);
 	assert_int_equal(d->mode, PCC_MODE_RWRO);
 	assert_null(d->rule);
 	assert_int_equal(d->attach, 0);		/* [] is set, to nothing */
@@ -186,8 +190,8 @@ static void test_defaults(void **state)
 	struct pcc_config *conf = load_good("good-defaults.yaml");
 	struct pcc_conf_dataset *d = conf->mounts->datasets;
 
-	assert_int_equal(d->flags, 0);
-	assert_int_equal(d->roid, 0);
+	assert_int_equal(d->flags, PCC_DS_HAS_ROID);	/* the one required */
+	assert_int_equal(d->roid, 1);
 	assert_int_equal(d->rwid, 0);
 	assert_int_equal(d->mode, PCC_DEFAULT_MODE);
 	assert_null(d->rule);
@@ -453,7 +457,7 @@ static void test_save_defaults_stay(void **state)
 	assert_null(strstr(text, "mode"));
 	assert_null(strstr(text, "attach"));
 	assert_null(strstr(text, "capacity"));
-	assert_null(strstr(text, "roid"));
+	assert_non_null(strstr(text, "roid: 1\n"));
 	assert_int_equal(stat(file, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0644);
 	free(text);
@@ -467,7 +471,7 @@ static void test_save_special_characters(void **state)
 	static const char *const rules[] = {
 		"fname={\"q\" 'x' a: #b c\\d *[!.]h5}&size<{1G},uid={1001}",
 		"fname={*#*}",
-		"fname={- ? : , [x] {}&uid={1}",
+		"fname={- ? : [x] =}&uid={1}",
 		" projid={500} , gid>{7} ",
 		"fname={%x @y `z |w >v !u *ü}",
 	};
@@ -694,7 +698,7 @@ static void test_dup_equal(void **state)
 
 	/* roid, else rwid. */
 	assert_int_equal(pcc_conf_dataset_id(a), 1);
-	assert_int_equal(pcc_conf_dataset_id(a->next), 4294967295U);
+	assert_int_equal(pcc_conf_dataset_id(a->next), 2147483647U);
 	a->rwid = 7;
 	assert_int_equal(pcc_conf_dataset_id(a), 1);
 	a->roid = 0;
