@@ -66,6 +66,8 @@ struct copy_job {
 	int fd;			/* the dup()ed descriptor, or -1 */
 	char *path;		/* or the path */
 	bool attach;		/* may be set by a merged submission */
+	bool cancel;		/* its dataset is going: link nothing */
+	bool linking;		/* between the cancel check and the link */
 	struct copy_cb *cbs;
 	uint64_t done;		/* progress: atomics */
 	uint64_t total;
@@ -75,6 +77,7 @@ struct copy_job {
 struct pccd_copy_engine {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
+	pthread_cond_t linked;	/* a job left its linking section */
 	struct copy_job *queue, **queue_tail;
 	struct copy_job *running;
 	struct copy_job *finished, **finished_tail;
@@ -117,9 +120,11 @@ struct copy_ctx {
 
 static unsigned int tmp_counter;
 
-static bool cancelled(struct pccd_copy_engine *e)
+/* The daemon is stopping, or the job's dataset is being removed. */
+static bool cancelled(struct copy_ctx *c)
 {
-	return __atomic_load_n(&e->stop, __ATOMIC_RELAXED);
+	return __atomic_load_n(&c->e->stop, __ATOMIC_RELAXED) ||
+	       __atomic_load_n(&c->j->cancel, __ATOMIC_RELAXED);
 }
 
 /* --- the kernel, unless the tests replace it ------------------------------ */
@@ -340,8 +345,8 @@ static int get_version(struct copy_ctx *c, struct pcc_version *v)
 		err = c->e->ops.version(c->src, v);
 		if (err != -EBUSY || tries >= VERSION_TRIES)
 			break;
-		if (cancelled(c->e))
-			return fail(c, -ECANCELED, "the daemon is stopping");
+		if (cancelled(c))
+			return -ECANCELED;
 		nanosleep(&wait, NULL);
 	}
 	if (err == -EBUSY)
@@ -562,7 +567,7 @@ static int copy_range(struct copy_ctx *c, off_t pos, off_t end)
 		size_t len = end - pos > COPY_CHUNK ? COPY_CHUNK : end - pos;
 		loff_t in = pos, out = pos;
 
-		if (cancelled(c->e))
+		if (cancelled(c))
 			return -ECANCELED;
 		fallback = false;
 		switch (c->method) {
@@ -647,11 +652,11 @@ static int copy_data(struct copy_ctx *c, off_t size)
 	return 0;
 }
 
-/* Give the finished copy its name: a temporary one, then a rename. */
-static int link_copy(struct copy_ctx *c)
+/* Link the copy as a temporary name, then rename it to its own. */
+static int link_named(struct copy_ctx *c)
 {
 	char procfd[64];
-	int i, err;
+	int i;
 
 	if (!c->tmp_named) {
 		for (i = 0; i < 100; i++) {
@@ -682,6 +687,33 @@ static int link_copy(struct copy_ctx *c)
 	if (renameat(c->d2, c->tmpname, c->d2, c->name + 6))
 		return fail_cache(c, -errno, "renaming the copy of");
 	c->tmp_named = false;
+	return 0;
+}
+
+/*
+ * Give the finished copy its name: a temporary one, then a rename.  Not
+ * once its dataset is cancelled: pccd_copy_cancel_dataset() waits for a
+ * job between its check and its rename, so the copies its caller removes
+ * next include this one, and none is linked after.
+ */
+static int link_copy(struct copy_ctx *c)
+{
+	int err;
+
+	pthread_mutex_lock(&c->e->lock);
+	if (cancelled(c)) {
+		pthread_mutex_unlock(&c->e->lock);
+		return -ECANCELED;
+	}
+	c->j->linking = true;
+	pthread_mutex_unlock(&c->e->lock);
+	err = link_named(c);
+	pthread_mutex_lock(&c->e->lock);
+	c->j->linking = false;
+	pthread_cond_broadcast(&c->e->linked);
+	pthread_mutex_unlock(&c->e->lock);
+	if (err)
+		return err;
 	if (fsync(c->d2)) {
 		err = -errno;
 		/* Nothing named may stay of a copy that failed. */
@@ -702,17 +734,34 @@ static void set_cache_path(struct copy_ctx *c, const char *rel)
 		 (int)len, len == 1 ? "" : root, rel);
 }
 
-static int do_attach(struct copy_ctx *c)
+/*
+ * Attach the copy if asked.  *linked says whether a copy stays named: one
+ * just made (fresh) for a dataset the kernel no longer has (ENOENT: the
+ * dataset was removed while it was copied) is unlinked, as its removal
+ * would have been; a read-only copy only duplicates the lower file.
+ */
+static int do_attach(struct copy_ctx *c, bool fresh, bool *linked)
 {
 	bool attach;
 	int err;
 
+	*linked = true;
 	pthread_mutex_lock(&c->e->lock);
 	attach = c->j->attach;
 	pthread_mutex_unlock(&c->e->lock);
 	if (!attach)
 		return 0;
 	err = c->e->ops.attach(c->src, c->j->ds_id);
+	if (err == -ENOENT && fresh) {
+		if (unlinkat(c->d2, c->name + 6, 0) && errno != ENOENT)
+			log_warn("copy", "cannot remove %s",
+				 c->res->cache_path);
+		else
+			*linked = false;
+		return fail(c, err, "dataset %u of %s is gone: the copy of %s "
+			    "is not kept", c->j->ds_id, c->j->ds_root,
+			    c->what);
+	}
 	if (err)
 		return fail(c, err, "%s is copied to %s but the kernel did not "
 			    "attach it: %s", c->what, c->res->cache_path,
@@ -831,8 +880,7 @@ static void run_job(struct copy_worker *w, struct copy_job *j)
 			goto out;
 		if (copy_is_valid(&c, &v1)) {
 			j->res.already = true;
-			linked = true;
-			err = do_attach(&c);
+			err = do_attach(&c, false, &linked);
 			goto out;
 		}
 		err = copy_once(&c, &v1);
@@ -841,10 +889,6 @@ static void run_job(struct copy_worker *w, struct copy_job *j)
 		log_debug("copy", "%s changed during the copy (attempt %d)",
 			  c.what, attempt + 1);
 	}
-	if (err == -ECANCELED) {
-		fail(&c, err, "the daemon is stopping: %s not copied", c.what);
-		goto out;
-	}
 	if (err == -ESTALE) {
 		fail(&c, err, "%s changed during the copy (%d attempts): not "
 		     "cached", c.what, COPY_ATTEMPTS);
@@ -852,13 +896,20 @@ static void run_job(struct copy_worker *w, struct copy_job *j)
 	}
 	if (err)
 		goto out;
-	linked = true;
 	pthread_mutex_lock(&c.e->lock);
 	c.e->stats.copies++;
 	c.e->stats.bytes += j->res.bytes;
 	pthread_mutex_unlock(&c.e->lock);
-	err = do_attach(&c);
+	err = do_attach(&c, true, &linked);
 out:
+	if (err == -ECANCELED && !j->res.err) {
+		if (__atomic_load_n(&c.e->stop, __ATOMIC_RELAXED))
+			fail(&c, err, "the daemon is stopping: %s not copied",
+			     c.what);
+		else
+			fail(&c, err, "dataset %s is being removed: %s not "
+			     "copied", j->ds_root, c.what);
+	}
 	if (err && !j->res.err)
 		fail(&c, err, "%s: %s", c.what, strerror(-err));
 	/* A copy is named only if one is in place (the attach may fail). */
@@ -903,12 +954,23 @@ static void list_remove(struct copy_job **head, struct copy_job *j)
 	}
 }
 
+/* Under the lock: j goes to the finished list, the loop is told. */
+static void finish_job(struct pccd_copy_engine *e, struct copy_job *j)
+{
+	uint64_t one = 1;
+
+	j->next = NULL;
+	*e->finished_tail = j;
+	e->finished_tail = &j->next;
+	if (write(e->efd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		log_warn("copy", "cannot signal a finished copy");
+}
+
 static void *worker_main(void *arg)
 {
 	struct copy_worker w = { .e = arg };
 	struct pccd_copy_engine *e = w.e;
 	struct copy_job *j;
-	uint64_t one = 1;
 
 	pthread_mutex_lock(&e->lock);
 	while (!e->stop) {
@@ -933,11 +995,7 @@ static void *worker_main(void *arg)
 		e->nrunning--;
 		if (j->res.err)
 			e->stats.errors++;
-		j->next = NULL;
-		*e->finished_tail = j;
-		e->finished_tail = &j->next;
-		if (write(e->efd, &one, sizeof(one)) < 0 && errno != EAGAIN)
-			log_warn("copy", "cannot signal a finished copy");
+		finish_job(e, j);
 	}
 	pthread_mutex_unlock(&e->lock);
 	free(w.buf);
@@ -989,6 +1047,7 @@ int pccd_copy_engine_new(unsigned int workers,
 	}
 	pthread_mutex_init(&e->lock, NULL);
 	pthread_cond_init(&e->cond, NULL);
+	pthread_cond_init(&e->linked, NULL);
 	e->threads = calloc(workers, sizeof(*e->threads));
 	if (!e->threads) {
 		pccd_copy_engine_free(e);
@@ -1029,6 +1088,7 @@ void pccd_copy_engine_free(struct pccd_copy_engine *e)
 		job_free(j);
 	}
 	pthread_cond_destroy(&e->cond);
+	pthread_cond_destroy(&e->linked);
 	pthread_mutex_destroy(&e->lock);
 	close(e->efd);
 	free(e->threads);
@@ -1086,8 +1146,10 @@ static struct copy_job *find_job(struct pccd_copy_engine *e, dev_t dev,
 	for (j = e->queue; j; j = j->next)
 		if (job_is(j, dev, ino, ds_root))
 			return j;
+	/* A cancelled job copies nothing: a new submission is a new job. */
 	for (j = e->running; j; j = j->next)
-		if (job_is(j, dev, ino, ds_root))
+		if (job_is(j, dev, ino, ds_root) &&
+		    !__atomic_load_n(&j->cancel, __ATOMIC_RELAXED))
 			return j;
 	return NULL;
 }
@@ -1183,6 +1245,46 @@ int pccd_copy_submit(struct pccd_copy_engine *e,
 	pthread_cond_signal(&e->cond);
 	pthread_mutex_unlock(&e->lock);
 	return 0;
+}
+
+void pccd_copy_cancel_dataset(struct pccd_copy_engine *e,
+			      const char *ds_root)
+{
+	struct copy_job **p, *j;
+	bool wait;
+
+	pthread_mutex_lock(&e->lock);
+	for (p = &e->queue; (j = *p);) {
+		if (strcmp(j->ds_root, ds_root)) {
+			p = &j->next;
+			continue;
+		}
+		*p = j->next;
+		e->nqueued--;
+		j->res.err = -ECANCELED;
+		j->res.ds_id = j->ds_id;
+		snprintf(j->res.msg, sizeof(j->res.msg), "dataset %s is being "
+			 "removed: %s not copied", ds_root,
+			 j->path ? j->path : "the file");
+		e->stats.errors++;
+		finish_job(e, j);
+	}
+	e->queue_tail = &e->queue;
+	while (*e->queue_tail)
+		e->queue_tail = &(*e->queue_tail)->next;
+	for (j = e->running; j; j = j->next)
+		if (!strcmp(j->ds_root, ds_root))
+			__atomic_store_n(&j->cancel, true, __ATOMIC_RELAXED);
+	/* A job past its check links now: wait, its copy is then seen. */
+	do {
+		wait = false;
+		for (j = e->running; j; j = j->next)
+			if (j->linking && !strcmp(j->ds_root, ds_root))
+				wait = true;
+		if (wait)
+			pthread_cond_wait(&e->linked, &e->lock);
+	} while (wait);
+	pthread_mutex_unlock(&e->lock);
 }
 
 static void forget_in(struct copy_job *j, void *arg)

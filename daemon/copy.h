@@ -112,6 +112,15 @@ int pccd_copy_submit(struct pccd_copy_engine *e,
 		     pccd_copy_done_fn done, void *arg);
 
 /*
+ * The dataset in ds_root is going (del, clear): its queued jobs finish
+ * with -ECANCELED (their callbacks are called from pccd_copy_reap() as
+ * usual), its running ones stop and link nothing.  Returns once no copy
+ * of it can be linked any more, so copies removed after this stay removed.
+ */
+void pccd_copy_cancel_dataset(struct pccd_copy_engine *e,
+			      const char *ds_root);
+
+/*
  * Forget the callbacks registered with arg (a client that went away):
  * the copy goes on, nobody is told.
  */

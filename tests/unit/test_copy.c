@@ -44,6 +44,7 @@ static struct {
 	int attaches;
 	uint32_t attach_id;
 	int set_xattr_err;	/* set_xattr() fails with this */
+	int attach_err;		/* attach() fails with this */
 	struct {
 		dev_t dev;
 		ino_t ino;
@@ -90,7 +91,7 @@ static int fake_attach(int fd, uint32_t ds_id)
 	fake.attaches++;
 	fake.attach_id = ds_id;
 	pthread_mutex_unlock(&fake_lock);
-	return 0;
+	return fake.attach_err;
 }
 
 static int fake_state(int fd, struct pcc_ioc_state *st)
@@ -755,6 +756,98 @@ static void test_free_busy(void **state)
 	free(ds);
 }
 
+/*
+ * A dataset removed while its copies are queued and running: the queued
+ * one finishes with ECANCELED, the running one links nothing, another
+ * dataset's job goes on.
+ */
+static void test_cancel_dataset(void **state)
+{
+	struct pccd_copy_engine *e = engine(1);
+	char *src = newdir("src"), *ds = newdir("ds"), *ds2 = newdir("ds");
+	char *f1 = make_file(src, "run", 100000);
+	char *f2 = make_file(src, "queued", 1000);
+	struct done d1 = { 0 }, d2 = { 0 }, d3 = { 0 };
+	struct pccd_copy_stats stats;
+	struct pccd_copy_req r;
+
+	gate_close();
+	req_for(&r, f1, -1, ds, 1, true);
+	assert_int_equal(pccd_copy_submit(e, &r, on_done, &d1), 0);
+	gate_wait(1);
+	req_for(&r, f2, -1, ds, 1, true);
+	assert_int_equal(pccd_copy_submit(e, &r, on_done, &d2), 0);
+	req_for(&r, f2, -1, ds2, 2, true);
+	assert_int_equal(pccd_copy_submit(e, &r, on_done, &d3), 0);
+	pccd_copy_cancel_dataset(e, ds);
+	/* The queued one is called back while the running one waits. */
+	wait_calls(e, &d2.calls, 1);
+	assert_int_equal(d2.res.err, -ECANCELED);
+	assert_non_null(strstr(d2.res.msg, "being removed"));
+	assert_int_equal(d1.calls, 0);
+	pccd_copy_get_stats(e, &stats);
+	assert_int_equal(stats.queued, 1);
+	/* A new submission for the cancelled file is a job of its own. */
+	req_for(&r, f1, -1, ds, 1, false);
+	assert_int_equal(pccd_copy_submit(e, &r, NULL, NULL), 0);
+	pccd_copy_get_stats(e, &stats);
+	assert_int_equal(stats.queued, 2);
+	pccd_copy_cancel_dataset(e, ds);
+	gate_open();
+	wait_calls(e, &d1.calls, 1);
+	wait_calls(e, &d3.calls, 1);
+	wait_idle(e);
+	assert_int_equal(d1.res.err, -ECANCELED);
+	assert_string_equal(d1.res.cache_path, "");
+	assert_int_equal(files_in(ds), 0);
+	assert_int_equal(d3.res.err, 0);
+	assert_int_equal(files_in(ds2), 1);
+	assert_int_equal(fake.attaches, 1);
+	assert_int_equal(fake.attach_id, 2);
+
+	pccd_copy_engine_free(e);
+	free(f1);
+	free(f2);
+	free(src);
+	free(ds);
+	free(ds2);
+}
+
+/* An attach refused for a dataset that is gone keeps no fresh copy. */
+static void test_attach_enoent(void **state)
+{
+	struct pccd_copy_engine *e = engine(1);
+	char *src = newdir("src"), *ds = newdir("ds");
+	char *f = make_file(src, "orphan", 20000);
+	struct pccd_copy_result res;
+	char want[PCC_PATH_MAX];
+	struct stat st;
+
+	fake.attach_err = -ENOENT;
+	res = copy_one(e, f, ds, 3, true);
+	assert_int_equal(res.err, -ENOENT);
+	assert_non_null(strstr(res.msg, "is gone"));
+	assert_string_equal(res.cache_path, "");
+	assert_int_equal(files_in(ds), 0);
+
+	/* An existing copy is not the engine's to remove. */
+	fake.attach_err = 0;
+	res = copy_one(e, f, ds, 3, false);
+	assert_int_equal(res.err, 0);
+	fake.attach_err = -ENOENT;
+	res = copy_one(e, f, ds, 3, true);
+	assert_int_equal(res.err, -ENOENT);
+	assert_true(res.already);
+	expected_path(f, ds, want, sizeof(want));
+	assert_string_equal(res.cache_path, want);
+	assert_int_equal(stat(want, &st), 0);
+
+	pccd_copy_engine_free(e);
+	free(f);
+	free(src);
+	free(ds);
+}
+
 static void put(const char *dir, const char *name)
 {
 	free(make_file(dir, name, 100));
@@ -992,6 +1085,8 @@ int main(void)
 		cmocka_unit_test(test_not_regular),
 		cmocka_unit_test(test_bad_submit),
 		cmocka_unit_test(test_free_busy),
+		cmocka_unit_test(test_cancel_dataset),
+		cmocka_unit_test(test_attach_enoent),
 		cmocka_unit_test(test_cleanup),
 		cmocka_unit_test(test_remove_all),
 		cmocka_unit_test(test_cross_fs),
