@@ -11,6 +11,7 @@
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <fts.h>
@@ -361,7 +362,24 @@ static int get_version(struct copy_ctx *c, struct pcc_version *v)
 	return 0;
 }
 
-/* mkdir dirfd/name 0700 unless it is a directory already; then open it. */
+/*
+ * A fan-out directory the engine may use: a directory of the daemon's
+ * user (root) that nobody else may write, so no other user can swap what
+ * is in it.  fd was opened O_NOFOLLOW: a symlink never gets here.
+ */
+static bool trusted_dir(int fd)
+{
+	struct stat st;
+
+	return !fstat(fd, &st) && S_ISDIR(st.st_mode) &&
+	       st.st_uid == geteuid() && !(st.st_mode & 022);
+}
+
+/*
+ * mkdir dirfd/name 0700 unless it is a directory already; then open it,
+ * refusing one that is not trusted_dir(): another user could swap the
+ * copy or a temporary name in it.
+ */
 static int open_subdir(struct copy_ctx *c, int dirfd, const char *name)
 {
 	int fd;
@@ -375,8 +393,18 @@ static int open_subdir(struct copy_ctx *c, int dirfd, const char *name)
 	}
 	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 		    O_CLOEXEC);
+	if (fd < 0 && (errno == ELOOP || errno == ENOTDIR))
+		return fail(c, -EPERM, "cache %s: %s in it is not a directory "
+			    "(a symlink?): %s not copied", c->j->ds_root, name,
+			    c->what);
 	if (fd < 0)
 		return fail_cache(c, -errno, "opening a directory for");
+	if (!trusted_dir(fd)) {
+		close(fd);
+		return fail(c, -EPERM, "cache %s: directory %s in it is not "
+			    "the daemon's or others may write it: %s not "
+			    "copied", c->j->ds_root, name, c->what);
+	}
 	return fd;
 }
 
@@ -442,28 +470,35 @@ static void discard_tmp(struct copy_ctx *c)
 	c->tmp = -1;
 }
 
+/* A temporary name in c->d2, unique in this daemon. */
+static void tmp_name(struct copy_ctx *c)
+{
+	snprintf(c->tmpname, sizeof(c->tmpname), "%s%d.%ld.%u",
+		 PCCD_COPY_TMP_PREFIX, (int)getpid(), (long)syscall(SYS_gettid),
+		 __atomic_add_fetch(&tmp_counter, 1, __ATOMIC_RELAXED));
+}
+
 static int make_tmp(struct copy_ctx *c)
 {
-	char path[PCC_PATH_MAX + 64];
-	int err;
+	int err, i;
 
 	c->tmp = openat(c->d2, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 	if (c->tmp < 0 && errno != EOPNOTSUPP && errno != EISDIR)
 		return fail_cache(c, -errno, "creating the copy of");
-	if (c->tmp < 0) {
-		/* No O_TMPFILE here: a named file pccd_copy_cleanup() knows. */
-		if (snprintf(path, sizeof(path), "%s/%.5s/%sXXXXXX",
-			     c->j->ds_root, c->name, PCCD_COPY_TMP_PREFIX) >=
-		    (int)sizeof(path))
-			return fail(c, -ENAMETOOLONG, "cache %s: path too long",
-				    c->j->ds_root);
-		c->tmp = mkostemp(path, O_CLOEXEC);
-		if (c->tmp < 0)
+	/*
+	 * No O_TMPFILE here: a named file pccd_copy_cleanup() knows, made
+	 * in the directory checked (no path walked again).
+	 */
+	for (i = 0; c->tmp < 0 && i < 100; i++) {
+		tmp_name(c);
+		c->tmp = openat(c->d2, c->tmpname, O_RDWR | O_CREAT | O_EXCL |
+				O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (c->tmp < 0 && errno != EEXIST)
 			return fail_cache(c, -errno, "creating the copy of");
-		snprintf(c->tmpname, sizeof(c->tmpname), "%s",
-			 strrchr(path, '/') + 1);
-		c->tmp_named = true;
+		c->tmp_named = c->tmp >= 0;
 	}
+	if (c->tmp < 0)
+		return fail_cache(c, -EEXIST, "creating the copy of");
 	/* Exactly 0600 whatever the umask: the kernel refuses more. */
 	if (fchmod(c->tmp, 0600)) {
 		err = -errno;
@@ -660,11 +695,7 @@ static int link_named(struct copy_ctx *c)
 
 	if (!c->tmp_named) {
 		for (i = 0; i < 100; i++) {
-			snprintf(c->tmpname, sizeof(c->tmpname),
-				 "%s%d.%ld.%u", PCCD_COPY_TMP_PREFIX,
-				 (int)getpid(), (long)syscall(SYS_gettid),
-				 __atomic_add_fetch(&tmp_counter, 1,
-						    __ATOMIC_RELAXED));
+			tmp_name(c);
 			if (!linkat(c->tmp, "", c->d2, c->tmpname,
 				    AT_EMPTY_PATH))
 				break;
@@ -1348,20 +1379,183 @@ static bool is_hex2(const char *s)
 }
 
 /*
- * Where copies and leftovers live: HH/HH/NAME under the root (level 3 of
- * fts, whose parents are levels 2 and 1).  Nothing elsewhere is touched.
+ * What an interrupted copy leaves: a regular file named so, the daemon's
+ * (root's), mode 0600 or less, one link.  Anything else is somebody's.
  */
-static bool in_fanout(const FTSENT *f)
+static bool is_leftover(const char *name, const struct stat *st)
 {
-	return f->fts_level == 3 && is_hex2(f->fts_parent->fts_name) &&
-	       is_hex2(f->fts_parent->fts_parent->fts_name);
+	return !strncmp(name, PCCD_COPY_TMP_PREFIX,
+			strlen(PCCD_COPY_TMP_PREFIX)) &&
+	       S_ISREG(st->st_mode) && st->st_uid == geteuid() &&
+	       !(st->st_mode & 077) && st->st_nlink == 1;
 }
 
-static bool is_leftover(const FTSENT *f)
+/* Called for each entry of a HH/HH directory, dfd: that directory. */
+typedef void (*fanout_fn)(int dfd, const char *name, void *arg);
+
+/* Open dir/name if it is a trusted fan-out directory; NULL if not. */
+static DIR *fanout_open(int dfd, const char *dir, const char *name)
 {
-	return f->fts_info == FTS_F && in_fanout(f) &&
-	       !strncmp(f->fts_name, PCCD_COPY_TMP_PREFIX,
-			strlen(PCCD_COPY_TMP_PREFIX));
+	DIR *d;
+	int fd;
+
+	fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC);
+	if (fd < 0) {
+		if (errno != ENOTDIR && errno != ELOOP && errno != ENOENT)
+			log_warn("copy", "cannot open %s/%s", dir, name);
+		return NULL;
+	}
+	if (!trusted_dir(fd)) {
+		log_warn("copy", "%s/%s is not a directory of the daemon's "
+			 "user that only it may write: skipped", dir, name);
+		close(fd);
+		return NULL;
+	}
+	d = fdopendir(fd);
+	if (!d) {
+		log_warn("copy", "cannot open %s/%s", dir, name);
+		close(fd);
+	}
+	return d;
+}
+
+/*
+ * Call fn for every entry of ds_root/HH/HH (where copies and leftovers
+ * live; nothing elsewhere is touched), through directory descriptors
+ * opened without following symlinks, so a directory a user swapped for a
+ * symlink leads nowhere.  With prune, fan-out directories left empty are
+ * removed.  0 or a negative errno (the root cannot be read).
+ */
+static int fanout_walk(const char *ds_root, fanout_fn fn, void *arg,
+		       bool prune)
+{
+	struct dirent *e1, *e2, *e3;
+	DIR *root, *d1, *d2;
+	char path[PCC_PATH_MAX + 8];
+	int fd, err = 0;
+
+	/* The root is the administrator's: symlinks in it are meant. */
+	fd = open(ds_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	root = fdopendir(fd);
+	if (!root) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	while ((errno = 0, e1 = readdir(root))) {
+		if (!is_hex2(e1->d_name))
+			continue;
+		d1 = fanout_open(dirfd(root), ds_root, e1->d_name);
+		if (!d1)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", ds_root, e1->d_name);
+		while ((errno = 0, e2 = readdir(d1))) {
+			if (!is_hex2(e2->d_name))
+				continue;
+			d2 = fanout_open(dirfd(d1), path, e2->d_name);
+			if (!d2)
+				continue;
+			while ((e3 = readdir(d2)))
+				if (strcmp(e3->d_name, ".") &&
+				    strcmp(e3->d_name, ".."))
+					fn(dirfd(d2), e3->d_name, arg);
+			closedir(d2);
+			if (prune && unlinkat(dirfd(d1), e2->d_name,
+					      AT_REMOVEDIR) &&
+			    errno != ENOTEMPTY && errno != EEXIST)
+				log_warn("copy", "cannot remove %s/%s", path,
+					 e2->d_name);
+		}
+		closedir(d1);
+		if (prune && unlinkat(dirfd(root), e1->d_name, AT_REMOVEDIR) &&
+		    errno != ENOTEMPTY && errno != EEXIST)
+			log_warn("copy", "cannot remove %s", path);
+	}
+	if (errno)
+		err = -errno;
+	closedir(root);
+	return err;
+}
+
+struct cleanup_ctx {
+	const char *ds_root;
+	const struct pccd_copy_ops *ops;	/* remove_all: copies too */
+	uint32_t ds_id;
+	uint64_t files, bytes;
+};
+
+/* A read-only copy of dataset ds_id (its xattr says so). */
+static bool is_copy_of(const struct pccd_copy_ops *ops, int dfd,
+		       const char *name, uint32_t ds_id)
+{
+	struct pcc_copy_xattr x;
+	struct stat st;
+	bool ok;
+	int fd;
+
+	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+		    O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return false;
+	memset(&x, 0, sizeof(x));
+	ok = !fstat(fd, &st) && S_ISREG(st.st_mode) &&
+	     !ops->get_xattr(fd, &x) && xattr_is_ro_copy(&x, ds_id);
+	close(fd);
+	return ok;
+}
+
+static void remove_entry(int dfd, const char *name, void *arg)
+{
+	struct cleanup_ctx *c = arg;
+	struct stat st;
+
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW))
+		return;
+	if (!is_leftover(name, &st) &&
+	    !(c->ops && S_ISREG(st.st_mode) &&
+	      is_copy_of(c->ops, dfd, name, c->ds_id)))
+		return;
+	/* Relative to the directory checked: no symlink followed. */
+	if (unlinkat(dfd, name, 0)) {
+		log_warn("copy", "cannot remove %s in %s", name, c->ds_root);
+		return;
+	}
+	c->files++;
+	c->bytes += (uint64_t)st.st_blocks * 512;
+}
+
+int pccd_copy_cleanup(const char *ds_root)
+{
+	struct cleanup_ctx c = { .ds_root = ds_root };
+	int err;
+
+	err = fanout_walk(ds_root, remove_entry, &c, false);
+	return err ? err : (int)c.files;
+}
+
+int pccd_copy_remove_all_with(const struct pccd_copy_ops *in_ops,
+			      const char *ds_root, uint32_t ds_id,
+			      uint64_t *files, uint64_t *bytes)
+{
+	struct pccd_copy_ops ops = { 0 };
+	struct cleanup_ctx c = { .ds_root = ds_root, .ops = &ops,
+				 .ds_id = ds_id };
+	int err;
+
+	ops_fill(&ops, in_ops);
+	err = fanout_walk(ds_root, remove_entry, &c, true);
+	*files += c.files;
+	*bytes += c.bytes;
+	return err;
+}
+
+int pccd_copy_remove_all(const char *ds_root, uint32_t ds_id,
+			 uint64_t *files, uint64_t *bytes)
+{
+	return pccd_copy_remove_all_with(NULL, ds_root, ds_id, files, bytes);
 }
 
 static FTS *walk_open(const char *ds_root, int *err)
@@ -1390,104 +1584,6 @@ static void walk_warn(const FTSENT *f)
 	if (f->fts_info == FTS_DNR || f->fts_info == FTS_ERR ||
 	    f->fts_info == FTS_NS)
 		log_warn_errno("copy", -f->fts_errno, "%s", f->fts_path);
-}
-
-int pccd_copy_cleanup(const char *ds_root)
-{
-	int removed = 0, err = 0;
-	FTSENT *f;
-	FTS *fts;
-
-	fts = walk_open(ds_root, &err);
-	if (!fts)
-		return err;
-	while ((errno = 0, f = fts_read(fts))) {
-		walk_warn(f);
-		if (f->fts_info == FTS_D && f->fts_level >= 3) {
-			fts_set(fts, f, FTS_SKIP);
-			continue;
-		}
-		if (!is_leftover(f))
-			continue;
-		if (unlink(f->fts_accpath))
-			log_warn("copy", "cannot remove %s", f->fts_path);
-		else
-			removed++;
-	}
-	if (errno)
-		err = -errno;
-	fts_close(fts);
-	return err ? err : removed;
-}
-
-/* A read-only copy of dataset ds_id (its xattr says so). */
-static bool is_copy_of(const struct pccd_copy_ops *ops, const FTSENT *f,
-		       uint32_t ds_id)
-{
-	struct pcc_copy_xattr x;
-	bool ok;
-	int fd;
-
-	if (f->fts_info != FTS_F || !in_fanout(f))
-		return false;
-	fd = open(f->fts_accpath, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
-		  O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return false;
-	memset(&x, 0, sizeof(x));
-	ok = !ops->get_xattr(fd, &x) && xattr_is_ro_copy(&x, ds_id);
-	close(fd);
-	return ok;
-}
-
-int pccd_copy_remove_all_with(const struct pccd_copy_ops *in_ops,
-			      const char *ds_root, uint32_t ds_id,
-			      uint64_t *files, uint64_t *bytes)
-{
-	struct pccd_copy_ops ops = { 0 };
-	int err = 0;
-	FTSENT *f;
-	FTS *fts;
-
-	ops_fill(&ops, in_ops);
-	fts = walk_open(ds_root, &err);
-	if (!fts)
-		return err;
-	while ((errno = 0, f = fts_read(fts))) {
-		walk_warn(f);
-		if (f->fts_info == FTS_D && f->fts_level >= 3) {
-			fts_set(fts, f, FTS_SKIP);
-			continue;
-		}
-		/* The fan-out directories, once empty. */
-		if (f->fts_info == FTS_DP && f->fts_level >= 1 &&
-		    f->fts_level <= 2 && is_hex2(f->fts_name) &&
-		    (f->fts_level == 1 || is_hex2(f->fts_parent->fts_name))) {
-			if (rmdir(f->fts_accpath) && errno != ENOTEMPTY &&
-			    errno != EEXIST)
-				log_warn("copy", "cannot remove %s",
-					 f->fts_path);
-			continue;
-		}
-		if (!is_leftover(f) && !is_copy_of(&ops, f, ds_id))
-			continue;
-		if (unlink(f->fts_accpath)) {
-			log_warn("copy", "cannot remove %s", f->fts_path);
-			continue;
-		}
-		*files += 1;
-		*bytes += (uint64_t)f->fts_statp->st_blocks * 512;
-	}
-	if (errno)
-		err = -errno;
-	fts_close(fts);
-	return err;
-}
-
-int pccd_copy_remove_all(const char *ds_root, uint32_t ds_id,
-			 uint64_t *files, uint64_t *bytes)
-{
-	return pccd_copy_remove_all_with(NULL, ds_root, ds_id, files, bytes);
 }
 
 int pccd_copy_usage(const char *ds_root, uint64_t *files, uint64_t *bytes)

@@ -137,8 +137,13 @@ void pccd_copy_get_stats(struct pccd_copy_engine *e,
 			 struct pccd_copy_stats *st);
 
 /*
- * Remove what interrupted copies left in ds_root (PCCD_COPY_TMP_PREFIX
- * files).  Returns the number removed or a negative errno.
+ * Remove what interrupted copies left in ds_root: PCCD_COPY_TMP_PREFIX
+ * files in its HH/HH directories that are regular, the daemon's user's
+ * (root's), mode 0600 or less, with one link; anything else may be a
+ * user's.  Fan-out directories are entered without following symlinks,
+ * and only if they are the daemon's user's and nobody else may write them
+ * (the engine refuses to copy into others).  Returns the number removed
+ * or a negative errno.
  */
 int pccd_copy_cleanup(const char *ds_root);
 
@@ -147,7 +152,8 @@ int pccd_copy_cleanup(const char *ds_root);
  * PCC_XATTR_COPY says PCC_TYPE_READONLY and ds_id), leftovers of
  * interrupted copies and the fan-out directories left empty.  Files that
  * are not pcc read-only copies are never removed: they may hold data found
- * nowhere else.  Adds what was removed to *files and *bytes.
+ * nowhere else.  The directories are walked as pccd_copy_cleanup() does.
+ * Adds what was removed to *files and *bytes.
  */
 int pccd_copy_remove_all(const char *ds_root, uint32_t ds_id,
 			 uint64_t *files, uint64_t *bytes);

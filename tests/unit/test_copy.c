@@ -853,27 +853,147 @@ static void put(const char *dir, const char *name)
 	free(make_file(dir, name, 100));
 }
 
+/* A file of mode mode in dir/name; returns its path. */
+static char *put_mode(const char *dir, const char *name, mode_t mode)
+{
+	char *p = make_file(dir, name, 100);
+
+	assert_int_equal(chmod(p, mode), 0);
+	return p;
+}
+
+static char *mkdir_in(const char *dir, const char *name, mode_t mode)
+{
+	char *p;
+
+	assert_true(asprintf(&p, "%s/%s", dir, name) > 0);
+	assert_int_equal(mkdir(p, 0700), 0);
+	assert_int_equal(chmod(p, mode), 0);
+	return p;
+}
+
+static bool exists(const char *dir, const char *name)
+{
+	struct stat st;
+	char *p;
+	bool ok;
+
+	assert_true(asprintf(&p, "%s/%s", dir, name) > 0);
+	ok = !lstat(p, &st);
+	free(p);
+	return ok;
+}
+
+/*
+ * Only the daemon's own leftovers go (a regular file, 0600 or less, one
+ * link, the daemon's user's), and only in fan-out directories reached
+ * without a symlink that nobody else may write.
+ */
 static void test_cleanup(void **state)
 {
-	char *ds = newdir("ds"), *p;
+	char *ds = newdir("ds"), *victim = newdir("victim");
+	char *ab = mkdir_in(ds, "ab", 0700), *cd = mkdir_in(ab, "cd", 0700);
+	char *open_dir = mkdir_in(ds, "12", 0777), *open2, *v01, *p, *l;
+	uint64_t files = 0, bytes = 0;
 
-	assert_true(asprintf(&p, "%s/ab", ds) > 0);
-	assert_int_equal(mkdir(p, 0700), 0);
+	free(put_mode(cd, PCCD_COPY_TMP_PREFIX "abcdef", 0600));
+	free(put_mode(cd, PCCD_COPY_TMP_PREFIX "1.2.3", 0400));
+	free(put_mode(cd, PCCD_COPY_TMP_PREFIX "wide", 0644));
+	p = put_mode(cd, PCCD_COPY_TMP_PREFIX "linked", 0600);
+	assert_true(asprintf(&l, "%s/ffff-link", cd) > 0);
+	assert_int_equal(link(p, l), 0);
 	free(p);
-	assert_true(asprintf(&p, "%s/ab/cd", ds) > 0);
-	assert_int_equal(mkdir(p, 0700), 0);
-	put(p, PCCD_COPY_TMP_PREFIX "abcdef");
-	put(p, PCCD_COPY_TMP_PREFIX "1.2.3");
-	put(p, "ffff-0102");
+	free(l);
+	free(put_mode(cd, "ffff-0102", 0600));
+	if (geteuid() == 0) {
+		p = put_mode(cd, PCCD_COPY_TMP_PREFIX "theirs", 0600);
+		assert_int_equal(chown(p, 65534, 65534), 0);
+		free(p);
+	}
 	/* Outside the fan-out: not the engine's, kept. */
-	put(ds, PCCD_COPY_TMP_PREFIX "mine");
+	free(put_mode(ds, PCCD_COPY_TMP_PREFIX "mine", 0600));
+	/* A fan-out directory others may write: skipped. */
+	open2 = mkdir_in(open_dir, "34", 0700);
+	free(put_mode(open2, PCCD_COPY_TMP_PREFIX "x", 0600));
+	/* Directories swapped for symlinks are not followed. */
+	v01 = mkdir_in(victim, "01", 0700);
+	free(put_mode(v01, PCCD_COPY_TMP_PREFIX "v", 0600));
+	assert_true(asprintf(&p, "%s/ef", ds) > 0);
+	assert_int_equal(symlink(victim, p), 0);
+	free(p);
+	assert_true(asprintf(&p, "%s/02", ab) > 0);
+	assert_int_equal(symlink(v01, p), 0);
 	free(p);
 
 	assert_int_equal(pccd_copy_cleanup(ds), 2);
-	assert_int_equal(files_in(ds), 2);
+	assert_false(exists(cd, PCCD_COPY_TMP_PREFIX "abcdef"));
+	assert_false(exists(cd, PCCD_COPY_TMP_PREFIX "1.2.3"));
+	assert_true(exists(cd, PCCD_COPY_TMP_PREFIX "wide"));
+	assert_true(exists(cd, PCCD_COPY_TMP_PREFIX "linked"));
+	assert_true(exists(cd, "ffff-0102"));
+	if (geteuid() == 0)
+		assert_true(exists(cd, PCCD_COPY_TMP_PREFIX "theirs"));
+	assert_true(exists(ds, PCCD_COPY_TMP_PREFIX "mine"));
+	assert_true(exists(open2, PCCD_COPY_TMP_PREFIX "x"));
+	assert_true(exists(v01, PCCD_COPY_TMP_PREFIX "v"));
 	assert_int_equal(pccd_copy_cleanup(ds), 0);
 	assert_int_equal(pccd_copy_cleanup("/nonexistent/pcc"), -ENOENT);
+
+	/* remove_all: the same care, and the symlinked tree stays. */
+	assert_int_equal(pccd_copy_remove_all_with(&fake_ops, ds, 1, &files,
+						   &bytes), 0);
+	assert_int_equal(files, 0);
+	assert_true(exists(v01, PCCD_COPY_TMP_PREFIX "v"));
+	assert_true(exists(open2, PCCD_COPY_TMP_PREFIX "x"));
+	assert_true(exists(cd, PCCD_COPY_TMP_PREFIX "wide"));
+	free(v01);
+	free(open2);
+	free(open_dir);
+	free(cd);
+	free(ab);
+	free(victim);
 	free(ds);
+}
+
+/* The engine refuses fan-out directories it cannot trust. */
+static void test_untrusted_dirs(void **state)
+{
+	struct pccd_copy_engine *e = engine(1);
+	char *src = newdir("src"), *ds = newdir("ds"), *other = newdir("o");
+	char *f = make_file(src, "file", 1000);
+	struct pccd_copy_result res;
+	char want[PCC_PATH_MAX], *d1;
+
+	expected_path(f, ds, want, sizeof(want));
+	*strrchr(want, '/') = '\0';		/* ds/HH/HH */
+	*strrchr(want, '/') = '\0';		/* ds/HH */
+	d1 = strdup(want);
+	assert_int_equal(mkdir(d1, 0700), 0);
+	assert_int_equal(chmod(d1, 0777), 0);
+	res = copy_one(e, f, ds, 1, false);
+	assert_int_equal(res.err, -EPERM);
+	assert_non_null(strstr(res.msg, "others may write"));
+	assert_int_equal(files_in(ds), 0);
+
+	/* Swapped for a symlink. */
+	assert_int_equal(rmdir(d1), 0);
+	assert_int_equal(symlink(other, d1), 0);
+	res = copy_one(e, f, ds, 1, false);
+	assert_int_equal(res.err, -EPERM);
+	assert_non_null(strstr(res.msg, "not a directory"));
+	assert_int_equal(files_in(other), 0);
+
+	/* Back to a directory of its own: copied. */
+	assert_int_equal(unlink(d1), 0);
+	res = copy_one(e, f, ds, 1, false);
+	assert_int_equal(res.err, 0);
+
+	pccd_copy_engine_free(e);
+	free(d1);
+	free(f);
+	free(src);
+	free(ds);
+	free(other);
 }
 
 static void test_remove_all(void **state)
@@ -895,7 +1015,7 @@ static void test_remove_all(void **state)
 	*strrchr(dir, '/') = '\0';
 	/* A file that is no copy, beside the copy of dataset 1. */
 	put(dir, "ffff-notacopy");
-	put(dir, PCCD_COPY_TMP_PREFIX "left");
+	free(put_mode(dir, PCCD_COPY_TMP_PREFIX "left", 0600));
 	assert_int_equal(pccd_copy_usage(ds, &ufiles, &ubytes), 0);
 	assert_int_equal(ufiles, 4);
 	assert_true(ubytes >= 50000 + 9000);
@@ -1088,6 +1208,7 @@ int main(void)
 		cmocka_unit_test(test_cancel_dataset),
 		cmocka_unit_test(test_attach_enoent),
 		cmocka_unit_test(test_cleanup),
+		cmocka_unit_test(test_untrusted_dirs),
 		cmocka_unit_test(test_remove_all),
 		cmocka_unit_test(test_cross_fs),
 		cmocka_unit_test(test_owner),
