@@ -297,7 +297,8 @@ static int open_as(struct pccd_copy_engine *e, const char *path, uid_t uid,
 		restore_creds(e);
 		return err;
 	}
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC |
+		  O_NOCTTY);
 	err = fd < 0 ? -errno : 0;
 	restore_creds(e);
 	return fd < 0 ? err : fd;
@@ -324,15 +325,25 @@ static int open_source(struct copy_ctx *c)
 	/* As the owner first (root_squash), as the daemon if that fails. */
 	if (c->e->euid == 0 && st.st_uid != 0)
 		fd = open_as(c->e, j->path, st.st_uid, st.st_gid);
+	/* O_NONBLOCK: a FIFO swapped in since the lstat does not block. */
 	if (fd < 0)
-		fd = open(j->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
-			  O_NOCTTY);
+		fd = open(j->path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+			  O_CLOEXEC | O_NOCTTY);
 	if (fd < 0) {
 		err = -errno;
 		return fail(c, err, "cannot open %s: %s", j->path,
 			    strerror(-err));
 	}
 	c->src = fd;
+	if (fstat(fd, &st))
+		return fail(c, -errno, "%s: %s", j->path, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return fail(c, -EINVAL, "%s is not a regular file", j->path);
+	if ((j->dev && st.st_dev != j->dev) || (j->ino && st.st_ino != j->ino))
+		return fail(c, -ESTALE, "%s: the file changed (renamed over?) "
+			    "before its copy", j->path);
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK))
+		return fail(c, -errno, "%s: %s", j->path, strerror(errno));
 	return 0;
 }
 

@@ -665,7 +665,7 @@ static void test_not_regular(void **state)
 
 	struct pccd_copy_req r;
 	struct done d = { 0 };
-	char *fifo;
+	char *fifo, *f;
 	int fd;
 
 	res = copy_one(e, src, ds, 1, false);
@@ -688,6 +688,30 @@ static void test_not_regular(void **state)
 	assert_non_null(strstr(d.res.msg, "not a regular file"));
 	assert_int_equal(files_in(ds), 0);
 	free(fifo);
+
+	/* A path whose file is not the one submitted (renamed over). */
+	f = make_file(src, "swapped", 100);
+	req_for(&r, f, -1, ds, 1, false);
+	r.ino++;
+	memset(&d, 0, sizeof(d));
+	assert_int_equal(pccd_copy_submit(e, &r, on_done, &d), 0);
+	wait_calls(e, &d.calls, 1);
+	assert_int_equal(d.res.err, -ESTALE);
+	assert_non_null(strstr(d.res.msg, "renamed over"));
+	assert_int_equal(files_in(ds), 0);
+	r.ino--;
+	r.dev++;
+	memset(&d, 0, sizeof(d));
+	assert_int_equal(pccd_copy_submit(e, &r, on_done, &d), 0);
+	wait_calls(e, &d.calls, 1);
+	assert_int_equal(d.res.err, -ESTALE);
+	/* The right file: copied. */
+	r.dev--;
+	memset(&d, 0, sizeof(d));
+	assert_int_equal(pccd_copy_submit(e, &r, on_done, &d), 0);
+	wait_calls(e, &d.calls, 1);
+	assert_int_equal(d.res.err, 0);
+	free(f);
 
 	pccd_copy_engine_free(e);
 	free(src);
