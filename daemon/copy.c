@@ -1120,15 +1120,24 @@ void pccd_copy_engine_free(struct pccd_copy_engine *e)
 	pthread_mutex_unlock(&e->lock);
 	for (i = 0; i < e->nthreads; i++)
 		pthread_join(e->threads[i], NULL);
-	/* Queued jobs never ran, finished ones are never reaped now. */
+	/*
+	 * Every callback is called, here, so its caller's state is freed:
+	 * queued jobs never ran (ECANCELED), finished ones (those that were
+	 * running too) with their result.  A callback's pccd_copy_submit()
+	 * says ECANCELED: e->stop is set.
+	 */
 	while ((j = e->queue)) {
 		e->queue = j->next;
-		job_free(j);
+		j->res.err = -ECANCELED;
+		j->res.ds_id = j->ds_id;
+		snprintf(j->res.msg, sizeof(j->res.msg), "the daemon is "
+			 "stopping: %s not copied",
+			 j->path ? j->path : "the file");
+		finish_job(e, j);
 	}
-	while ((j = e->finished)) {
-		e->finished = j->next;
-		job_free(j);
-	}
+	e->queue_tail = &e->queue;
+	e->nqueued = 0;
+	pccd_copy_reap(e);
 	pthread_cond_destroy(&e->cond);
 	pthread_cond_destroy(&e->linked);
 	pthread_mutex_destroy(&e->lock);

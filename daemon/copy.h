@@ -89,8 +89,11 @@ int pccd_copy_engine_new(unsigned int workers,
 			 struct pccd_copy_engine **out);
 
 /*
- * Stop: queued jobs finish with -ECANCELED (callbacks not called), running
- * ones are told to stop and waited for.  NULL-safe.
+ * Stop: running jobs are told to stop and waited for, then every callback
+ * still due is called, in the calling thread, so callers free what they
+ * gave as arg: queued jobs with -ECANCELED, finished ones (those that were
+ * running too) with their result, often -ECANCELED.  pccd_copy_submit()
+ * from a callback then says -ECANCELED.  NULL-safe.
  */
 void pccd_copy_engine_free(struct pccd_copy_engine *e);
 

@@ -750,13 +750,34 @@ static void test_bad_submit(void **state)
 	assert_int_equal(pccd_copy_engine_new(100000, NULL, &e), -EINVAL);
 }
 
-/* Stopping with jobs queued and one running: no callback, no leftover. */
+struct free_done {
+	struct pccd_copy_engine *e;
+	struct pccd_copy_req *r;
+	int calls, cancelled, resubmit;
+};
+
+/* A callback at engine_free() that tries to queue more. */
+static void on_free_done(const struct pccd_copy_result *res, void *arg)
+{
+	struct free_done *d = arg;
+
+	d->calls++;
+	if (res->err == -ECANCELED)
+		d->cancelled++;
+	if (pccd_copy_submit(d->e, d->r, on_free_done, d) == -ECANCELED)
+		d->resubmit++;
+}
+
+/*
+ * Stopping with jobs queued and one running: every callback is called
+ * (the queued ones with ECANCELED), none can queue more; no leftover.
+ */
 static void test_free_busy(void **state)
 {
 	struct pccd_copy_engine *e = engine(1);
 	char *src = newdir("src"), *ds = newdir("ds");
 	struct pccd_copy_req r;
-	struct done d = { 0 };
+	struct free_done d = { .e = e, .r = &r };
 	char name[16];
 	char *f[4];
 	int i;
@@ -766,16 +787,45 @@ static void test_free_busy(void **state)
 		snprintf(name, sizeof(name), "f%d", i);
 		f[i] = make_file(src, name, 3 << 20);
 		req_for(&r, f[i], -1, ds, 1, false);
-		assert_int_equal(pccd_copy_submit(e, &r, on_done, &d), 0);
+		assert_int_equal(pccd_copy_submit(e, &r, on_free_done, &d),
+				 0);
 	}
 	gate_wait(1);
 	gate_open();
 	pccd_copy_engine_free(e);
-	assert_int_equal(d.calls, 0);
+	assert_int_equal(d.calls, 4);
+	assert_true(d.cancelled >= 3);
+	assert_int_equal(d.resubmit, 4);
 	assert_int_equal(pccd_copy_cleanup(ds), 0);
 	assert_true(files_in(ds) <= 1);
 	for (i = 0; i < 4; i++)
 		free(f[i]);
+	free(src);
+	free(ds);
+}
+
+/* A finished job nobody reaped is called back at engine_free(). */
+static void test_free_unreaped(void **state)
+{
+	struct pccd_copy_engine *e = engine(1);
+	char *src = newdir("src"), *ds = newdir("ds");
+	char *f = make_file(src, "unreaped", 1000);
+	struct pccd_copy_stats stats;
+	struct pccd_copy_req r;
+	struct done d = { 0 };
+	int rounds = 1000;
+
+	req_for(&r, f, -1, ds, 1, false);
+	assert_int_equal(pccd_copy_submit(e, &r, on_done, &d), 0);
+	do {
+		usleep(10000);
+		pccd_copy_get_stats(e, &stats);
+	} while (stats.queued + stats.running && rounds--);
+	assert_int_equal(d.calls, 0);
+	pccd_copy_engine_free(e);
+	assert_int_equal(d.calls, 1);
+	assert_int_equal(d.res.err, 0);
+	free(f);
 	free(src);
 	free(ds);
 }
@@ -1229,6 +1279,7 @@ int main(void)
 		cmocka_unit_test(test_not_regular),
 		cmocka_unit_test(test_bad_submit),
 		cmocka_unit_test(test_free_busy),
+		cmocka_unit_test(test_free_unreaped),
 		cmocka_unit_test(test_cancel_dataset),
 		cmocka_unit_test(test_attach_enoent),
 		cmocka_unit_test(test_cleanup),
