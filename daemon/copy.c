@@ -264,7 +264,13 @@ static int set_thread_creds(uid_t uid, gid_t gid, int n, const gid_t *groups)
 
 static void restore_creds(struct pccd_copy_engine *e)
 {
-	/* fsuid first: it gives back the capabilities setgroups needs. */
+	/*
+	 * Setting fsuid back to 0 gives back the file capabilities
+	 * (CAP_DAC_OVERRIDE, CAP_CHOWN, CAP_FOWNER...) that the change to
+	 * another fsuid cleared.  setfsgid and setgroups need CAP_SETGID,
+	 * which no fsuid change touches: the order is not what makes them
+	 * work.
+	 */
 	syscall(SYS_setfsuid, e->euid);
 	syscall(SYS_setfsgid, e->egid);
 	if ((uid_t)syscall(SYS_setfsuid, (uid_t)-1) != e->euid ||
@@ -276,18 +282,58 @@ static void restore_creds(struct pccd_copy_engine *e)
 	}
 }
 
+/* Most a passwd entry may need; sysconf() may not know (-1). */
+#define PW_BUF_MAX	(1 << 20)
+
+/*
+ * The passwd entry of uid in *pw, its strings in *buf (to free): sized by
+ * sysconf(_SC_GETPW_R_SIZE_MAX), grown while getpwuid_r says ERANGE.
+ * 0, -ENOENT (no such user) or a negative errno.
+ */
+static int user_of(uid_t uid, struct passwd *pw, char **buf)
+{
+	struct passwd *pwp = NULL;
+	long size = sysconf(_SC_GETPW_R_SIZE_MAX);
+	char *b = NULL, *nb;
+	int err;
+
+	if (size <= 0)
+		size = 16384;
+	for (;;) {
+		nb = realloc(b, size);
+		if (!nb) {
+			err = ENOMEM;
+			break;
+		}
+		b = nb;
+		err = getpwuid_r(uid, pw, b, size, &pwp);
+		if (err != ERANGE || size >= PW_BUF_MAX)
+			break;
+		size *= 2;
+	}
+	if (!err && !pwp)
+		err = ENOENT;
+	if (err) {
+		free(b);
+		b = NULL;
+	}
+	*buf = b;
+	return -err;
+}
+
 /* Open path with the credentials of uid (its groups too). */
 static int open_as(struct pccd_copy_engine *e, const char *path, uid_t uid,
 		   gid_t gid)
 {
 	gid_t groups[64];
-	struct passwd pw, *pwp = NULL;
-	char pwbuf[1024];
+	struct passwd pw;
+	char *pwbuf;
 	int n = 64, fd, err;
 
-	if (!getpwuid_r(uid, &pw, pwbuf, sizeof(pwbuf), &pwp) && pwp) {
+	if (!user_of(uid, &pw, &pwbuf)) {
 		if (getgrouplist(pw.pw_name, gid, groups, &n) < 0)
 			n = 64;	/* the first 64 of them */
+		free(pwbuf);
 	} else {
 		groups[0] = gid;
 		n = 1;
