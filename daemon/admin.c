@@ -508,7 +508,12 @@ out:
 	return err;
 }
 
-/* Remove the copies of the datasets in list (unless keep), for the reply. */
+/*
+ * Remove the copies of the datasets in list (unless keep), for the reply.
+ * Their copies queued or running are cancelled first, whatever keep is:
+ * one linked after the removal would stay for good, with the id of a
+ * dataset that is gone.  With keep, the copies made so far stay.
+ */
 static void remove_copies(struct pccd_request *r,
 			  const struct pcc_conf_dataset *list, bool keep)
 {
@@ -516,7 +521,11 @@ static void remove_copies(struct pccd_request *r,
 	uint64_t files = 0, bytes = 0;
 	int err;
 
-	for (ds = list; ds && !keep; ds = ds->next) {
+	for (ds = list; ds; ds = ds->next) {
+		if (r->d->copy)
+			pccd_copy_cancel_dataset(r->d->copy, ds->path);
+		if (keep)
+			continue;
 		err = pccd_copy_remove_all(ds->path, pcc_conf_dataset_id(ds),
 					   &files, &bytes);
 		if (err < 0)

@@ -156,8 +156,13 @@ int pccd_apply_add(struct pccd *d, struct pccd_mount *m,
 	struct pcc_nl_mnt mnt = { .id = m->id };
 	struct pcc_nl_dataset nds;
 	struct pcc_rule *rule;
-	int err, n;
+	int err;
 
+	/*
+	 * No pccd_copy_cleanup() here: a copy still running into this
+	 * directory (del -k, then add) may own a temporary name in it.
+	 * pccd_apply_cleanup() removes leftovers at start, before any copy.
+	 */
 	*msg = '\0';
 	if (ds->mode & PCC_MODE_RW) {
 		snprintf(msg, len, "read-write caching (mode %s) is not available in this version",
@@ -172,10 +177,6 @@ int pccd_apply_add(struct pccd *d, struct pccd_mount *m,
 			 msg);
 		return err;
 	}
-	n = pccd_copy_cleanup(ds->path);
-	if (n > 0)
-		log_info("copy", "%s: removed %d leftovers of interrupted copies",
-			 ds->path, n);
 	err = pccd_dataset_to_nl(ds, &nds, &rule);
 	if (!err)
 		err = pcc_nl_dataset_add(d->nl, &mnt, &nds, msg, len);

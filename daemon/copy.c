@@ -11,6 +11,7 @@
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <fts.h>
@@ -66,6 +67,8 @@ struct copy_job {
 	int fd;			/* the dup()ed descriptor, or -1 */
 	char *path;		/* or the path */
 	bool attach;		/* may be set by a merged submission */
+	bool cancel;		/* its dataset is going: link nothing */
+	bool linking;		/* between the cancel check and the link */
 	struct copy_cb *cbs;
 	uint64_t done;		/* progress: atomics */
 	uint64_t total;
@@ -75,6 +78,7 @@ struct copy_job {
 struct pccd_copy_engine {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
+	pthread_cond_t linked;	/* a job left its linking section */
 	struct copy_job *queue, **queue_tail;
 	struct copy_job *running;
 	struct copy_job *finished, **finished_tail;
@@ -117,9 +121,11 @@ struct copy_ctx {
 
 static unsigned int tmp_counter;
 
-static bool cancelled(struct pccd_copy_engine *e)
+/* The daemon is stopping, or the job's dataset is being removed. */
+static bool cancelled(struct copy_ctx *c)
 {
-	return __atomic_load_n(&e->stop, __ATOMIC_RELAXED);
+	return __atomic_load_n(&c->e->stop, __ATOMIC_RELAXED) ||
+	       __atomic_load_n(&c->j->cancel, __ATOMIC_RELAXED);
 }
 
 /* --- the kernel, unless the tests replace it ------------------------------ */
@@ -258,7 +264,13 @@ static int set_thread_creds(uid_t uid, gid_t gid, int n, const gid_t *groups)
 
 static void restore_creds(struct pccd_copy_engine *e)
 {
-	/* fsuid first: it gives back the capabilities setgroups needs. */
+	/*
+	 * Setting fsuid back to 0 gives back the file capabilities
+	 * (CAP_DAC_OVERRIDE, CAP_CHOWN, CAP_FOWNER...) that the change to
+	 * another fsuid cleared.  setfsgid and setgroups need CAP_SETGID,
+	 * which no fsuid change touches: the order is not what makes them
+	 * work.
+	 */
 	syscall(SYS_setfsuid, e->euid);
 	syscall(SYS_setfsgid, e->egid);
 	if ((uid_t)syscall(SYS_setfsuid, (uid_t)-1) != e->euid ||
@@ -270,18 +282,58 @@ static void restore_creds(struct pccd_copy_engine *e)
 	}
 }
 
+/* Most a passwd entry may need; sysconf() may not know (-1). */
+#define PW_BUF_MAX	(1 << 20)
+
+/*
+ * The passwd entry of uid in *pw, its strings in *buf (to free): sized by
+ * sysconf(_SC_GETPW_R_SIZE_MAX), grown while getpwuid_r says ERANGE.
+ * 0, -ENOENT (no such user) or a negative errno.
+ */
+static int user_of(uid_t uid, struct passwd *pw, char **buf)
+{
+	struct passwd *pwp = NULL;
+	long size = sysconf(_SC_GETPW_R_SIZE_MAX);
+	char *b = NULL, *nb;
+	int err;
+
+	if (size <= 0)
+		size = 16384;
+	for (;;) {
+		nb = realloc(b, size);
+		if (!nb) {
+			err = ENOMEM;
+			break;
+		}
+		b = nb;
+		err = getpwuid_r(uid, pw, b, size, &pwp);
+		if (err != ERANGE || size >= PW_BUF_MAX)
+			break;
+		size *= 2;
+	}
+	if (!err && !pwp)
+		err = ENOENT;
+	if (err) {
+		free(b);
+		b = NULL;
+	}
+	*buf = b;
+	return -err;
+}
+
 /* Open path with the credentials of uid (its groups too). */
 static int open_as(struct pccd_copy_engine *e, const char *path, uid_t uid,
 		   gid_t gid)
 {
 	gid_t groups[64];
-	struct passwd pw, *pwp = NULL;
-	char pwbuf[1024];
+	struct passwd pw;
+	char *pwbuf;
 	int n = 64, fd, err;
 
-	if (!getpwuid_r(uid, &pw, pwbuf, sizeof(pwbuf), &pwp) && pwp) {
+	if (!user_of(uid, &pw, &pwbuf)) {
 		if (getgrouplist(pw.pw_name, gid, groups, &n) < 0)
 			n = 64;	/* the first 64 of them */
+		free(pwbuf);
 	} else {
 		groups[0] = gid;
 		n = 1;
@@ -291,7 +343,8 @@ static int open_as(struct pccd_copy_engine *e, const char *path, uid_t uid,
 		restore_creds(e);
 		return err;
 	}
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC |
+		  O_NOCTTY);
 	err = fd < 0 ? -errno : 0;
 	restore_creds(e);
 	return fd < 0 ? err : fd;
@@ -318,15 +371,25 @@ static int open_source(struct copy_ctx *c)
 	/* As the owner first (root_squash), as the daemon if that fails. */
 	if (c->e->euid == 0 && st.st_uid != 0)
 		fd = open_as(c->e, j->path, st.st_uid, st.st_gid);
+	/* O_NONBLOCK: a FIFO swapped in since the lstat does not block. */
 	if (fd < 0)
-		fd = open(j->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
-			  O_NOCTTY);
+		fd = open(j->path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+			  O_CLOEXEC | O_NOCTTY);
 	if (fd < 0) {
 		err = -errno;
 		return fail(c, err, "cannot open %s: %s", j->path,
 			    strerror(-err));
 	}
 	c->src = fd;
+	if (fstat(fd, &st))
+		return fail(c, -errno, "%s: %s", j->path, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return fail(c, -EINVAL, "%s is not a regular file", j->path);
+	if ((j->dev && st.st_dev != j->dev) || (j->ino && st.st_ino != j->ino))
+		return fail(c, -ESTALE, "%s: the file changed (renamed over?) "
+			    "before its copy", j->path);
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK))
+		return fail(c, -errno, "%s: %s", j->path, strerror(errno));
 	return 0;
 }
 
@@ -340,8 +403,8 @@ static int get_version(struct copy_ctx *c, struct pcc_version *v)
 		err = c->e->ops.version(c->src, v);
 		if (err != -EBUSY || tries >= VERSION_TRIES)
 			break;
-		if (cancelled(c->e))
-			return fail(c, -ECANCELED, "the daemon is stopping");
+		if (cancelled(c))
+			return -ECANCELED;
 		nanosleep(&wait, NULL);
 	}
 	if (err == -EBUSY)
@@ -356,7 +419,24 @@ static int get_version(struct copy_ctx *c, struct pcc_version *v)
 	return 0;
 }
 
-/* mkdir dirfd/name 0700 unless it is a directory already; then open it. */
+/*
+ * A fan-out directory the engine may use: a directory of the daemon's
+ * user (root) that nobody else may write, so no other user can swap what
+ * is in it.  fd was opened O_NOFOLLOW: a symlink never gets here.
+ */
+static bool trusted_dir(int fd)
+{
+	struct stat st;
+
+	return !fstat(fd, &st) && S_ISDIR(st.st_mode) &&
+	       st.st_uid == geteuid() && !(st.st_mode & 022);
+}
+
+/*
+ * mkdir dirfd/name 0700 unless it is a directory already; then open it,
+ * refusing one that is not trusted_dir(): another user could swap the
+ * copy or a temporary name in it.
+ */
 static int open_subdir(struct copy_ctx *c, int dirfd, const char *name)
 {
 	int fd;
@@ -370,8 +450,18 @@ static int open_subdir(struct copy_ctx *c, int dirfd, const char *name)
 	}
 	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 		    O_CLOEXEC);
+	if (fd < 0 && (errno == ELOOP || errno == ENOTDIR))
+		return fail(c, -EPERM, "cache %s: %s in it is not a directory "
+			    "(a symlink?): %s not copied", c->j->ds_root, name,
+			    c->what);
 	if (fd < 0)
 		return fail_cache(c, -errno, "opening a directory for");
+	if (!trusted_dir(fd)) {
+		close(fd);
+		return fail(c, -EPERM, "cache %s: directory %s in it is not "
+			    "the daemon's or others may write it: %s not "
+			    "copied", c->j->ds_root, name, c->what);
+	}
 	return fd;
 }
 
@@ -437,28 +527,35 @@ static void discard_tmp(struct copy_ctx *c)
 	c->tmp = -1;
 }
 
+/* A temporary name in c->d2, unique in this daemon. */
+static void tmp_name(struct copy_ctx *c)
+{
+	snprintf(c->tmpname, sizeof(c->tmpname), "%s%d.%ld.%u",
+		 PCCD_COPY_TMP_PREFIX, (int)getpid(), (long)syscall(SYS_gettid),
+		 __atomic_add_fetch(&tmp_counter, 1, __ATOMIC_RELAXED));
+}
+
 static int make_tmp(struct copy_ctx *c)
 {
-	char path[PCC_PATH_MAX + 64];
-	int err;
+	int err, i;
 
 	c->tmp = openat(c->d2, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 	if (c->tmp < 0 && errno != EOPNOTSUPP && errno != EISDIR)
 		return fail_cache(c, -errno, "creating the copy of");
-	if (c->tmp < 0) {
-		/* No O_TMPFILE here: a named file pccd_copy_cleanup() knows. */
-		if (snprintf(path, sizeof(path), "%s/%.5s/%sXXXXXX",
-			     c->j->ds_root, c->name, PCCD_COPY_TMP_PREFIX) >=
-		    (int)sizeof(path))
-			return fail(c, -ENAMETOOLONG, "cache %s: path too long",
-				    c->j->ds_root);
-		c->tmp = mkostemp(path, O_CLOEXEC);
-		if (c->tmp < 0)
+	/*
+	 * No O_TMPFILE here: a named file pccd_copy_cleanup() knows, made
+	 * in the directory checked (no path walked again).
+	 */
+	for (i = 0; c->tmp < 0 && i < 100; i++) {
+		tmp_name(c);
+		c->tmp = openat(c->d2, c->tmpname, O_RDWR | O_CREAT | O_EXCL |
+				O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (c->tmp < 0 && errno != EEXIST)
 			return fail_cache(c, -errno, "creating the copy of");
-		snprintf(c->tmpname, sizeof(c->tmpname), "%s",
-			 strrchr(path, '/') + 1);
-		c->tmp_named = true;
+		c->tmp_named = c->tmp >= 0;
 	}
+	if (c->tmp < 0)
+		return fail_cache(c, -EEXIST, "creating the copy of");
 	/* Exactly 0600 whatever the umask: the kernel refuses more. */
 	if (fchmod(c->tmp, 0600)) {
 		err = -errno;
@@ -562,7 +659,7 @@ static int copy_range(struct copy_ctx *c, off_t pos, off_t end)
 		size_t len = end - pos > COPY_CHUNK ? COPY_CHUNK : end - pos;
 		loff_t in = pos, out = pos;
 
-		if (cancelled(c->e))
+		if (cancelled(c))
 			return -ECANCELED;
 		fallback = false;
 		switch (c->method) {
@@ -647,19 +744,15 @@ static int copy_data(struct copy_ctx *c, off_t size)
 	return 0;
 }
 
-/* Give the finished copy its name: a temporary one, then a rename. */
-static int link_copy(struct copy_ctx *c)
+/* Link the copy as a temporary name, then rename it to its own. */
+static int link_named(struct copy_ctx *c)
 {
 	char procfd[64];
-	int i, err;
+	int i;
 
 	if (!c->tmp_named) {
 		for (i = 0; i < 100; i++) {
-			snprintf(c->tmpname, sizeof(c->tmpname),
-				 "%s%d.%ld.%u", PCCD_COPY_TMP_PREFIX,
-				 (int)getpid(), (long)syscall(SYS_gettid),
-				 __atomic_add_fetch(&tmp_counter, 1,
-						    __ATOMIC_RELAXED));
+			tmp_name(c);
 			if (!linkat(c->tmp, "", c->d2, c->tmpname,
 				    AT_EMPTY_PATH))
 				break;
@@ -682,6 +775,33 @@ static int link_copy(struct copy_ctx *c)
 	if (renameat(c->d2, c->tmpname, c->d2, c->name + 6))
 		return fail_cache(c, -errno, "renaming the copy of");
 	c->tmp_named = false;
+	return 0;
+}
+
+/*
+ * Give the finished copy its name: a temporary one, then a rename.  Not
+ * once its dataset is cancelled: pccd_copy_cancel_dataset() waits for a
+ * job between its check and its rename, so the copies its caller removes
+ * next include this one, and none is linked after.
+ */
+static int link_copy(struct copy_ctx *c)
+{
+	int err;
+
+	pthread_mutex_lock(&c->e->lock);
+	if (cancelled(c)) {
+		pthread_mutex_unlock(&c->e->lock);
+		return -ECANCELED;
+	}
+	c->j->linking = true;
+	pthread_mutex_unlock(&c->e->lock);
+	err = link_named(c);
+	pthread_mutex_lock(&c->e->lock);
+	c->j->linking = false;
+	pthread_cond_broadcast(&c->e->linked);
+	pthread_mutex_unlock(&c->e->lock);
+	if (err)
+		return err;
 	if (fsync(c->d2)) {
 		err = -errno;
 		/* Nothing named may stay of a copy that failed. */
@@ -702,17 +822,34 @@ static void set_cache_path(struct copy_ctx *c, const char *rel)
 		 (int)len, len == 1 ? "" : root, rel);
 }
 
-static int do_attach(struct copy_ctx *c)
+/*
+ * Attach the copy if asked.  *linked says whether a copy stays named: one
+ * just made (fresh) for a dataset the kernel no longer has (ENOENT: the
+ * dataset was removed while it was copied) is unlinked, as its removal
+ * would have been; a read-only copy only duplicates the lower file.
+ */
+static int do_attach(struct copy_ctx *c, bool fresh, bool *linked)
 {
 	bool attach;
 	int err;
 
+	*linked = true;
 	pthread_mutex_lock(&c->e->lock);
 	attach = c->j->attach;
 	pthread_mutex_unlock(&c->e->lock);
 	if (!attach)
 		return 0;
 	err = c->e->ops.attach(c->src, c->j->ds_id);
+	if (err == -ENOENT && fresh) {
+		if (unlinkat(c->d2, c->name + 6, 0) && errno != ENOENT)
+			log_warn("copy", "cannot remove %s",
+				 c->res->cache_path);
+		else
+			*linked = false;
+		return fail(c, err, "dataset %u of %s is gone: the copy of %s "
+			    "is not kept", c->j->ds_id, c->j->ds_root,
+			    c->what);
+	}
 	if (err)
 		return fail(c, err, "%s is copied to %s but the kernel did not "
 			    "attach it: %s", c->what, c->res->cache_path,
@@ -831,8 +968,7 @@ static void run_job(struct copy_worker *w, struct copy_job *j)
 			goto out;
 		if (copy_is_valid(&c, &v1)) {
 			j->res.already = true;
-			linked = true;
-			err = do_attach(&c);
+			err = do_attach(&c, false, &linked);
 			goto out;
 		}
 		err = copy_once(&c, &v1);
@@ -841,10 +977,6 @@ static void run_job(struct copy_worker *w, struct copy_job *j)
 		log_debug("copy", "%s changed during the copy (attempt %d)",
 			  c.what, attempt + 1);
 	}
-	if (err == -ECANCELED) {
-		fail(&c, err, "the daemon is stopping: %s not copied", c.what);
-		goto out;
-	}
 	if (err == -ESTALE) {
 		fail(&c, err, "%s changed during the copy (%d attempts): not "
 		     "cached", c.what, COPY_ATTEMPTS);
@@ -852,13 +984,20 @@ static void run_job(struct copy_worker *w, struct copy_job *j)
 	}
 	if (err)
 		goto out;
-	linked = true;
 	pthread_mutex_lock(&c.e->lock);
 	c.e->stats.copies++;
 	c.e->stats.bytes += j->res.bytes;
 	pthread_mutex_unlock(&c.e->lock);
-	err = do_attach(&c);
+	err = do_attach(&c, true, &linked);
 out:
+	if (err == -ECANCELED && !j->res.err) {
+		if (__atomic_load_n(&c.e->stop, __ATOMIC_RELAXED))
+			fail(&c, err, "the daemon is stopping: %s not copied",
+			     c.what);
+		else
+			fail(&c, err, "dataset %s is being removed: %s not "
+			     "copied", j->ds_root, c.what);
+	}
 	if (err && !j->res.err)
 		fail(&c, err, "%s: %s", c.what, strerror(-err));
 	/* A copy is named only if one is in place (the attach may fail). */
@@ -903,12 +1042,23 @@ static void list_remove(struct copy_job **head, struct copy_job *j)
 	}
 }
 
+/* Under the lock: j goes to the finished list, the loop is told. */
+static void finish_job(struct pccd_copy_engine *e, struct copy_job *j)
+{
+	uint64_t one = 1;
+
+	j->next = NULL;
+	*e->finished_tail = j;
+	e->finished_tail = &j->next;
+	if (write(e->efd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		log_warn("copy", "cannot signal a finished copy");
+}
+
 static void *worker_main(void *arg)
 {
 	struct copy_worker w = { .e = arg };
 	struct pccd_copy_engine *e = w.e;
 	struct copy_job *j;
-	uint64_t one = 1;
 
 	pthread_mutex_lock(&e->lock);
 	while (!e->stop) {
@@ -933,11 +1083,7 @@ static void *worker_main(void *arg)
 		e->nrunning--;
 		if (j->res.err)
 			e->stats.errors++;
-		j->next = NULL;
-		*e->finished_tail = j;
-		e->finished_tail = &j->next;
-		if (write(e->efd, &one, sizeof(one)) < 0 && errno != EAGAIN)
-			log_warn("copy", "cannot signal a finished copy");
+		finish_job(e, j);
 	}
 	pthread_mutex_unlock(&e->lock);
 	free(w.buf);
@@ -989,6 +1135,7 @@ int pccd_copy_engine_new(unsigned int workers,
 	}
 	pthread_mutex_init(&e->lock, NULL);
 	pthread_cond_init(&e->cond, NULL);
+	pthread_cond_init(&e->linked, NULL);
 	e->threads = calloc(workers, sizeof(*e->threads));
 	if (!e->threads) {
 		pccd_copy_engine_free(e);
@@ -1019,16 +1166,26 @@ void pccd_copy_engine_free(struct pccd_copy_engine *e)
 	pthread_mutex_unlock(&e->lock);
 	for (i = 0; i < e->nthreads; i++)
 		pthread_join(e->threads[i], NULL);
-	/* Queued jobs never ran, finished ones are never reaped now. */
+	/*
+	 * Every callback is called, here, so its caller's state is freed:
+	 * queued jobs never ran (ECANCELED), finished ones (those that were
+	 * running too) with their result.  A callback's pccd_copy_submit()
+	 * says ECANCELED: e->stop is set.
+	 */
 	while ((j = e->queue)) {
 		e->queue = j->next;
-		job_free(j);
+		j->res.err = -ECANCELED;
+		j->res.ds_id = j->ds_id;
+		snprintf(j->res.msg, sizeof(j->res.msg), "the daemon is "
+			 "stopping: %s not copied",
+			 j->path ? j->path : "the file");
+		finish_job(e, j);
 	}
-	while ((j = e->finished)) {
-		e->finished = j->next;
-		job_free(j);
-	}
+	e->queue_tail = &e->queue;
+	e->nqueued = 0;
+	pccd_copy_reap(e);
 	pthread_cond_destroy(&e->cond);
+	pthread_cond_destroy(&e->linked);
 	pthread_mutex_destroy(&e->lock);
 	close(e->efd);
 	free(e->threads);
@@ -1086,8 +1243,10 @@ static struct copy_job *find_job(struct pccd_copy_engine *e, dev_t dev,
 	for (j = e->queue; j; j = j->next)
 		if (job_is(j, dev, ino, ds_root))
 			return j;
+	/* A cancelled job copies nothing: a new submission is a new job. */
 	for (j = e->running; j; j = j->next)
-		if (job_is(j, dev, ino, ds_root))
+		if (job_is(j, dev, ino, ds_root) &&
+		    !__atomic_load_n(&j->cancel, __ATOMIC_RELAXED))
 			return j;
 	return NULL;
 }
@@ -1185,6 +1344,46 @@ int pccd_copy_submit(struct pccd_copy_engine *e,
 	return 0;
 }
 
+void pccd_copy_cancel_dataset(struct pccd_copy_engine *e,
+			      const char *ds_root)
+{
+	struct copy_job **p, *j;
+	bool wait;
+
+	pthread_mutex_lock(&e->lock);
+	for (p = &e->queue; (j = *p);) {
+		if (strcmp(j->ds_root, ds_root)) {
+			p = &j->next;
+			continue;
+		}
+		*p = j->next;
+		e->nqueued--;
+		j->res.err = -ECANCELED;
+		j->res.ds_id = j->ds_id;
+		snprintf(j->res.msg, sizeof(j->res.msg), "dataset %s is being "
+			 "removed: %s not copied", ds_root,
+			 j->path ? j->path : "the file");
+		e->stats.errors++;
+		finish_job(e, j);
+	}
+	e->queue_tail = &e->queue;
+	while (*e->queue_tail)
+		e->queue_tail = &(*e->queue_tail)->next;
+	for (j = e->running; j; j = j->next)
+		if (!strcmp(j->ds_root, ds_root))
+			__atomic_store_n(&j->cancel, true, __ATOMIC_RELAXED);
+	/* A job past its check links now: wait, its copy is then seen. */
+	do {
+		wait = false;
+		for (j = e->running; j; j = j->next)
+			if (j->linking && !strcmp(j->ds_root, ds_root))
+				wait = true;
+		if (wait)
+			pthread_cond_wait(&e->linked, &e->lock);
+	} while (wait);
+	pthread_mutex_unlock(&e->lock);
+}
+
 static void forget_in(struct copy_job *j, void *arg)
 {
 	struct copy_cb **p, *cb;
@@ -1246,20 +1445,183 @@ static bool is_hex2(const char *s)
 }
 
 /*
- * Where copies and leftovers live: HH/HH/NAME under the root (level 3 of
- * fts, whose parents are levels 2 and 1).  Nothing elsewhere is touched.
+ * What an interrupted copy leaves: a regular file named so, the daemon's
+ * (root's), mode 0600 or less, one link.  Anything else is somebody's.
  */
-static bool in_fanout(const FTSENT *f)
+static bool is_leftover(const char *name, const struct stat *st)
 {
-	return f->fts_level == 3 && is_hex2(f->fts_parent->fts_name) &&
-	       is_hex2(f->fts_parent->fts_parent->fts_name);
+	return !strncmp(name, PCCD_COPY_TMP_PREFIX,
+			strlen(PCCD_COPY_TMP_PREFIX)) &&
+	       S_ISREG(st->st_mode) && st->st_uid == geteuid() &&
+	       !(st->st_mode & 077) && st->st_nlink == 1;
 }
 
-static bool is_leftover(const FTSENT *f)
+/* Called for each entry of a HH/HH directory, dfd: that directory. */
+typedef void (*fanout_fn)(int dfd, const char *name, void *arg);
+
+/* Open dir/name if it is a trusted fan-out directory; NULL if not. */
+static DIR *fanout_open(int dfd, const char *dir, const char *name)
 {
-	return f->fts_info == FTS_F && in_fanout(f) &&
-	       !strncmp(f->fts_name, PCCD_COPY_TMP_PREFIX,
-			strlen(PCCD_COPY_TMP_PREFIX));
+	DIR *d;
+	int fd;
+
+	fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC);
+	if (fd < 0) {
+		if (errno != ENOTDIR && errno != ELOOP && errno != ENOENT)
+			log_warn("copy", "cannot open %s/%s", dir, name);
+		return NULL;
+	}
+	if (!trusted_dir(fd)) {
+		log_warn("copy", "%s/%s is not a directory of the daemon's "
+			 "user that only it may write: skipped", dir, name);
+		close(fd);
+		return NULL;
+	}
+	d = fdopendir(fd);
+	if (!d) {
+		log_warn("copy", "cannot open %s/%s", dir, name);
+		close(fd);
+	}
+	return d;
+}
+
+/*
+ * Call fn for every entry of ds_root/HH/HH (where copies and leftovers
+ * live; nothing elsewhere is touched), through directory descriptors
+ * opened without following symlinks, so a directory a user swapped for a
+ * symlink leads nowhere.  With prune, fan-out directories left empty are
+ * removed.  0 or a negative errno (the root cannot be read).
+ */
+static int fanout_walk(const char *ds_root, fanout_fn fn, void *arg,
+		       bool prune)
+{
+	struct dirent *e1, *e2, *e3;
+	DIR *root, *d1, *d2;
+	char path[PCC_PATH_MAX + 8];
+	int fd, err = 0;
+
+	/* The root is the administrator's: symlinks in it are meant. */
+	fd = open(ds_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	root = fdopendir(fd);
+	if (!root) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	while ((errno = 0, e1 = readdir(root))) {
+		if (!is_hex2(e1->d_name))
+			continue;
+		d1 = fanout_open(dirfd(root), ds_root, e1->d_name);
+		if (!d1)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", ds_root, e1->d_name);
+		while ((errno = 0, e2 = readdir(d1))) {
+			if (!is_hex2(e2->d_name))
+				continue;
+			d2 = fanout_open(dirfd(d1), path, e2->d_name);
+			if (!d2)
+				continue;
+			while ((e3 = readdir(d2)))
+				if (strcmp(e3->d_name, ".") &&
+				    strcmp(e3->d_name, ".."))
+					fn(dirfd(d2), e3->d_name, arg);
+			closedir(d2);
+			if (prune && unlinkat(dirfd(d1), e2->d_name,
+					      AT_REMOVEDIR) &&
+			    errno != ENOTEMPTY && errno != EEXIST)
+				log_warn("copy", "cannot remove %s/%s", path,
+					 e2->d_name);
+		}
+		closedir(d1);
+		if (prune && unlinkat(dirfd(root), e1->d_name, AT_REMOVEDIR) &&
+		    errno != ENOTEMPTY && errno != EEXIST)
+			log_warn("copy", "cannot remove %s", path);
+	}
+	if (errno)
+		err = -errno;
+	closedir(root);
+	return err;
+}
+
+struct cleanup_ctx {
+	const char *ds_root;
+	const struct pccd_copy_ops *ops;	/* remove_all: copies too */
+	uint32_t ds_id;
+	uint64_t files, bytes;
+};
+
+/* A read-only copy of dataset ds_id (its xattr says so). */
+static bool is_copy_of(const struct pccd_copy_ops *ops, int dfd,
+		       const char *name, uint32_t ds_id)
+{
+	struct pcc_copy_xattr x;
+	struct stat st;
+	bool ok;
+	int fd;
+
+	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+		    O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return false;
+	memset(&x, 0, sizeof(x));
+	ok = !fstat(fd, &st) && S_ISREG(st.st_mode) &&
+	     !ops->get_xattr(fd, &x) && xattr_is_ro_copy(&x, ds_id);
+	close(fd);
+	return ok;
+}
+
+static void remove_entry(int dfd, const char *name, void *arg)
+{
+	struct cleanup_ctx *c = arg;
+	struct stat st;
+
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW))
+		return;
+	if (!is_leftover(name, &st) &&
+	    !(c->ops && S_ISREG(st.st_mode) &&
+	      is_copy_of(c->ops, dfd, name, c->ds_id)))
+		return;
+	/* Relative to the directory checked: no symlink followed. */
+	if (unlinkat(dfd, name, 0)) {
+		log_warn("copy", "cannot remove %s in %s", name, c->ds_root);
+		return;
+	}
+	c->files++;
+	c->bytes += (uint64_t)st.st_blocks * 512;
+}
+
+int pccd_copy_cleanup(const char *ds_root)
+{
+	struct cleanup_ctx c = { .ds_root = ds_root };
+	int err;
+
+	err = fanout_walk(ds_root, remove_entry, &c, false);
+	return err ? err : (int)c.files;
+}
+
+int pccd_copy_remove_all_with(const struct pccd_copy_ops *in_ops,
+			      const char *ds_root, uint32_t ds_id,
+			      uint64_t *files, uint64_t *bytes)
+{
+	struct pccd_copy_ops ops = { 0 };
+	struct cleanup_ctx c = { .ds_root = ds_root, .ops = &ops,
+				 .ds_id = ds_id };
+	int err;
+
+	ops_fill(&ops, in_ops);
+	err = fanout_walk(ds_root, remove_entry, &c, true);
+	*files += c.files;
+	*bytes += c.bytes;
+	return err;
+}
+
+int pccd_copy_remove_all(const char *ds_root, uint32_t ds_id,
+			 uint64_t *files, uint64_t *bytes)
+{
+	return pccd_copy_remove_all_with(NULL, ds_root, ds_id, files, bytes);
 }
 
 static FTS *walk_open(const char *ds_root, int *err)
@@ -1288,104 +1650,6 @@ static void walk_warn(const FTSENT *f)
 	if (f->fts_info == FTS_DNR || f->fts_info == FTS_ERR ||
 	    f->fts_info == FTS_NS)
 		log_warn_errno("copy", -f->fts_errno, "%s", f->fts_path);
-}
-
-int pccd_copy_cleanup(const char *ds_root)
-{
-	int removed = 0, err = 0;
-	FTSENT *f;
-	FTS *fts;
-
-	fts = walk_open(ds_root, &err);
-	if (!fts)
-		return err;
-	while ((errno = 0, f = fts_read(fts))) {
-		walk_warn(f);
-		if (f->fts_info == FTS_D && f->fts_level >= 3) {
-			fts_set(fts, f, FTS_SKIP);
-			continue;
-		}
-		if (!is_leftover(f))
-			continue;
-		if (unlink(f->fts_accpath))
-			log_warn("copy", "cannot remove %s", f->fts_path);
-		else
-			removed++;
-	}
-	if (errno)
-		err = -errno;
-	fts_close(fts);
-	return err ? err : removed;
-}
-
-/* A read-only copy of dataset ds_id (its xattr says so). */
-static bool is_copy_of(const struct pccd_copy_ops *ops, const FTSENT *f,
-		       uint32_t ds_id)
-{
-	struct pcc_copy_xattr x;
-	bool ok;
-	int fd;
-
-	if (f->fts_info != FTS_F || !in_fanout(f))
-		return false;
-	fd = open(f->fts_accpath, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
-		  O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return false;
-	memset(&x, 0, sizeof(x));
-	ok = !ops->get_xattr(fd, &x) && xattr_is_ro_copy(&x, ds_id);
-	close(fd);
-	return ok;
-}
-
-int pccd_copy_remove_all_with(const struct pccd_copy_ops *in_ops,
-			      const char *ds_root, uint32_t ds_id,
-			      uint64_t *files, uint64_t *bytes)
-{
-	struct pccd_copy_ops ops = { 0 };
-	int err = 0;
-	FTSENT *f;
-	FTS *fts;
-
-	ops_fill(&ops, in_ops);
-	fts = walk_open(ds_root, &err);
-	if (!fts)
-		return err;
-	while ((errno = 0, f = fts_read(fts))) {
-		walk_warn(f);
-		if (f->fts_info == FTS_D && f->fts_level >= 3) {
-			fts_set(fts, f, FTS_SKIP);
-			continue;
-		}
-		/* The fan-out directories, once empty. */
-		if (f->fts_info == FTS_DP && f->fts_level >= 1 &&
-		    f->fts_level <= 2 && is_hex2(f->fts_name) &&
-		    (f->fts_level == 1 || is_hex2(f->fts_parent->fts_name))) {
-			if (rmdir(f->fts_accpath) && errno != ENOTEMPTY &&
-			    errno != EEXIST)
-				log_warn("copy", "cannot remove %s",
-					 f->fts_path);
-			continue;
-		}
-		if (!is_leftover(f) && !is_copy_of(&ops, f, ds_id))
-			continue;
-		if (unlink(f->fts_accpath)) {
-			log_warn("copy", "cannot remove %s", f->fts_path);
-			continue;
-		}
-		*files += 1;
-		*bytes += (uint64_t)f->fts_statp->st_blocks * 512;
-	}
-	if (errno)
-		err = -errno;
-	fts_close(fts);
-	return err;
-}
-
-int pccd_copy_remove_all(const char *ds_root, uint32_t ds_id,
-			 uint64_t *files, uint64_t *bytes)
-{
-	return pccd_copy_remove_all_with(NULL, ds_root, ds_id, files, bytes);
 }
 
 int pccd_copy_usage(const char *ds_root, uint64_t *files, uint64_t *bytes)

@@ -89,8 +89,11 @@ int pccd_copy_engine_new(unsigned int workers,
 			 struct pccd_copy_engine **out);
 
 /*
- * Stop: queued jobs finish with -ECANCELED (callbacks not called), running
- * ones are told to stop and waited for.  NULL-safe.
+ * Stop: running jobs are told to stop and waited for, then every callback
+ * still due is called, in the calling thread, so callers free what they
+ * gave as arg: queued jobs with -ECANCELED, finished ones (those that were
+ * running too) with their result, often -ECANCELED.  pccd_copy_submit()
+ * from a callback then says -ECANCELED.  NULL-safe.
  */
 void pccd_copy_engine_free(struct pccd_copy_engine *e);
 
@@ -112,6 +115,15 @@ int pccd_copy_submit(struct pccd_copy_engine *e,
 		     pccd_copy_done_fn done, void *arg);
 
 /*
+ * The dataset in ds_root is going (del, clear): its queued jobs finish
+ * with -ECANCELED (their callbacks are called from pccd_copy_reap() as
+ * usual), its running ones stop and link nothing.  Returns once no copy
+ * of it can be linked any more, so copies removed after this stay removed.
+ */
+void pccd_copy_cancel_dataset(struct pccd_copy_engine *e,
+			      const char *ds_root);
+
+/*
  * Forget the callbacks registered with arg (a client that went away):
  * the copy goes on, nobody is told.
  */
@@ -128,8 +140,13 @@ void pccd_copy_get_stats(struct pccd_copy_engine *e,
 			 struct pccd_copy_stats *st);
 
 /*
- * Remove what interrupted copies left in ds_root (PCCD_COPY_TMP_PREFIX
- * files).  Returns the number removed or a negative errno.
+ * Remove what interrupted copies left in ds_root: PCCD_COPY_TMP_PREFIX
+ * files in its HH/HH directories that are regular, the daemon's user's
+ * (root's), mode 0600 or less, with one link; anything else may be a
+ * user's.  Fan-out directories are entered without following symlinks,
+ * and only if they are the daemon's user's and nobody else may write them
+ * (the engine refuses to copy into others).  Returns the number removed
+ * or a negative errno.
  */
 int pccd_copy_cleanup(const char *ds_root);
 
@@ -138,7 +155,8 @@ int pccd_copy_cleanup(const char *ds_root);
  * PCC_XATTR_COPY says PCC_TYPE_READONLY and ds_id), leftovers of
  * interrupted copies and the fan-out directories left empty.  Files that
  * are not pcc read-only copies are never removed: they may hold data found
- * nowhere else.  Adds what was removed to *files and *bytes.
+ * nowhere else.  The directories are walked as pccd_copy_cleanup() does.
+ * Adds what was removed to *files and *bytes.
  */
 int pccd_copy_remove_all(const char *ds_root, uint32_t ds_id,
 			 uint64_t *files, uint64_t *bytes);

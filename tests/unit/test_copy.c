@@ -44,6 +44,7 @@ static struct {
 	int attaches;
 	uint32_t attach_id;
 	int set_xattr_err;	/* set_xattr() fails with this */
+	int attach_err;		/* attach() fails with this */
 	struct {
 		dev_t dev;
 		ino_t ino;
@@ -90,7 +91,7 @@ static int fake_attach(int fd, uint32_t ds_id)
 	fake.attaches++;
 	fake.attach_id = ds_id;
 	pthread_mutex_unlock(&fake_lock);
-	return 0;
+	return fake.attach_err;
 }
 
 static int fake_state(int fd, struct pcc_ioc_state *st)
@@ -664,7 +665,7 @@ static void test_not_regular(void **state)
 
 	struct pccd_copy_req r;
 	struct done d = { 0 };
-	char *fifo;
+	char *fifo, *f;
 	int fd;
 
 	res = copy_one(e, src, ds, 1, false);
@@ -687,6 +688,30 @@ static void test_not_regular(void **state)
 	assert_non_null(strstr(d.res.msg, "not a regular file"));
 	assert_int_equal(files_in(ds), 0);
 	free(fifo);
+
+	/* A path whose file is not the one submitted (renamed over). */
+	f = make_file(src, "swapped", 100);
+	req_for(&r, f, -1, ds, 1, false);
+	r.ino++;
+	memset(&d, 0, sizeof(d));
+	assert_int_equal(pccd_copy_submit(e, &r, on_done, &d), 0);
+	wait_calls(e, &d.calls, 1);
+	assert_int_equal(d.res.err, -ESTALE);
+	assert_non_null(strstr(d.res.msg, "renamed over"));
+	assert_int_equal(files_in(ds), 0);
+	r.ino--;
+	r.dev++;
+	memset(&d, 0, sizeof(d));
+	assert_int_equal(pccd_copy_submit(e, &r, on_done, &d), 0);
+	wait_calls(e, &d.calls, 1);
+	assert_int_equal(d.res.err, -ESTALE);
+	/* The right file: copied. */
+	r.dev--;
+	memset(&d, 0, sizeof(d));
+	assert_int_equal(pccd_copy_submit(e, &r, on_done, &d), 0);
+	wait_calls(e, &d.calls, 1);
+	assert_int_equal(d.res.err, 0);
+	free(f);
 
 	pccd_copy_engine_free(e);
 	free(src);
@@ -725,13 +750,34 @@ static void test_bad_submit(void **state)
 	assert_int_equal(pccd_copy_engine_new(100000, NULL, &e), -EINVAL);
 }
 
-/* Stopping with jobs queued and one running: no callback, no leftover. */
+struct free_done {
+	struct pccd_copy_engine *e;
+	struct pccd_copy_req *r;
+	int calls, cancelled, resubmit;
+};
+
+/* A callback at engine_free() that tries to queue more. */
+static void on_free_done(const struct pccd_copy_result *res, void *arg)
+{
+	struct free_done *d = arg;
+
+	d->calls++;
+	if (res->err == -ECANCELED)
+		d->cancelled++;
+	if (pccd_copy_submit(d->e, d->r, on_free_done, d) == -ECANCELED)
+		d->resubmit++;
+}
+
+/*
+ * Stopping with jobs queued and one running: every callback is called
+ * (the queued ones with ECANCELED), none can queue more; no leftover.
+ */
 static void test_free_busy(void **state)
 {
 	struct pccd_copy_engine *e = engine(1);
 	char *src = newdir("src"), *ds = newdir("ds");
 	struct pccd_copy_req r;
-	struct done d = { 0 };
+	struct free_done d = { .e = e, .r = &r };
 	char name[16];
 	char *f[4];
 	int i;
@@ -741,16 +787,137 @@ static void test_free_busy(void **state)
 		snprintf(name, sizeof(name), "f%d", i);
 		f[i] = make_file(src, name, 3 << 20);
 		req_for(&r, f[i], -1, ds, 1, false);
-		assert_int_equal(pccd_copy_submit(e, &r, on_done, &d), 0);
+		assert_int_equal(pccd_copy_submit(e, &r, on_free_done, &d),
+				 0);
 	}
 	gate_wait(1);
 	gate_open();
 	pccd_copy_engine_free(e);
-	assert_int_equal(d.calls, 0);
+	assert_int_equal(d.calls, 4);
+	assert_true(d.cancelled >= 3);
+	assert_int_equal(d.resubmit, 4);
 	assert_int_equal(pccd_copy_cleanup(ds), 0);
 	assert_true(files_in(ds) <= 1);
 	for (i = 0; i < 4; i++)
 		free(f[i]);
+	free(src);
+	free(ds);
+}
+
+/* A finished job nobody reaped is called back at engine_free(). */
+static void test_free_unreaped(void **state)
+{
+	struct pccd_copy_engine *e = engine(1);
+	char *src = newdir("src"), *ds = newdir("ds");
+	char *f = make_file(src, "unreaped", 1000);
+	struct pccd_copy_stats stats;
+	struct pccd_copy_req r;
+	struct done d = { 0 };
+	int rounds = 1000;
+
+	req_for(&r, f, -1, ds, 1, false);
+	assert_int_equal(pccd_copy_submit(e, &r, on_done, &d), 0);
+	do {
+		usleep(10000);
+		pccd_copy_get_stats(e, &stats);
+	} while (stats.queued + stats.running && rounds--);
+	assert_int_equal(d.calls, 0);
+	pccd_copy_engine_free(e);
+	assert_int_equal(d.calls, 1);
+	assert_int_equal(d.res.err, 0);
+	free(f);
+	free(src);
+	free(ds);
+}
+
+/*
+ * A dataset removed while its copies are queued and running: the queued
+ * one finishes with ECANCELED, the running one links nothing, another
+ * dataset's job goes on.
+ */
+static void test_cancel_dataset(void **state)
+{
+	struct pccd_copy_engine *e = engine(1);
+	char *src = newdir("src"), *ds = newdir("ds"), *ds2 = newdir("ds");
+	char *f1 = make_file(src, "run", 100000);
+	char *f2 = make_file(src, "queued", 1000);
+	struct done d1 = { 0 }, d2 = { 0 }, d3 = { 0 };
+	struct pccd_copy_stats stats;
+	struct pccd_copy_req r;
+
+	gate_close();
+	req_for(&r, f1, -1, ds, 1, true);
+	assert_int_equal(pccd_copy_submit(e, &r, on_done, &d1), 0);
+	gate_wait(1);
+	req_for(&r, f2, -1, ds, 1, true);
+	assert_int_equal(pccd_copy_submit(e, &r, on_done, &d2), 0);
+	req_for(&r, f2, -1, ds2, 2, true);
+	assert_int_equal(pccd_copy_submit(e, &r, on_done, &d3), 0);
+	pccd_copy_cancel_dataset(e, ds);
+	/* The queued one is called back while the running one waits. */
+	wait_calls(e, &d2.calls, 1);
+	assert_int_equal(d2.res.err, -ECANCELED);
+	assert_non_null(strstr(d2.res.msg, "being removed"));
+	assert_int_equal(d1.calls, 0);
+	pccd_copy_get_stats(e, &stats);
+	assert_int_equal(stats.queued, 1);
+	/* A new submission for the cancelled file is a job of its own. */
+	req_for(&r, f1, -1, ds, 1, false);
+	assert_int_equal(pccd_copy_submit(e, &r, NULL, NULL), 0);
+	pccd_copy_get_stats(e, &stats);
+	assert_int_equal(stats.queued, 2);
+	pccd_copy_cancel_dataset(e, ds);
+	gate_open();
+	wait_calls(e, &d1.calls, 1);
+	wait_calls(e, &d3.calls, 1);
+	wait_idle(e);
+	assert_int_equal(d1.res.err, -ECANCELED);
+	assert_string_equal(d1.res.cache_path, "");
+	assert_int_equal(files_in(ds), 0);
+	assert_int_equal(d3.res.err, 0);
+	assert_int_equal(files_in(ds2), 1);
+	assert_int_equal(fake.attaches, 1);
+	assert_int_equal(fake.attach_id, 2);
+
+	pccd_copy_engine_free(e);
+	free(f1);
+	free(f2);
+	free(src);
+	free(ds);
+	free(ds2);
+}
+
+/* An attach refused for a dataset that is gone keeps no fresh copy. */
+static void test_attach_enoent(void **state)
+{
+	struct pccd_copy_engine *e = engine(1);
+	char *src = newdir("src"), *ds = newdir("ds");
+	char *f = make_file(src, "orphan", 20000);
+	struct pccd_copy_result res;
+	char want[PCC_PATH_MAX];
+	struct stat st;
+
+	fake.attach_err = -ENOENT;
+	res = copy_one(e, f, ds, 3, true);
+	assert_int_equal(res.err, -ENOENT);
+	assert_non_null(strstr(res.msg, "is gone"));
+	assert_string_equal(res.cache_path, "");
+	assert_int_equal(files_in(ds), 0);
+
+	/* An existing copy is not the engine's to remove. */
+	fake.attach_err = 0;
+	res = copy_one(e, f, ds, 3, false);
+	assert_int_equal(res.err, 0);
+	fake.attach_err = -ENOENT;
+	res = copy_one(e, f, ds, 3, true);
+	assert_int_equal(res.err, -ENOENT);
+	assert_true(res.already);
+	expected_path(f, ds, want, sizeof(want));
+	assert_string_equal(res.cache_path, want);
+	assert_int_equal(stat(want, &st), 0);
+
+	pccd_copy_engine_free(e);
+	free(f);
 	free(src);
 	free(ds);
 }
@@ -760,27 +927,147 @@ static void put(const char *dir, const char *name)
 	free(make_file(dir, name, 100));
 }
 
+/* A file of mode mode in dir/name; returns its path. */
+static char *put_mode(const char *dir, const char *name, mode_t mode)
+{
+	char *p = make_file(dir, name, 100);
+
+	assert_int_equal(chmod(p, mode), 0);
+	return p;
+}
+
+static char *mkdir_in(const char *dir, const char *name, mode_t mode)
+{
+	char *p;
+
+	assert_true(asprintf(&p, "%s/%s", dir, name) > 0);
+	assert_int_equal(mkdir(p, 0700), 0);
+	assert_int_equal(chmod(p, mode), 0);
+	return p;
+}
+
+static bool exists(const char *dir, const char *name)
+{
+	struct stat st;
+	char *p;
+	bool ok;
+
+	assert_true(asprintf(&p, "%s/%s", dir, name) > 0);
+	ok = !lstat(p, &st);
+	free(p);
+	return ok;
+}
+
+/*
+ * Only the daemon's own leftovers go (a regular file, 0600 or less, one
+ * link, the daemon's user's), and only in fan-out directories reached
+ * without a symlink that nobody else may write.
+ */
 static void test_cleanup(void **state)
 {
-	char *ds = newdir("ds"), *p;
+	char *ds = newdir("ds"), *victim = newdir("victim");
+	char *ab = mkdir_in(ds, "ab", 0700), *cd = mkdir_in(ab, "cd", 0700);
+	char *open_dir = mkdir_in(ds, "12", 0777), *open2, *v01, *p, *l;
+	uint64_t files = 0, bytes = 0;
 
-	assert_true(asprintf(&p, "%s/ab", ds) > 0);
-	assert_int_equal(mkdir(p, 0700), 0);
+	free(put_mode(cd, PCCD_COPY_TMP_PREFIX "abcdef", 0600));
+	free(put_mode(cd, PCCD_COPY_TMP_PREFIX "1.2.3", 0400));
+	free(put_mode(cd, PCCD_COPY_TMP_PREFIX "wide", 0644));
+	p = put_mode(cd, PCCD_COPY_TMP_PREFIX "linked", 0600);
+	assert_true(asprintf(&l, "%s/ffff-link", cd) > 0);
+	assert_int_equal(link(p, l), 0);
 	free(p);
-	assert_true(asprintf(&p, "%s/ab/cd", ds) > 0);
-	assert_int_equal(mkdir(p, 0700), 0);
-	put(p, PCCD_COPY_TMP_PREFIX "abcdef");
-	put(p, PCCD_COPY_TMP_PREFIX "1.2.3");
-	put(p, "ffff-0102");
+	free(l);
+	free(put_mode(cd, "ffff-0102", 0600));
+	if (geteuid() == 0) {
+		p = put_mode(cd, PCCD_COPY_TMP_PREFIX "theirs", 0600);
+		assert_int_equal(chown(p, 65534, 65534), 0);
+		free(p);
+	}
 	/* Outside the fan-out: not the engine's, kept. */
-	put(ds, PCCD_COPY_TMP_PREFIX "mine");
+	free(put_mode(ds, PCCD_COPY_TMP_PREFIX "mine", 0600));
+	/* A fan-out directory others may write: skipped. */
+	open2 = mkdir_in(open_dir, "34", 0700);
+	free(put_mode(open2, PCCD_COPY_TMP_PREFIX "x", 0600));
+	/* Directories swapped for symlinks are not followed. */
+	v01 = mkdir_in(victim, "01", 0700);
+	free(put_mode(v01, PCCD_COPY_TMP_PREFIX "v", 0600));
+	assert_true(asprintf(&p, "%s/ef", ds) > 0);
+	assert_int_equal(symlink(victim, p), 0);
+	free(p);
+	assert_true(asprintf(&p, "%s/02", ab) > 0);
+	assert_int_equal(symlink(v01, p), 0);
 	free(p);
 
 	assert_int_equal(pccd_copy_cleanup(ds), 2);
-	assert_int_equal(files_in(ds), 2);
+	assert_false(exists(cd, PCCD_COPY_TMP_PREFIX "abcdef"));
+	assert_false(exists(cd, PCCD_COPY_TMP_PREFIX "1.2.3"));
+	assert_true(exists(cd, PCCD_COPY_TMP_PREFIX "wide"));
+	assert_true(exists(cd, PCCD_COPY_TMP_PREFIX "linked"));
+	assert_true(exists(cd, "ffff-0102"));
+	if (geteuid() == 0)
+		assert_true(exists(cd, PCCD_COPY_TMP_PREFIX "theirs"));
+	assert_true(exists(ds, PCCD_COPY_TMP_PREFIX "mine"));
+	assert_true(exists(open2, PCCD_COPY_TMP_PREFIX "x"));
+	assert_true(exists(v01, PCCD_COPY_TMP_PREFIX "v"));
 	assert_int_equal(pccd_copy_cleanup(ds), 0);
 	assert_int_equal(pccd_copy_cleanup("/nonexistent/pcc"), -ENOENT);
+
+	/* remove_all: the same care, and the symlinked tree stays. */
+	assert_int_equal(pccd_copy_remove_all_with(&fake_ops, ds, 1, &files,
+						   &bytes), 0);
+	assert_int_equal(files, 0);
+	assert_true(exists(v01, PCCD_COPY_TMP_PREFIX "v"));
+	assert_true(exists(open2, PCCD_COPY_TMP_PREFIX "x"));
+	assert_true(exists(cd, PCCD_COPY_TMP_PREFIX "wide"));
+	free(v01);
+	free(open2);
+	free(open_dir);
+	free(cd);
+	free(ab);
+	free(victim);
 	free(ds);
+}
+
+/* The engine refuses fan-out directories it cannot trust. */
+static void test_untrusted_dirs(void **state)
+{
+	struct pccd_copy_engine *e = engine(1);
+	char *src = newdir("src"), *ds = newdir("ds"), *other = newdir("o");
+	char *f = make_file(src, "file", 1000);
+	struct pccd_copy_result res;
+	char want[PCC_PATH_MAX], *d1;
+
+	expected_path(f, ds, want, sizeof(want));
+	*strrchr(want, '/') = '\0';		/* ds/HH/HH */
+	*strrchr(want, '/') = '\0';		/* ds/HH */
+	d1 = strdup(want);
+	assert_int_equal(mkdir(d1, 0700), 0);
+	assert_int_equal(chmod(d1, 0777), 0);
+	res = copy_one(e, f, ds, 1, false);
+	assert_int_equal(res.err, -EPERM);
+	assert_non_null(strstr(res.msg, "others may write"));
+	assert_int_equal(files_in(ds), 0);
+
+	/* Swapped for a symlink. */
+	assert_int_equal(rmdir(d1), 0);
+	assert_int_equal(symlink(other, d1), 0);
+	res = copy_one(e, f, ds, 1, false);
+	assert_int_equal(res.err, -EPERM);
+	assert_non_null(strstr(res.msg, "not a directory"));
+	assert_int_equal(files_in(other), 0);
+
+	/* Back to a directory of its own: copied. */
+	assert_int_equal(unlink(d1), 0);
+	res = copy_one(e, f, ds, 1, false);
+	assert_int_equal(res.err, 0);
+
+	pccd_copy_engine_free(e);
+	free(d1);
+	free(f);
+	free(src);
+	free(ds);
+	free(other);
 }
 
 static void test_remove_all(void **state)
@@ -802,7 +1089,7 @@ static void test_remove_all(void **state)
 	*strrchr(dir, '/') = '\0';
 	/* A file that is no copy, beside the copy of dataset 1. */
 	put(dir, "ffff-notacopy");
-	put(dir, PCCD_COPY_TMP_PREFIX "left");
+	free(put_mode(dir, PCCD_COPY_TMP_PREFIX "left", 0600));
 	assert_int_equal(pccd_copy_usage(ds, &ufiles, &ubytes), 0);
 	assert_int_equal(ufiles, 4);
 	assert_true(ubytes >= 50000 + 9000);
@@ -992,7 +1279,11 @@ int main(void)
 		cmocka_unit_test(test_not_regular),
 		cmocka_unit_test(test_bad_submit),
 		cmocka_unit_test(test_free_busy),
+		cmocka_unit_test(test_free_unreaped),
+		cmocka_unit_test(test_cancel_dataset),
+		cmocka_unit_test(test_attach_enoent),
 		cmocka_unit_test(test_cleanup),
+		cmocka_unit_test(test_untrusted_dirs),
 		cmocka_unit_test(test_remove_all),
 		cmocka_unit_test(test_cross_fs),
 		cmocka_unit_test(test_owner),
