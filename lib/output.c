@@ -8,6 +8,7 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <json-c/json.h>
 
@@ -207,8 +208,18 @@ void out_int(struct out *o, enum out_kind kind, const char *key,
 void out_double(struct out *o, enum out_kind kind, const char *key,
 		const char *fmt, double val)
 {
+	char text[32];
+
+	/*
+	 * json-c writes a double with 17 digits (0.08217785 comes out as
+	 * 0.082177849999999997); 15 are all a double holds exactly.
+	 */
+	snprintf(text, sizeof(text), "%.15g", val);
+	/* Still a float to a reader: 3.0, not 3. */
+	if (!strpbrk(text, ".eEin"))
+		strcat(text, ".0");
 	if (want_json(o, kind))
-		add_value(o, key, json_object_new_double(val));
+		add_value(o, key, json_object_new_double_s(val, text));
 	else if (want_text(o, kind) && fmt)
 		fprintf(o->fp, fmt, val);
 }

@@ -140,6 +140,16 @@ static void test_array_double(void **state)
 	out_double(o, OUT_ANY, "seconds", "%.1f s|", 2.5);
 	assert_int_equal(out_end(o), 0);
 	assert_true(!strncmp(c->buf, "2.5 s|", 6));
+
+	/* No binary noise: 15 significant digits. */
+	rewind(c->fp);
+	o = out_new(c->fp, OUT_F_JSON);
+	out_double(o, OUT_ANY, "a", NULL, 0.08217785);
+	out_double(o, OUT_ANY, "b", NULL, 0.1 + 0.2);
+	out_double(o, OUT_ANY, "c", NULL, 3.0);
+	assert_int_equal(out_end(o), 0);
+	assert_true(!strncmp(c->buf, "{\"a\":0.08217785,\"b\":0.3,\"c\":3.0}\n",
+			     strlen("{\"a\":0.08217785,\"b\":0.3,\"c\":3.0}\n")));
 }
 
 /* Unbalanced or too deep nesting loses data, never memory or the document. */
