@@ -396,6 +396,35 @@ void pccd_apply_cleanup(struct pccd *d)
 		}
 }
 
+void pccd_apply_rearm(struct pccd *d)
+{
+	char msg[256];
+	size_t i;
+
+	for (i = 0; i < d->nmounts; i++) {
+		struct pccd_mount *m = &d->mounts[i];
+		const struct pcc_conf_dataset *ds = m->conf->datasets;
+
+		struct pcc_nl_mnt mnt = { .id = m->id };
+		struct pcc_nl_dataset nds;
+		struct pcc_rule *rule;
+		int err;
+
+		if (!m->mounted || !ds || (ds->mode & PCC_MODE_RW))
+			continue;
+		/* Setting a dataset to what it is bumps the generation. */
+		err = pccd_dataset_to_nl(ds, &nds, &rule);
+		nds.set &= ~PCC_NL_DS_MODE;
+		if (!err)
+			err = pcc_nl_dataset_set(d->nl, &mnt, &nds, msg,
+						 sizeof(msg));
+		pcc_rule_free(rule);
+		if (err)
+			log_warn_errno("conf", err, "%s: misses of files opened while pccd was away will not be reported",
+				       m->conf->path);
+	}
+}
+
 void pccd_apply_removed(struct pccd *d, const struct pcc_config *next)
 {
 	const struct pcc_conf_mount *cm;

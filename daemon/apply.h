@@ -32,6 +32,14 @@ unsigned int pccd_apply(struct pccd *d);
 void pccd_apply_cleanup(struct pccd *d);
 
 /*
+ * At start: make the module report misses again.  It reports a file's
+ * miss once per generation of its mount, so files opened while no pccd
+ * listened would otherwise never be copied; a dataset set to its own
+ * values starts a new generation.
+ */
+void pccd_apply_rearm(struct pccd *d);
+
+/*
  * Before d->conf is replaced by next: delete the datasets of the mounts
  * that next no longer configures (their files are detached; the mounts
  * stay mounted).

@@ -275,6 +275,7 @@ static int start(struct pccd *d)
 	pccd_apply_cleanup(d);
 	d->apply_errors = pccd_apply(d);
 	pccd_events_open(d);
+	pccd_apply_rearm(d);
 
 	/*
 	 * Daemonize only now: every startup error above reached the
