@@ -77,34 +77,30 @@ static int need_module(struct pccd_request *r)
 	return 0;
 }
 
-/* In next, the mount configured at path (compared as realpath). */
+/* In next, the mount configured at path (pccd_same_dir()). */
 static struct pcc_conf_mount *conf_mount(struct pcc_config *next,
 					 const char *path)
 {
-	char a[PATH_MAX], b[PATH_MAX];
 	struct pcc_conf_mount *m;
+	char real[PATH_MAX];
 
-	if (!realpath(path, a))
-		snprintf(a, sizeof(a), "%s", path);
+	pccd_realpath(path, real);
 	for (m = next->mounts; m; m = m->next)
-		if (!strcmp(m->path, path) || !strcmp(m->path, a) ||
-		    (realpath(m->path, b) && !strcmp(a, b)))
+		if (pccd_same_dir(m->path, path, real))
 			return m;
 	return NULL;
 }
 
-/* In m, the dataset whose directory is path (compared as realpath). */
+/* In m, the dataset whose directory is path (pccd_same_dir()). */
 static struct pcc_conf_dataset **conf_dataset(struct pcc_conf_mount *m,
 					      const char *path)
 {
-	char a[PATH_MAX], b[PATH_MAX];
 	struct pcc_conf_dataset **pp;
+	char real[PATH_MAX];
 
-	if (!realpath(path, a))
-		snprintf(a, sizeof(a), "%s", path);
+	pccd_realpath(path, real);
 	for (pp = &m->datasets; *pp; pp = &(*pp)->next)
-		if (!strcmp((*pp)->path, path) || !strcmp((*pp)->path, a) ||
-		    (realpath((*pp)->path, b) && !strcmp(a, b)))
+		if (pccd_same_dir((*pp)->path, path, real))
 			return pp;
 	return NULL;
 }

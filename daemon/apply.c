@@ -473,21 +473,30 @@ struct pccd_mount *pccd_mount_by_dev(struct pccd *d, dev_t dev)
 	return NULL;
 }
 
+const char *pccd_realpath(const char *path, char *buf)
+{
+	if (!realpath(path, buf))
+		snprintf(buf, PATH_MAX, "%s", path);
+	return buf;
+}
+
+bool pccd_same_dir(const char *configured, const char *path, const char *real)
+{
+	char b[PATH_MAX];
+
+	return !strcmp(configured, path) || !strcmp(configured, real) ||
+	       (realpath(configured, b) && !strcmp(b, real));
+}
+
 struct pccd_mount *pccd_mount_by_path(struct pccd *d, const char *path)
 {
-	char want[PATH_MAX], have[PATH_MAX];
+	char real[PATH_MAX];
 	size_t i;
 
-	if (!realpath(path, want))
-		snprintf(want, sizeof(want), "%s", path);
-	for (i = 0; i < d->nmounts; i++) {
-		const char *p = d->mounts[i].conf->path;
-
-		if (!strcmp(p, path) || !strcmp(p, want))
+	pccd_realpath(path, real);
+	for (i = 0; i < d->nmounts; i++)
+		if (pccd_same_dir(d->mounts[i].conf->path, path, real))
 			return &d->mounts[i];
-		if (realpath(p, have) && !strcmp(have, want))
-			return &d->mounts[i];
-	}
 	return NULL;
 }
 

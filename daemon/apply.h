@@ -8,6 +8,7 @@
 #ifndef PCCD_APPLY_H
 #define PCCD_APPLY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -45,6 +46,14 @@ void pccd_apply_rearm(struct pccd *d);
  * stay mounted).
  */
 void pccd_apply_removed(struct pccd *d, const struct pcc_config *next);
+
+/* realpath(3) of path into buf (PATH_MAX), or path itself if it fails. */
+const char *pccd_realpath(const char *path, char *buf);
+/*
+ * Does the configured path name the directory a command gave as path,
+ * whose pccd_realpath() is real?  Compared as given, then resolved.
+ */
+bool pccd_same_dir(const char *configured, const char *path, const char *real);
 
 /* Lookups in d->mounts; NULL when not found (or not mounted, by id/dev). */
 struct pccd_mount *pccd_mount_by_id(struct pccd *d, uint32_t id);
