@@ -173,9 +173,12 @@ static int parse_error(struct pccd_request *r, int err,
 	return err;
 }
 
-/* The dataset object of list and of add/set replies. */
+/*
+ * The dataset object of list and of add/set replies; attached < 0: not
+ * known (JSON null).
+ */
 static struct json_object *dataset_json(const struct pcc_conf_dataset *ds,
-					long long attached, bool usage)
+					long long attached)
 {
 	struct json_object *o = json_object_new_object(), *a, *u;
 	uint64_t files = 0, bytes = 0;
@@ -201,48 +204,69 @@ static struct json_object *dataset_json(const struct pcc_conf_dataset *ds,
 		goto fail;
 	if (attached < 0 && pccd_json_null(o, "attached"))
 		goto fail;
-	if (usage) {
-		u = json_object_new_object();
-		pccd_copy_usage(ds->path, &files, &bytes);
-		if (!u || pccd_json_u64(u, "files", files) ||
-		    pccd_json_u64(u, "bytes", bytes)) {
-			json_object_put(u);
-			goto fail;
-		}
-		if (pccd_json_add(o, "usage", u))
-			goto fail;
+	u = json_object_new_object();
+	pccd_copy_usage(ds->path, &files, &bytes);
+	if (!u || pccd_json_u64(u, "files", files) ||
+	    pccd_json_u64(u, "bytes", bytes)) {
+		json_object_put(u);
+		goto fail;
 	}
+	if (pccd_json_add(o, "usage", u))
+		goto fail;
 	return o;
 fail:
 	json_object_put(o);
 	return NULL;
 }
 
-struct attached_of {
-	uint32_t id;
-	long long n;
+/* The files attached now from each dataset of a mount, from one dump. */
+struct attached_count {
+	bool counted;			/* the dump worked */
+	uint32_t id[64];
+	uint32_t n[64];
+	unsigned int count;
 };
 
-static int find_attached(const struct pcc_nl_dataset *ds, void *arg)
+static int count_attached(const struct pcc_nl_dataset *ds, void *arg)
 {
-	struct attached_of *a = arg;
+	struct attached_count *a = arg;
 
-	if (ds->id == a->id)
-		a->n = ds->attached;
+	if (a->count < 64) {
+		a->id[a->count] = ds->id;
+		a->n[a->count++] = ds->attached;
+	}
 	return 0;
 }
 
-/* How many files are attached from dataset id of m now; -1 if unknown. */
+static void dump_attached(struct pccd *d, const struct pccd_mount *m,
+			  struct attached_count *ac)
+{
+	struct pcc_nl_mnt mnt = { .id = m->id };
+
+	*ac = (struct attached_count){ 0 };
+	if (m->mounted && d->nl)
+		ac->counted = !pcc_nl_dataset_dump(d->nl, &mnt, count_attached,
+						   ac, NULL, 0);
+}
+
+/* Files attached from dataset id: 0 if the module has none, -1 unknown. */
+static long long attached_of(const struct attached_count *ac, uint32_t id)
+{
+	unsigned int i;
+
+	for (i = 0; i < ac->count; i++)
+		if (ac->id[i] == id)
+			return ac->n[i];
+	return ac->counted ? 0 : -1;
+}
+
 static long long ds_attached(struct pccd *d, const struct pccd_mount *m,
 			     uint32_t id)
 {
-	struct pcc_nl_mnt mnt = { .id = m->id };
-	struct attached_of a = { .id = id, .n = -1 };
+	struct attached_count ac;
 
-	if (!m->mounted || !d->nl ||
-	    pcc_nl_dataset_dump(d->nl, &mnt, find_attached, &a, NULL, 0))
-		return -1;
-	return a.n;
+	dump_attached(d, m, &ac);
+	return attached_of(&ac, id);
 }
 
 /* The values of ds as parameters, for set. */
@@ -394,14 +418,13 @@ int pccd_cmd_add(struct pccd_request *r)
 	ds = NULL;
 	err = save(r, next);
 	if (err) {
-		pccd_apply_del(r->d, m, p.roid ? p.roid : p.rwid, real, msg,
+		pccd_apply_del(r->d, m, pcc_conf_dataset_id(*tail), real, msg,
 			       sizeof(msg));
 		goto out;
 	}
 	err = pccd_json_add(r->reply, "dataset",
-			    dataset_json(*conf_dataset(cm, real),
-					 ds_attached(r->d, m, pcc_conf_dataset_id(
-						*conf_dataset(cm, real))), true));
+			    dataset_json(*tail, ds_attached(r->d, m,
+					 pcc_conf_dataset_id(*tail))));
 	adopt(r->d, next);
 	next = NULL;
 out:
@@ -494,7 +517,7 @@ int pccd_cmd_set(struct pccd_request *r)
 reply:
 	err = pccd_json_add(r->reply, "dataset",
 			    dataset_json(ds, ds_attached(r->d, m,
-					 pcc_conf_dataset_id(ds)), true));
+					 pcc_conf_dataset_id(ds))));
 	adopt(r->d, next);
 	next = NULL;
 out:
@@ -650,37 +673,15 @@ out:
 	return err;
 }
 
-struct attached_count {
-	uint32_t id[64];
-	uint32_t n[64];
-	unsigned int count;
-};
-
-static int count_attached(const struct pcc_nl_dataset *ds, void *arg)
-{
-	struct attached_count *a = arg;
-
-	if (a->count < 64) {
-		a->id[a->count] = ds->id;
-		a->n[a->count++] = ds->attached;
-	}
-	return 0;
-}
-
 static struct json_object *mount_json(struct pccd *d, struct pccd_mount *m)
 {
 	struct json_object *o = json_object_new_object(), *list;
-	struct pcc_nl_mnt mnt = { .id = m->id };
 	const struct pcc_conf_dataset *ds;
-	struct attached_count ac = { 0 };
-	bool counted = false;
-	unsigned int i;
+	struct attached_count ac;
 
 	if (!o)
 		return NULL;
-	if (m->mounted && d->nl)
-		counted = !pcc_nl_dataset_dump(d->nl, &mnt, count_attached, &ac,
-					       NULL, 0);
+	dump_attached(d, m, &ac);
 	list = json_object_new_array();
 	if (pccd_json_str(o, "path", m->conf->path) ||
 	    pccd_json_str(o, "lower", m->conf->lower) ||
@@ -689,16 +690,10 @@ static struct json_object *mount_json(struct pccd *d, struct pccd_mount *m)
 			: pccd_json_null(o, "mount_id")) ||
 	    pccd_json_add(o, "datasets", list))
 		goto fail;
-	for (ds = m->conf->datasets; ds; ds = ds->next) {
-		long long attached = counted ? 0 : -1;
-
-		for (i = 0; i < ac.count; i++)
-			if (ac.id[i] == pcc_conf_dataset_id(ds))
-				attached = ac.n[i];
-		if (json_object_array_add(list, dataset_json(ds, attached,
-							     true)))
+	for (ds = m->conf->datasets; ds; ds = ds->next)
+		if (json_object_array_add(list, dataset_json(ds,
+				attached_of(&ac, pcc_conf_dataset_id(ds)))))
 			goto fail;
-	}
 	return o;
 fail:
 	json_object_put(o);
