@@ -191,8 +191,9 @@ int pccd_apply_add(struct pccd *d, struct pccd_mount *m,
 	return 0;
 }
 
-int pccd_apply_set(struct pccd *d, struct pccd_mount *m,
-		   const struct pcc_conf_dataset *ds, char *msg, size_t len)
+/* PCC_CMD_DATASET_SET of ds's attach policy and rule, unlogged. */
+static int send_set(struct pccd *d, struct pccd_mount *m,
+		    const struct pcc_conf_dataset *ds, char *msg, size_t len)
 {
 	struct pcc_nl_mnt mnt = { .id = m->id };
 	struct pcc_nl_dataset nds;
@@ -205,6 +206,14 @@ int pccd_apply_set(struct pccd *d, struct pccd_mount *m,
 	if (!err)
 		err = pcc_nl_dataset_set(d->nl, &mnt, &nds, msg, len);
 	pcc_rule_free(rule);
+	return err;
+}
+
+int pccd_apply_set(struct pccd *d, struct pccd_mount *m,
+		   const struct pcc_conf_dataset *ds, char *msg, size_t len)
+{
+	int err = send_set(d, m, ds, msg, len);
+
 	if (err)
 		log_err_errno("conf", err, "%s: cannot change dataset %s%s%s",
 			      m->conf->path, ds->path, *msg ? ": " : "", msg);
@@ -404,21 +413,15 @@ void pccd_apply_rearm(struct pccd *d)
 	for (i = 0; i < d->nmounts; i++) {
 		struct pccd_mount *m = &d->mounts[i];
 		const struct pcc_conf_dataset *ds = m->conf->datasets;
-
-		struct pcc_nl_mnt mnt = { .id = m->id };
-		struct pcc_nl_dataset nds;
-		struct pcc_rule *rule;
 		int err;
 
 		if (!m->mounted || !ds || (ds->mode & PCC_MODE_RW))
 			continue;
-		/* Setting a dataset to what it is bumps the generation. */
-		err = pccd_dataset_to_nl(ds, &nds, &rule);
-		nds.set &= ~PCC_NL_DS_MODE;
-		if (!err)
-			err = pcc_nl_dataset_set(d->nl, &mnt, &nds, msg,
-						 sizeof(msg));
-		pcc_rule_free(rule);
+		/*
+		 * Setting a dataset to what it is bumps the generation; it
+		 * changes nothing, so it is not logged as a change.
+		 */
+		err = send_set(d, m, ds, msg, sizeof(msg));
 		if (err)
 			log_warn_errno("conf", err, "%s: misses of files opened while pccd was away will not be reported",
 				       m->conf->path);
