@@ -83,6 +83,11 @@ debug_kernel() {
 		dpkg-query -W -f '${Version}' linux-source-6.1) |
 		sha256sum | cut -c1-12)
 	tree=$VM_CACHE/debug-$hash/linux-source-6.1
+	# Two runs at once (PCC_VM_BUILD differs, the cache is shared) must
+	# not build into the same tree: the second waits for the first.
+	mkdir -p "$VM_CACHE"
+	exec 8>"$VM_CACHE/debug-$hash.lock"
+	flock 8
 	if [ ! -f "$tree/.complete" ]; then
 		step KERNEL "building the debug kernel ($hash); about 5 minutes"
 		rm -rf "$VM_CACHE/debug-$hash"
@@ -108,6 +113,7 @@ debug_kernel() {
 			die "debug kernel build failed: see $VM_CACHE/debug-$hash/build.log"
 		touch "$tree/.complete"
 	fi
+	exec 8>&-
 	KBUILD_DIR=$tree
 	KIMAGE=$tree/arch/x86/boot/bzImage
 	KVER=$(cat "$tree/include/config/kernel.release")
