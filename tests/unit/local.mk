@@ -111,6 +111,15 @@ EXTRA_DIST += \
 	tests/unit/data/bad-empty-lower.yaml \
 	tests/unit/data/bad-encoding.yaml \
 	tests/unit/data/bad-key-type.yaml \
+	tests/unit/data/bad-metrics-dir.yaml \
+	tests/unit/data/bad-metrics-duplicate.yaml \
+	tests/unit/data/bad-metrics-interval-range.yaml \
+	tests/unit/data/bad-metrics-interval-unit.yaml \
+	tests/unit/data/bad-metrics-interval-zero.yaml \
+	tests/unit/data/bad-metrics-key.yaml \
+	tests/unit/data/bad-metrics-missing.yaml \
+	tests/unit/data/bad-metrics-relative.yaml \
+	tests/unit/data/bad-metrics-type.yaml \
 	tests/unit/data/bad-missing-lower.yaml \
 	tests/unit/data/bad-missing-path.yaml \
 	tests/unit/data/bad-mode.yaml \
@@ -138,6 +147,7 @@ EXTRA_DIST += \
 	tests/unit/data/good-defaults.yaml \
 	tests/unit/data/good-empty.yaml \
 	tests/unit/data/good-full.yaml \
+	tests/unit/data/good-metrics.yaml \
 	tests/unit/data/good-no-mounts.yaml
 
 LOG_COMPILER = $(SHELL) $(top_srcdir)/tests/unit/run-test
