@@ -43,6 +43,8 @@ struct family {
 	const char *label;
 	bool percent;			/* the value is in percent: /100 */
 	const char *help;
+	/* An info family: value 1, obj[key] (a string) in label "path". */
+	bool info;
 };
 
 #define C "counter"
@@ -76,6 +78,9 @@ static const struct family families[] = {
 	  "Files served from their copies now." },
 
 	/* Per dataset. */
+	{ "pcc_dataset_info", G, SCOPE_DATASET, "path", NULL, NULL, false,
+	  "A dataset's cache directory, in label path; the value is always 1.",
+	  true },
 	{ "pcc_cache_usage_bytes", G, SCOPE_DATASET, "usage", "bytes", NULL,
 	  false, "Bytes of the dataset's copies." },
 	{ "pcc_cache_files", G, SCOPE_DATASET, "usage", "files", NULL, false,
@@ -240,6 +245,16 @@ static unsigned int series_in(FILE *fp, const struct family *f,
 	for (k = 0; base[k]; k++)
 		labels[k] = base[k];
 	labels[k] = NULL;
+	if (f->info) {
+		if (!json_object_is_type(v, json_type_string))
+			return 0;
+		labels[k] = "path";
+		labels[k + 1] = json_object_get_string(v);
+		labels[k + 2] = NULL;
+		if (fp)
+			put_sample(fp, f->name, labels, "1");
+		return 1;
+	}
 	if (f->label) {
 		plen = strlen(f->sub);
 		if (!json_object_is_type(v, json_type_object))

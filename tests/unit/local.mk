@@ -8,6 +8,7 @@ unit_tests = \
 	tests/unit/test_daemon \
 	tests/unit/test_fake_nl \
 	tests/unit/test_glob \
+	tests/unit/test_metrics \
 	tests/unit/test_nl \
 	tests/unit/test_output \
 	tests/unit/test_param \
@@ -66,6 +67,10 @@ tests_unit_test_fake_nl_LDADD = $(LIBPCC_LIBS) $(CMOCKA_LIBS)
 tests_unit_test_glob_SOURCES = tests/unit/test_glob.c kmod/pcc_glob.h
 tests_unit_test_glob_CPPFLAGS = $(unit_cppflags)
 tests_unit_test_glob_LDADD = $(CMOCKA_LIBS)
+
+tests_unit_test_metrics_SOURCES = tests/unit/test_metrics.c
+tests_unit_test_metrics_CPPFLAGS = $(unit_cppflags)
+tests_unit_test_metrics_LDADD = $(LIBPCC_LIBS) $(CMOCKA_LIBS)
 
 tests_unit_test_nl_SOURCES = tests/unit/test_nl.c
 tests_unit_test_nl_CPPFLAGS = $(unit_cppflags)
