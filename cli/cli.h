@@ -160,6 +160,7 @@ extern const struct pcc_cli_opt pcc_del_opts[];
 extern const struct pcc_cli_opt pcc_attach_opts[];
 extern const struct pcc_cli_opt pcc_detach_opts[];
 extern const struct pcc_cli_opt pcc_prefetch_opts[];
+extern const struct pcc_cli_opt pcc_stats_opts[];
 
 /*
  * pcc state's printing, apart so it can be tested without the ioctl: one

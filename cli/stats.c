@@ -2,7 +2,8 @@
 /*
  * stats.c - pcc stats: the module's counters per mount, as pccd reads
  * them, and the daemon's own.  In JSON the counters are members of each
- * mount's object, named as pcc_nl_stat_name() names them.
+ * mount's object, named as pcc_nl_stat_name() names them.  With
+ * --prometheus, pccd's reply goes to lib/metrics.c as it is.
  */
 #include "config.h"
 
@@ -15,7 +16,16 @@
 
 #include "cli.h"
 #include "ctl.h"
+#include "metrics.h"
 #include "output.h"
+
+#define OPT_PROMETHEUS	0x200
+
+const struct pcc_cli_opt pcc_stats_opts[] = {
+	{ "prometheus", OPT_PROMETHEUS, no_argument, NULL,
+	  "print Prometheus text format (not with --json)" },
+	{ NULL, 0, 0, NULL, NULL }
+};
 
 /* Keys pcc stats --json always has per mount (issue 10, pcc(8)). */
 static const char *const required[] = {
@@ -66,13 +76,22 @@ static void print_mount(struct out *o, struct json_object *m)
 int pcc_stats_main(struct pcc_cli *cli, int argc, char *argv[])
 {
 	struct json_object *req = NULL, *reply = NULL, *mounts, *daemon;
-	int i = pcc_cli_options(cli, argc, argv), ret = PCC_EXIT_ERROR;
+	int c, i, ret = PCC_EXIT_ERROR;
+	bool prometheus = false;
+	const char *arg;
 	char *mnt = NULL;
 	struct out *o;
 	size_t k, n;
 
-	if (i <= 0)
-		return i ? PCC_EXIT_USAGE : PCC_EXIT_OK;
+	while ((c = pcc_cli_getopt(cli, argc, argv, &arg)) > 0)
+		prometheus = true;	/* --prometheus, the only one */
+	if (c < 0)
+		return pcc_cli_opt_status(c);
+	if (prometheus && cli->json) {
+		pcc_cli_error(cli, "--prometheus and --json exclude each other");
+		return PCC_EXIT_USAGE;
+	}
+	i = optind;
 	if (argc - i > 1) {
 		pcc_cli_error(cli, "unexpected argument '%s'", argv[i + 1]);
 		return PCC_EXIT_USAGE;
@@ -91,6 +110,13 @@ int pcc_stats_main(struct pcc_cli *cli, int argc, char *argv[])
 	ret = pcc_cli_call(cli, req, NULL, 0, NULL, NULL, &reply, false);
 	if (ret)
 		goto out;
+	if (prometheus) {
+		if (pcc_metrics_print(cli->out, reply)) {
+			pcc_cli_error(cli, "cannot print the result");
+			ret = PCC_EXIT_ERROR;
+		}
+		goto out;
+	}
 	o = pcc_cli_out(cli, 0);
 	if (!o) {
 		ret = PCC_EXIT_ERROR;

@@ -632,6 +632,64 @@ static int parse_mount(struct walk *w, yaml_node_t *n, void *obj)
 	return err;
 }
 
+/* --- metrics -------------------------------------------------------------- */
+
+static int met_textfile(struct walk *w, const char *key, yaml_node_t *val,
+			void *obj)
+{
+	struct pcc_conf_metrics *mt = obj;
+	int err;
+
+	err = get_path(w, key, val, &mt->textfile);
+	if (err)
+		return err;
+	/* get_path() took the trailing slashes: "/" is all that is left. */
+	if (!strcmp(mt->textfile, "/") || text(val)[strlen(text(val)) - 1] == '/')
+		return fail(w, val, "\"%s\" must name a file, not a directory",
+			    key);
+	return 0;
+}
+
+static int met_interval(struct walk *w, const char *key, yaml_node_t *val,
+			void *obj)
+{
+	struct pcc_conf_metrics *mt = obj;
+	unsigned long v;
+
+	if (val->type != YAML_SCALAR_NODE)
+		return fail(w, val, "\"%s\" must be a number of seconds, not %s",
+			    key, kind(val));
+	if (!parse_uint(text(val), false, 1, PCC_METRICS_INTERVAL_MAX, &v))
+		return fail(w, val,
+			    "\"%s\" must be a number of seconds from 1 to %u, not \"%s\"",
+			    key, PCC_METRICS_INTERVAL_MAX, text(val));
+	mt->interval = (unsigned int)v;
+	mt->has_interval = true;
+	return 0;
+}
+
+static const struct key metrics_keys[] = {
+	{ "textfile", met_textfile },	/* required: bit 0 */
+	{ "interval", met_interval },
+};
+
+static int top_metrics(struct walk *w, const char *key, yaml_node_t *val,
+		       void *obj)
+{
+	unsigned int seen;
+	int err;
+
+	(void)obj;
+	if (val->type != YAML_MAPPING_NODE)
+		return fail(w, val, "\"%s\" must be a mapping, not %s", key,
+			    kind(val));
+	err = walk_mapping(w, val, "metrics", metrics_keys,
+			   ARRAY_SIZE(metrics_keys), &w->conf->metrics, &seen);
+	if (!err)
+		err = require(w, val, "metrics", metrics_keys, seen, 0x1);
+	return err;
+}
+
 /* --- top level ------------------------------------------------------------ */
 
 static int top_mounts(struct walk *w, const char *key, yaml_node_t *val,
@@ -642,6 +700,7 @@ static int top_mounts(struct walk *w, const char *key, yaml_node_t *val,
 
 static const struct key top_keys[] = {
 	{ "mounts", top_mounts },
+	{ "metrics", top_metrics },
 };
 
 static int walk_document(struct walk *w)
@@ -773,6 +832,8 @@ int pcc_conf_load(const char *file, struct pcc_config **out, char *err,
 		return ret;
 	}
 	w.conf = calloc(1, sizeof(*w.conf));
+	if (w.conf)
+		w.conf->metrics.interval = PCC_DEFAULT_METRICS_INTERVAL;
 	if (!w.conf || !(w.conf->file = strdup(file))) {
 		ret = -ENOMEM;
 		snprintf(w.err, w.errlen, "%s: %s", file, strerror(-ret));
@@ -810,6 +871,7 @@ void pcc_conf_free(struct pcc_config *conf)
 		free(m->lower);
 		free(m);
 	}
+	free(conf->metrics.textfile);
 	free(conf->file);
 	free(conf);
 }
@@ -903,6 +965,11 @@ struct pcc_config *pcc_conf_dup(const struct pcc_config *conf)
 	if (!c)
 		return NULL;
 	if (conf->file && !(c->file = strdup(conf->file)))
+		goto fail;
+	c->metrics = conf->metrics;
+	c->metrics.textfile = NULL;
+	if (conf->metrics.textfile &&
+	    !(c->metrics.textfile = strdup(conf->metrics.textfile)))
 		goto fail;
 	mtail = &c->mounts;
 	for (m = conf->mounts; m; m = m->next) {
@@ -1088,6 +1155,14 @@ static void emit_config(struct out *o, const struct pcc_config *conf)
 		mapping_end(o);
 	}
 	sequence_end(o);
+	if (conf->metrics.textfile) {
+		scalar(o, "metrics", YAML_PLAIN_SCALAR_STYLE);
+		mapping_start(o, YAML_BLOCK_MAPPING_STYLE);
+		key_value(o, "textfile", conf->metrics.textfile);
+		if (conf->metrics.has_interval)
+			key_number(o, "interval", conf->metrics.interval, "");
+		mapping_end(o);
+	}
 	mapping_end(o);
 	put(o, &ev, yaml_document_end_event_initialize(&ev, 1));
 	put(o, &ev, yaml_stream_end_event_initialize(&ev));

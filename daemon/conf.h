@@ -17,6 +17,7 @@
 #ifndef PCC_CONF_H
 #define PCC_CONF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -75,9 +76,20 @@ struct pcc_conf_mount {
 	struct pcc_conf_dataset *datasets;
 };
 
+/* metrics: the file pccd writes "pcc stats --prometheus" to. */
+#define PCC_DEFAULT_METRICS_INTERVAL	15	/* seconds */
+#define PCC_METRICS_INTERVAL_MAX	3600
+
+struct pcc_conf_metrics {
+	char *textfile;			/* absolute; NULL: no metrics key */
+	unsigned int interval;		/* seconds, 1..PCC_METRICS_INTERVAL_MAX */
+	bool has_interval;		/* the file set it */
+};
+
 struct pcc_config {
 	char *file;			/* where it was read from */
 	struct pcc_conf_mount *mounts;
+	struct pcc_conf_metrics metrics;
 };
 
 /*

@@ -27,6 +27,7 @@
 #include "notify.h"
 #include "opt.h"
 #include "pccd.h"
+#include "textfile.h"
 
 static void usage(FILE *fp)
 {
@@ -218,6 +219,8 @@ static void on_signal(struct pccd *d)
 		case SIGHUP:
 			log_info("main", "SIGHUP: reloading %s", d->conf_file);
 			reload(d);
+			/* The metrics key may have changed; numbers may have. */
+			pccd_textfile_write(d, true);
 			break;
 		default:
 			log_info("main", "%s: stopping", strsignal(si.ssi_signo));
@@ -294,6 +297,7 @@ static int start(struct pccd *d)
 		log_err_errno("main", ret, "cannot start the copy workers");
 		return PCCD_EXIT_OS;
 	}
+	pccd_textfile_write(d, false);
 	log_info("main", "pccd %s serving %s; %u errors applying %s",
 		 PACKAGE_VERSION, d->socket_path, d->apply_errors,
 		 d->conf_file);
@@ -320,7 +324,7 @@ static int run(struct pccd *d)
 	struct pollfd pfd[4 + PCCD_MAX_CLIENTS];
 	int slot[4 + PCCD_MAX_CLIENTS];
 	long long next_tick = now_ms() + TICK_MS;
-	int i, n, first, events_i, copy_i, timeout;
+	int i, n, first, events_i, copy_i, timeout, t;
 
 	while (!d->stop) {
 		pfd[0] = (struct pollfd){ .fd = d->signal_fd, .events = POLLIN };
@@ -352,6 +356,9 @@ static int run(struct pccd *d)
 			if (timeout < 0)
 				timeout = 0;
 		}
+		t = pccd_textfile_timeout(d);
+		if (t >= 0 && (timeout < 0 || t < timeout))
+			timeout = t;
 		if (poll(pfd, n, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -377,6 +384,8 @@ static int run(struct pccd *d)
 			pccd_client_tick(d);
 			next_tick = now_ms() + TICK_MS;
 		}
+		if (pccd_textfile_timeout(d) == 0)
+			pccd_textfile_write(d, false);
 	}
 	return PCCD_EXIT_OK;
 }
@@ -392,6 +401,7 @@ static void stop(struct pccd *d)
 		pccd_client_close_all(d);
 		close(d->listen_fd);
 		unlink(d->socket_path);
+		pccd_textfile_stop(d);
 		log_info("main", "stopped");
 	}
 	if (d->signal_fd >= 0)

@@ -84,6 +84,9 @@ struct pccd {
 	struct pccd_client clients[PCCD_MAX_CLIENTS];
 	uint64_t next_serial;
 	unsigned int apply_errors;	/* of the last apply */
+	char *textfile;			/* the metrics file pccd wrote, or NULL */
+	long long textfile_next;	/* when to write it next (monotonic ms) */
+	int textfile_err;		/* the failure logged, 0 after a write */
 	bool resync;			/* events were lost: apply again */
 	bool stop;
 };

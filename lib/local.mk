@@ -7,6 +7,7 @@ noinst_LIBRARIES += lib/libpcc.a
 lib_libpcc_a_SOURCES = \
 	lib/ctl.c lib/ctl.h \
 	lib/log.c lib/log.h \
+	lib/metrics.c lib/metrics.h \
 	lib/nl.c lib/nl.h \
 	lib/opt.c lib/opt.h \
 	lib/output.c lib/output.h \

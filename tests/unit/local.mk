@@ -8,6 +8,7 @@ unit_tests = \
 	tests/unit/test_daemon \
 	tests/unit/test_fake_nl \
 	tests/unit/test_glob \
+	tests/unit/test_metrics \
 	tests/unit/test_nl \
 	tests/unit/test_output \
 	tests/unit/test_param \
@@ -67,6 +68,10 @@ tests_unit_test_glob_SOURCES = tests/unit/test_glob.c kmod/pcc_glob.h
 tests_unit_test_glob_CPPFLAGS = $(unit_cppflags)
 tests_unit_test_glob_LDADD = $(CMOCKA_LIBS)
 
+tests_unit_test_metrics_SOURCES = tests/unit/test_metrics.c
+tests_unit_test_metrics_CPPFLAGS = $(unit_cppflags)
+tests_unit_test_metrics_LDADD = $(LIBPCC_LIBS) $(CMOCKA_LIBS)
+
 tests_unit_test_nl_SOURCES = tests/unit/test_nl.c
 tests_unit_test_nl_CPPFLAGS = $(unit_cppflags)
 tests_unit_test_nl_LDADD = $(LIBPCC_LIBS) $(CMOCKA_LIBS)
@@ -111,6 +116,15 @@ EXTRA_DIST += \
 	tests/unit/data/bad-empty-lower.yaml \
 	tests/unit/data/bad-encoding.yaml \
 	tests/unit/data/bad-key-type.yaml \
+	tests/unit/data/bad-metrics-dir.yaml \
+	tests/unit/data/bad-metrics-duplicate.yaml \
+	tests/unit/data/bad-metrics-interval-range.yaml \
+	tests/unit/data/bad-metrics-interval-unit.yaml \
+	tests/unit/data/bad-metrics-interval-zero.yaml \
+	tests/unit/data/bad-metrics-key.yaml \
+	tests/unit/data/bad-metrics-missing.yaml \
+	tests/unit/data/bad-metrics-relative.yaml \
+	tests/unit/data/bad-metrics-type.yaml \
 	tests/unit/data/bad-missing-lower.yaml \
 	tests/unit/data/bad-missing-path.yaml \
 	tests/unit/data/bad-mode.yaml \
@@ -138,6 +152,7 @@ EXTRA_DIST += \
 	tests/unit/data/good-defaults.yaml \
 	tests/unit/data/good-empty.yaml \
 	tests/unit/data/good-full.yaml \
+	tests/unit/data/good-metrics.yaml \
 	tests/unit/data/good-no-mounts.yaml
 
 LOG_COMPILER = $(SHELL) $(top_srcdir)/tests/unit/run-test

@@ -1091,6 +1091,49 @@ static void test_stats(void **state)
 		"\"copy_errors\":0,\"queue\":1,\"running\":2}}\n");
 }
 
+/* --prometheus: pccd's reply through lib/metrics.c, as it came. */
+static void test_stats_prometheus(void **state)
+{
+	static const char *const script[] = {
+		"{\"mounts\":[{\"path\":\"/mnt/a\\\"b\",\"mount_id\":7,"
+		"\"counters\":{\"hits\":10,\"attach_io\":2}}],"
+		"\"daemon\":{\"copies\":3}}", "", NULL
+	};
+	static struct fake f;
+	struct run *r;
+
+	fake_start(&f, script);
+	r = pcc(*state, "-s", f.path, "stats", "--prometheus", "/mnt/a", NULL);
+	fake_stop(&f);
+	assert_int_equal(r->status, PCC_EXIT_OK);
+	assert_string_equal(r->err, "");
+	assert_string_equal(f.req[0], "{\"cmd\":\"stats\",\"mount\":\"/mnt/a\"}");
+	assert_string_equal(r->out,
+		"# HELP pcc_hits_total Reads, splices and page faults served from copies.\n"
+		"# TYPE pcc_hits_total counter\n"
+		"pcc_hits_total{mount=\"/mnt/a\\\"b\"} 10\n"
+		"# HELP pcc_attaches_total Files attached to their copies, by cause: manual (pcc attach), open, stat or io.\n"
+		"# TYPE pcc_attaches_total counter\n"
+		"pcc_attaches_total{mount=\"/mnt/a\\\"b\",how=\"io\"} 2\n"
+		"# HELP pcc_copies_total Copies pccd made.\n"
+		"# TYPE pcc_copies_total counter\n"
+		"pcc_copies_total 3\n");
+
+	/* Not with --json, before or after the command; nothing is sent. */
+	r = pcc(*state, "-s", nosock, "-j", "stats", "--prometheus", NULL);
+	assert_int_equal(r->status, PCC_EXIT_USAGE);
+	assert_string_equal(r->out, "");
+	assert_string_equal(r->err,
+		"pcc stats: --prometheus and --json exclude each other\n"
+		"Usage: pcc [OPTIONS] stats [--prometheus] [MNT]\n");
+	r = pcc(*state, "-s", nosock, "stats", "--prometheus", "--json", NULL);
+	assert_int_equal(r->status, PCC_EXIT_USAGE);
+	r = pcc(*state, "-s", nosock, "stats", "--prometheus", NULL);
+	assert_int_equal(r->status, PCC_EXIT_NODAEMON);
+	r = pcc(*state, "help", "stats", NULL);
+	assert_non_null(strstr(r->out, "\n      --prometheus       print Prometheus text format (not with --json)\n"));
+}
+
 
 static void test_prefetch(void **state)
 {
@@ -1168,6 +1211,8 @@ int main(void)
 		cmocka_unit_test(test_state_root),
 		cmocka_unit_test_setup_teardown(test_prefetch_tty, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stats, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stats_prometheus, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_prefetch, setup, teardown),
 	};
 	int failed;

@@ -36,7 +36,7 @@ static const struct bad_case bad_cases[] = {
 	{ "bad-top-type.yaml",
 	  "1:1: the top level must be a mapping, not a sequence" },
 	{ "bad-unknown-top.yaml",
-	  "1:1: unknown key \"mount\" in the top level (known: mounts)" },
+	  "1:1: unknown key \"mount\" in the top level (known: mounts, metrics)" },
 	{ "bad-mounts-type.yaml",
 	  "2:3: \"mounts\" must be a sequence, not a mapping" },
 	{ "bad-mount-type.yaml", "2:5: a mount must be a mapping, not a scalar" },
@@ -98,6 +98,23 @@ static const struct bad_case bad_cases[] = {
 	  "6:26: \"high\" must be a percentage from 0% to 100%, not \"120%\"" },
 	{ "bad-capacity-order.yaml",
 	  "8:16: capacity \"low\" (80%) must be below \"high\" (80%)" },
+	{ "bad-metrics-type.yaml",
+	  "2:10: \"metrics\" must be a mapping, not a scalar" },
+	{ "bad-metrics-missing.yaml", "2:3: missing key \"textfile\" in metrics" },
+	{ "bad-metrics-relative.yaml",
+	  "2:13: \"textfile\" must be an absolute path, not \"pcc.prom\"" },
+	{ "bad-metrics-dir.yaml",
+	  "2:13: \"textfile\" must name a file, not a directory" },
+	{ "bad-metrics-interval-zero.yaml",
+	  "3:13: \"interval\" must be a number of seconds from 1 to 3600, not \"0\"" },
+	{ "bad-metrics-interval-range.yaml",
+	  "3:13: \"interval\" must be a number of seconds from 1 to 3600, not \"3601\"" },
+	{ "bad-metrics-interval-unit.yaml",
+	  "3:13: \"interval\" must be a number of seconds from 1 to 3600, not \"15s\"" },
+	{ "bad-metrics-key.yaml",
+	  "3:3: unknown key \"period\" in metrics (known: textfile, interval)" },
+	{ "bad-metrics-duplicate.yaml",
+	  "3:3: duplicate key \"textfile\" in metrics" },
 };
 
 #define N_BAD (sizeof(bad_cases) / sizeof(bad_cases[0]))
@@ -182,6 +199,30 @@ static void test_full(void **state)
 	assert_string_equal(m->lower, "/mnt/nfs/home");
 	assert_null(m->datasets);
 	assert_null(m->next);
+
+	assert_string_equal(conf->metrics.textfile,
+			    "/var/lib/prometheus/node-exporter/pcc.prom");
+	assert_int_equal(conf->metrics.interval, 3600);
+	assert_true(conf->metrics.has_interval);
+	pcc_conf_free(conf);
+}
+
+/* metrics: absent, or without its interval, the interval is 15 s. */
+static void test_metrics_default(void **state)
+{
+	struct pcc_config *conf = load_good("good-defaults.yaml");
+
+	assert_null(conf->metrics.textfile);
+	assert_int_equal(conf->metrics.interval, PCC_DEFAULT_METRICS_INTERVAL);
+	assert_false(conf->metrics.has_interval);
+	pcc_conf_free(conf);
+
+	conf = load_good("good-metrics.yaml");
+	assert_null(conf->mounts);
+	assert_string_equal(conf->metrics.textfile,
+			    "/var/lib/node exporter/pcc: a.prom");
+	assert_int_equal(conf->metrics.interval, 15);
+	assert_false(conf->metrics.has_interval);
 	pcc_conf_free(conf);
 }
 
@@ -282,6 +323,9 @@ static void test_shipped(void **state)
 	assert_int_equal(conf->mounts->datasets->flags, PCC_DS_HAS_ROID |
 			 PCC_DS_HAS_RWID | PCC_DS_HAS_MODE | PCC_DS_HAS_RULE |
 			 PCC_DS_HAS_ATTACH | PCC_DS_HAS_CAPACITY);
+	assert_string_equal(conf->metrics.textfile,
+			    "/var/lib/prometheus/node-exporter/pcc.prom");
+	assert_true(conf->metrics.has_interval);
 	pcc_conf_free(conf);
 }
 
@@ -400,6 +444,13 @@ static void assert_same_config(const struct pcc_config *a,
 	}
 	assert_null(ma);
 	assert_null(mb);
+	if (a->metrics.textfile || b->metrics.textfile) {
+		assert_non_null(a->metrics.textfile);
+		assert_non_null(b->metrics.textfile);
+		assert_string_equal(a->metrics.textfile, b->metrics.textfile);
+	}
+	assert_int_equal(a->metrics.interval, b->metrics.interval);
+	assert_int_equal(a->metrics.has_interval, b->metrics.has_interval);
 }
 
 /* Every good-*.yaml: load, save, load again gives the same. */
@@ -457,6 +508,7 @@ static void test_save_defaults_stay(void **state)
 	assert_null(strstr(text, "mode"));
 	assert_null(strstr(text, "attach"));
 	assert_null(strstr(text, "capacity"));
+	assert_null(strstr(text, "metrics"));
 	assert_non_null(strstr(text, "roid: 1\n"));
 	assert_int_equal(stat(file, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0644);
@@ -668,6 +720,7 @@ static void test_dup_equal(void **state)
 	assert_string_equal(copy->file, conf->file);
 	assert_ptr_not_equal(copy->mounts, conf->mounts);
 	assert_ptr_not_equal(copy->mounts->datasets->rule, a->rule);
+	assert_ptr_not_equal(copy->metrics.textfile, conf->metrics.textfile);
 	assert_same_config(conf, copy);
 	assert_int_equal(copy->mounts->line, conf->mounts->line);
 
@@ -720,6 +773,7 @@ int main(void)
 	static const struct CMUnitTest good[] = {
 		cmocka_unit_test(test_full),
 		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_metrics_default),
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_unreadable),
 		cmocka_unit_test(test_short_buffer),

@@ -10,6 +10,7 @@
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -41,6 +42,7 @@
 #include "fake_nl.h"
 #include "kernel.h"
 #include "pccd.h"
+#include "textfile.h"
 
 static char base[] = "/tmp/pcc-test-pccd.XXXXXX";
 /* base after realpath: pccd compares realpaths. */
@@ -289,6 +291,7 @@ static int teardown(void **state)
 	free(d.mounts);
 	pcc_conf_free(d.conf);
 	free(d.conf_file);
+	free(d.textfile);
 	memset(&d, 0, sizeof(d));
 	fake_nl_unloaded();
 	rm_rf(top);
@@ -1023,6 +1026,95 @@ static void test_list_stats(void **state)
 	fake_nl.open_err = 0;
 }
 
+/* Entries of dir other than . and .. */
+static int count_entries(const char *dir)
+{
+	struct dirent *e;
+	DIR *dp = opendir(dir);
+	int n = 0;
+
+	assert_non_null(dp);
+	while ((e = readdir(dp)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			n++;
+	closedir(dp);
+	return n;
+}
+
+/* The metrics file: stats as Prometheus text, written and removed. */
+static void test_textfile(void **state)
+{
+	char dir[PATH_MAX + 8], prom[PATH_MAX + 24], other[PATH_MAX + 24];
+	char want[2 * PATH_MAX + 160], *text;
+	struct stat st;
+	int t;
+
+	(void)state;
+	assert_int_equal(pccd_textfile_timeout(&d), -1);	/* none set */
+	snprintf(dir, sizeof(dir), "%s/prom", top);
+	snprintf(prom, sizeof(prom), "%s/pcc.prom", dir);
+	snprintf(other, sizeof(other), "%s/other.prom", dir);
+	d.conf->metrics.textfile = strdup(prom);
+	d.conf->metrics.interval = 20;
+
+	/* Its directory is missing: no file, pccd goes on, error kept. */
+	pccd_textfile_write(&d, false);
+	assert_int_equal(d.textfile_err, -ENOENT);
+	assert_null(d.textfile);
+	t = pccd_textfile_timeout(&d);
+	assert_true(t > 19000 && t <= 20000);
+
+	assert_int_equal(mkdir(dir, 0700), 0);
+	fake_nl_mount(1)->attached = 4;
+	fake_nl_mount(1)->stats[PCC_STAT_ATTACH_OPEN] = 5;
+	fake_nl_mount(1)->stats[PCC_STAT_HIT_BYTES] = 1ULL << 40;
+	pccd_textfile_write(&d, false);
+	assert_int_equal(d.textfile_err, 0);
+	assert_non_null(d.textfile);
+	assert_int_equal(stat(prom, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0644);
+	text = read_text(prom);
+	snprintf(want, sizeof(want),
+		 "# TYPE pcc_attaches_total counter\n"
+		 "pcc_attaches_total{mount=\"%s\",how=\"manual\"} 0\n"
+		 "pcc_attaches_total{mount=\"%s\",how=\"open\"} 5\n",
+		 mnt, mnt);
+	if (!strstr(text, want))
+		fail_msg("no %s in %s", want, text);
+	snprintf(want, sizeof(want),
+		 "pcc_hit_bytes_total{mount=\"%s\"} 1099511627776\n", mnt);
+	assert_non_null(strstr(text, want));
+	snprintf(want, sizeof(want), "pcc_attached_files{mount=\"%s\"} 4\n",
+		 mnt);
+	assert_non_null(strstr(text, want));
+	assert_non_null(strstr(text, "\npcc_copies_total 0\n"));
+	free(text);
+	/* Nothing but the file: the temporary was renamed. */
+	assert_int_equal(count_entries(dir), 1);
+
+	/* Another name: the old file goes, the new one comes. */
+	free(d.conf->metrics.textfile);
+	d.conf->metrics.textfile = strdup(other);
+	pccd_textfile_write(&d, true);
+	assert_int_equal(stat(prom, &st), -1);
+	assert_int_equal(stat(other, &st), 0);
+	assert_string_equal(d.textfile, other);
+
+	/* Without the module: a file with no series rather than old ones. */
+	pccd_kernel_close(&d);
+	fake_nl.open_err = -ENOENT;
+	pccd_textfile_write(&d, false);
+	text = read_text(other);
+	assert_string_equal(text, "");
+	free(text);
+	fake_nl.open_err = 0;
+
+	pccd_textfile_stop(&d);
+	assert_int_equal(stat(other, &st), -1);
+	assert_null(d.textfile);
+	assert_int_equal(count_entries(dir), 0);
+}
+
 static void test_not_root(void **state)
 {
 	static const char *const cmds[] = { "add", "set", "del", "clear",
@@ -1417,6 +1509,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_clear, setup_applied,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_list_stats, setup_applied,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_textfile, setup_applied,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_not_root, setup_applied,
 						teardown),
