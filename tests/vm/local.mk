@@ -126,7 +126,9 @@ tests_vm_progs_pcc_nl_LDADD = $(NL_LIBS)
 noinst_PROGRAMS += tests/vm/progs/pcc-fsx
 tests_vm_progs_pcc_fsx_SOURCES = tests/vm/progs/pcc-fsx.c $(progs_common)
 noinst_PROGRAMS += tests/vm/progs/pcc-bench
-tests_vm_progs_pcc_bench_SOURCES = tests/vm/progs/pcc-bench.c $(progs_common)
+tests_vm_progs_pcc_bench_SOURCES = tests/vm/progs/pcc-bench.c \
+	tests/vm/progs/bench-cached.c tests/vm/progs/bench-cached.h \
+	tests/vm/progs/cache-copy.h $(progs_common)
 # pcc-ctl makes cache copies and drives the ioctls; pcc-stress checks data
 # and runs the bounded stress loops of the caching scenarios (70-*).
 noinst_PROGRAMS += tests/vm/progs/pcc-ctl tests/vm/progs/pcc-stress
