@@ -16,6 +16,7 @@ EXTRA_DIST += \
 	tests/vm/guest/passthrough.sh \
 	tests/vm/guest/cache.sh \
 	tests/vm/guest/pccd.sh \
+	tests/vm/guest/bench.sh \
 	tests/vm/guest/passwd \
 	tests/vm/guest/group \
 	tests/vm/guest/modules \
@@ -78,6 +79,7 @@ EXTRA_DIST += \
 	tests/vm/scenarios/85-pccd-kill9 \
 	tests/vm/scenarios/86-pcc-enospc \
 	tests/vm/scenarios/87-pccd-reboot \
+	tests/vm/scenarios/90-bench-smoke \
 	tests/vm/selftest/check \
 	tests/vm/selftest/expected \
 	tests/vm/selftest/scenarios/pass \
@@ -89,6 +91,10 @@ EXTRA_DIST += \
 	tests/vm/demo/20-mount-over-nfs \
 	tests/bench/run \
 	tests/bench/scenarios/10-passthrough-ext4 \
+	tests/bench/scenarios/20-cached \
+	tests/bench/scenarios/30-pccd-scale \
+	tests/bench/report \
+	tests/bench/README.md \
 	scripts/install-deps \
 	scripts/demo \
 	scripts/test \
