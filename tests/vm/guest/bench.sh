@@ -108,7 +108,7 @@ fsc_setup() {
 	bcull 7%
 	bstop 3%
 	EOC
-	cachefilesd -n -s -f /tmp/cachefilesd.conf > /tmp/cachefilesd.log 2>&1 &
+	cachefilesd -n -s -p /run/cachefilesd.pid -f /tmp/cachefilesd.conf > /tmp/cachefilesd.log 2>&1 &
 	FSC_PID=$!
 	sleep 1
 	kill -0 "$FSC_PID" 2>/dev/null ||
