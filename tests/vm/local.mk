@@ -149,6 +149,10 @@ tests_vm_progs_pcc_stress_LDADD = -lpthread
 # (tests/bench/passthrough.sh, run in a guest against a pcc mount) is
 # checked here with a stand-in pcc-bench and one short real run.
 TESTS += tests/vm/progs/check-fsx.sh tests/vm/progs/check-passthrough.sh
+# tests/bench/run --from-log and report judge figures as issue 12 says.
+TESTS += tests/bench/check-report.sh
+EXTRA_DIST += tests/bench/check-report.sh tests/bench/meanings.md \
+	docs/bench/misses.md
 EXTRA_DIST += tests/vm/progs/check-fsx.sh tests/bench/passthrough.sh \
 	tests/vm/progs/check-passthrough.sh
 # pcc_cache_name() of the uapi header gives the documented names, through
