@@ -79,11 +79,14 @@ bench_note() {
 # already: this is defined only when lib.sh has none).
 if ! type nfs_delay > /dev/null 2>&1; then
 nfs_delay() {
+	# iproute2's tc (busybox's, earlier in PATH, knows no netem)
+	local tc=/sbin/tc
+	[ -x $tc ] && [ ! -L $tc ] || fail "no iproute2 tc at $tc"
 	modprobe -q sch_netem 2>/dev/null || true
 	if [ "$1" = 0 ]; then
-		tc qdisc del dev lo root 2>/dev/null || true
+		$tc qdisc del dev lo root 2>/dev/null || true
 	else
-		tc qdisc replace dev lo root netem delay "${1}ms" ||
+		$tc qdisc replace dev lo root netem delay "${1}ms" ||
 			fail "tc: cannot add a netem delay on lo"
 	fi
 }
