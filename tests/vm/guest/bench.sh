@@ -138,7 +138,7 @@ fsc_settle() {
 	local prev=-1 cur i=0
 	sync
 	while [ $i -lt 60 ]; do
-		cur=$(du -sk "$1" | cut -f1)
+		cur=$(du -sk "$1" 2>/dev/null | cut -f1)
 		[ "$cur" = "$prev" ] && return 0
 		prev=$cur
 		i=$((i + 1))
