@@ -4,7 +4,8 @@
 # pcc mount of it, interleaved, as a markdown table of medians and ratios.
 #
 #   passthrough.sh [--enforce] [--threshold R] [--no-drop-caches]
-#                  [--also LABEL=DIR]... [LOWER MNT] [-- PCC-BENCH-OPTIONS...]
+#                  [--also LABEL=DIR]... [--results FILE]
+#                  [LOWER MNT] [-- PCC-BENCH-OPTIONS...]
 #
 #   LOWER, MNT       the directories (arguments, or the environment)
 #   --enforce        exit 1 if a figure's pcc/lower ratio is below R
@@ -12,6 +13,9 @@
 #   --also LABEL=DIR another directory on LOWER's filesystem (an overlayfs
 #                    mount, say), measured in the same interleaved run and
 #                    shown in two more columns as a reference; never enforced
+#   --results FILE   also append each figure to FILE as a JSON line of
+#                    tests/bench's format (bench B8; labels lower, pcc and
+#                    the --also labels), for tests/bench/report
 #   --no-drop-caches do not pass -c (pcc-bench drops the page cache before
 #                    each read when we are root, so that reads are real)
 #   PCC_BENCH        the program (default $PCC_TESTS/pcc-bench)
@@ -33,13 +37,15 @@ prog=${0##*/}
 say() { printf '%s: %s\n' "$prog" "$*"; }
 usage() {
 	echo "usage: $prog [--enforce] [--threshold R] [--no-drop-caches]" \
-		"[--also LABEL=DIR]... [LOWER MNT] [-- PCC-BENCH-OPTIONS...]" >&2
+		"[--also LABEL=DIR]... [--results FILE] [LOWER MNT]" \
+		"[-- PCC-BENCH-OPTIONS...]" >&2
 	exit 2
 }
 
 enforce=no
 threshold=0.95
 drop=auto
+results=
 also_labels=
 also_dirs=
 nl='
@@ -52,6 +58,10 @@ while [ $# -gt 0 ]; do
 		threshold=$2
 		shift ;;
 	--no-drop-caches) drop=no ;;
+	--results)
+		[ $# -ge 2 ] || usage
+		results=$2
+		shift ;;
 	--also)
 		[ $# -ge 2 ] || usage
 		case $2 in
@@ -67,7 +77,7 @@ while [ $# -gt 0 ]; do
 ${2#*=}"
 		shift ;;
 	--) shift; break ;;
-	-h|--help) sed -n '3,29s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	-h|--help) sed -n '3,33s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	-*) say "unknown option $1" >&2; usage ;;
 	*) break ;;
 	esac
@@ -120,7 +130,7 @@ say "$bench $*"
 "$bench" "$@" > "$out" || { say "pcc-bench failed" >&2; exit 3; }
 
 # pcc-bench --json prints one figure a line, after its directory's line.
-PT_ALSO_DIRS=$also_dirs awk -v enforce="$enforce" -v threshold="$threshold" -v lower="$LOWER" -v mnt="$MNT" \
+PT_ALSO_DIRS=$also_dirs awk -v results="$results" -v reps="$(awk '/"reps":/ { sub(/.*"reps": /, ""); sub(/,.*/, ""); print; exit }' "$out")" -v enforce="$enforce" -v threshold="$threshold" -v lower="$LOWER" -v mnt="$MNT" \
 	-v informational="open_read_close mmap_rand_read" -v also="$also_labels" '
 function str(key,  s) {
 	if (!match($0, "\"" key "\": \"[^\"]*\""))
@@ -140,6 +150,11 @@ function num(key,  s) {
 /^    \{"dir": / { dir++ }
 /"figure": / {
 	fig = str("figure")
+	# the figure as a target of tests/bench: "median" .. the samples
+	t = $0
+	sub(/^.*"median"/, "\"median\"", t)
+	sub(/, "ratio".*$/, "", t)
+	tgt[dir, fig] = t
 	if (dir == 1) {
 		order[++n] = fig
 		unit[fig] = str("unit")
@@ -197,6 +212,15 @@ END {
 		}
 	}
 	print ""
+	if (results != "") {
+		for (i = 1; i <= n; i++) {
+			f = order[i]
+			line = sprintf("{\"bench\": \"B8\", \"figure\": \"%s\", \"unit\": \"%s\", \"better\": \"higher\", \"reps\": %d, \"targets\": [{\"label\": \"lower\", %s}, {\"label\": \"pcc\", %s}", f, unit[f], reps, tgt[1, f], tgt[2, f])
+			for (j = 1; j <= nalso; j++)
+				line = line sprintf(", {\"label\": \"%s\", %s}", label[j], tgt[j + 2, f])
+			print line "]}" >> results
+		}
+	}
 	for (i = 1; i <= ninfo; i++)
 		printf "passthrough.sh: %s: pcc/lower %.3f (reported, not held to %s)\n",
 			info[i], ratio[info[i]], threshold

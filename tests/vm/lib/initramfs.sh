@@ -89,6 +89,7 @@ pack_initramfs() {
 		"$root/usr/share/pcc-tests/passthrough.sh"
 	install -m 644 "$VM_DIR/guest/cache.sh" "$root/usr/share/pcc-tests/cache.sh"
 	install -m 644 "$VM_DIR/guest/pccd.sh" "$root/usr/share/pcc-tests/pccd.sh"
+	install -m 644 "$VM_DIR/guest/bench.sh" "$root/usr/share/pcc-tests/bench.sh"
 	install -m 644 "$VM_DIR/guest/passwd" "$root/etc/passwd"
 	install -m 644 "$VM_DIR/guest/group" "$root/etc/group"
 	make -C "$BUILD_DIR" install-exec DESTDIR="$root" >> "$BUILD_DIR.log" 2>&1 ||
@@ -102,6 +103,11 @@ pack_initramfs() {
 	mkdir -p "$root/var/lib/nfs" "$root/srv"
 	install -m 755 "$TOP/tests/bench/passthrough.sh" \
 		"$root/usr/libexec/pcc-tests/bench-passthrough"
+	# The benchmark scenarios, for the smoke test that runs them tiny.
+	mkdir -p "$root/usr/libexec/pcc-tests/bench"
+	for f in "$TOP"/tests/bench/scenarios/*; do
+		[ -f "$f" ] && [ -x "$f" ] && install -m 755 "$f" "$root/usr/libexec/pcc-tests/bench/"
+	done
 	for f in "$BUILD_DIR"/tests/vm/progs/*; do
 		[ -f "$f" ] && [ -x "$f" ] && install -m 755 "$f" "$root/usr/libexec/pcc-tests/"
 	done
@@ -118,5 +124,14 @@ pack_initramfs() {
 	done
 	printf 'PCC_LANE=%s\nPCC_SCENARIO_TIMEOUT=%s\nPCC_LONG=%s\n' "$LANE" \
 		"$SCENARIO_TIMEOUT" "${PCC_LONG:-0}" > "$root/etc/pcc-vm.conf"
+	# The benchmarks' knobs (PCC_BENCH_QUICK, PCC_BENCH_REPS, ...) go from
+	# the host's environment to the scenarios'.
+	local v
+	for v in $(compgen -v PCC_BENCH_); do
+		case ${!v} in
+		*[!A-Za-z0-9_.,:/=+-]*) die "$v: only letters, digits and _.,:/=+- please" ;;
+		esac
+		printf 'export %s=%s\n' "$v" "${!v}" >> "$root/etc/pcc-vm.conf"
+	done
 	(cd "$root" && find . | cpio -o -H newc -R 0:0 --quiet | gzip -1) > "$out"
 }

@@ -15,6 +15,7 @@
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -47,6 +48,9 @@ struct pcc_copy_opts {
 				 * asked of the pcc file around the copy) */
 	enum pcc_copy_damage damage;
 	int retries;		/* attempts while the version moves */
+	bool no_sync;		/* no fsync of the data and the directory
+				 * (copies made in bulk, synced at the end
+				 * by the caller: pcc-bench mkcopies) */
 };
 
 /* The copy's path relative to the dataset root, from a version. */
@@ -272,7 +276,7 @@ static inline int pcc_make_copy(int fd, const struct pcc_copy_opts *o,
 			ret = -errno;
 			goto out;
 		}
-		if (!ret && fsync(tmp)) {
+		if (!ret && !o->no_sync && fsync(tmp)) {
 			ret = -errno;
 			goto out;
 		}
@@ -333,7 +337,7 @@ static inline int pcc_make_copy(int fd, const struct pcc_copy_opts *o,
 				goto out;
 			}
 		}
-		if (fsync(d2)) {
+		if (!o->no_sync && fsync(d2)) {
 			ret = -errno;
 			goto out;
 		}

@@ -40,6 +40,9 @@
  * 2..n, the ratio of its median to DIR 1's.  --json prints the same for
  * scripts, one figure per line (tests/bench/passthrough.sh reads it so).
  *
+ * pcc-bench VERB ... (mkfile, seqread, smallfiles, mmaprand, openclose, ...)
+ * runs the benchmarks of cached files instead: see bench-cached.c.
+ *
  * Each DIR gets a work directory .pcc-bench.PID.INDEX, removed at the end:
  * the index keeps apart two DIRs that are views of the same directory, as a
  * pcc mount and its lower directory are.
@@ -61,6 +64,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench-cached.h"
 #include "progs-common.h"
 
 enum fig {
@@ -667,7 +671,10 @@ static void usage(FILE *f)
 	      "  -n files  files for open+fstat+close (default 1000)\n"
 	      "  -r reps   repetitions, DIRs interleaved in each (default 5)\n"
 	      "  -c        drop the page cache before each cold read (root)\n"
-	      "  --json    JSON instead of text\n", f);
+	      "  --json    JSON instead of text\n"
+	      "       pcc-bench VERB ...: cached-file benchmarks (mkfile, mktree,"
+	      " verify,\n       copies, mkcopies, seqread, smallfiles, mmaprand,"
+	      " openclose,\n       record, timeit, startup; see bench-cached.c)\n", f);
 }
 
 static void usage_error(const char *what, const char *arg)
@@ -724,7 +731,12 @@ int main(int argc, char **argv)
 		.size = 64 << 20, .block = 1 << 20, .files = 1000, .reps = 5,
 	};
 	size_t i;
+	int ret;
 
+	/* pcc-bench VERB ...: the cached-file benchmarks (bench-cached.c) */
+	ret = pcc_bench_verb(argc, argv);
+	if (ret >= 0)
+		return ret;
 	parse_args(&o, argc, argv);
 	nfiles = o.files;
 	ntargets = (size_t)(argc - optind);
