@@ -380,6 +380,13 @@ int pcc_file_open(struct inode *inode, struct file *file)
 		if (ret || !pcc_version_equal(&v, &pcci->version)) {
 			pcc_stat_inc(inode->i_sb, PCC_STAT_STALE);
 			pcc_detach_locked(inode, PCC_DETACH_STALE);
+			/*
+			 * Another node or the server changed the file: its
+			 * new version is worth a copy, so this open reports
+			 * a miss again (misses are told once per generation).
+			 */
+			if (!ret)
+				WRITE_ONCE(pi->pcc_miss_generation, 0);
 		} else if (!pcc_copy_intact(inode)) {
 			pcc_detach_locked(inode, PCC_DETACH_COPY_GONE);
 		} else {

@@ -79,6 +79,7 @@ EXTRA_DIST += \
 	tests/vm/scenarios/85-pccd-kill9 \
 	tests/vm/scenarios/86-pcc-enospc \
 	tests/vm/scenarios/87-pccd-reboot \
+	tests/vm/scenarios/88-pcc-two-nodes \
 	tests/vm/scenarios/90-bench-smoke \
 	tests/vm/selftest/check \
 	tests/vm/selftest/expected \
@@ -87,8 +88,7 @@ EXTRA_DIST += \
 	tests/vm/selftest/scenarios/fail-kernel-warning \
 	tests/vm/selftest/scenarios/fail-timeout \
 	tests/vm/selftest/scenarios/skip \
-	tests/vm/demo/10-versions \
-	tests/vm/demo/20-mount-over-nfs \
+	tests/vm/demo/10-training-epochs \
 	tests/bench/run \
 	tests/bench/scenarios/10-passthrough-ext4 \
 	tests/bench/scenarios/20-cached \
@@ -143,6 +143,9 @@ tests_vm_progs_pcc_ctl_SOURCES = tests/vm/progs/pcc-ctl.c \
 tests_vm_progs_pcc_stress_SOURCES = tests/vm/progs/pcc-stress.c \
 	tests/vm/progs/cache-copy.h $(progs_common)
 tests_vm_progs_pcc_stress_LDADD = -lpthread
+# pcc-epoch reads a tree as a training epoch does, timed (tests/vm/demo).
+noinst_PROGRAMS += tests/vm/progs/pcc-epoch
+tests_vm_progs_pcc_epoch_SOURCES = tests/vm/progs/pcc-epoch.c
 
 # pcc-fsx checks itself on the build machine: a clean run passes and a
 # corrupted model (-X) is caught.  The pcc-bench report script

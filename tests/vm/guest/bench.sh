@@ -72,25 +72,7 @@ bench_note() {
 	printf '{"info": "note", "key": "%s", "text": "%s"}\n' "$1" "$2" >> "$BENCH_OUT"
 }
 
-# nfs_delay MS: netem delay of MS ms on loopback, the path of the guest's
-# NFS traffic (each request and each reply: an RTT of 2*MS); 0 removes it.
-# PRIVATE COPY: helper demo adds nfs_delay to lib.sh (issue 12 contract);
-# once that is merged, the integrator removes this one (lib.sh's wins
-# already: this is defined only when lib.sh has none).
-if ! type nfs_delay > /dev/null 2>&1; then
-nfs_delay() {
-	# iproute2's tc (busybox's, earlier in PATH, knows no netem)
-	local tc=/sbin/tc
-	[ -x $tc ] && [ ! -L $tc ] || fail "no iproute2 tc at $tc"
-	modprobe -q sch_netem 2>/dev/null || true
-	if [ "$1" = 0 ]; then
-		$tc qdisc del dev lo root 2>/dev/null || true
-	else
-		$tc qdisc replace dev lo root netem delay "${1}ms" ||
-			fail "tc: cannot add a netem delay on lo"
-	fi
-}
-fi
+# nfs_delay MS comes from lib.sh.
 
 # fsc_setup DIR MNT: cachefilesd with its cache in DIR (on the scratch
 # disk, as pcc's datasets) and the NFS export mounted on MNT with -o fsc;

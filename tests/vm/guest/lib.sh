@@ -92,3 +92,35 @@ nfs_setup() {
 		fail "NFSv4.2 mount of the root_squash export failed"
 	touch /run/pcc-nfs-up
 }
+
+# nfs_delay MS: MS milliseconds of delay (netem) on each packet leaving the
+# loopback interface, the path of the guest's NFS traffic (client and
+# server are both in the guest): a request and its reply each leave lo
+# once, so every NFS round trip takes 2*MS ms longer, as ping shows.
+# nfs_delay 0 removes it.  It affects all loopback traffic, and stays for
+# the rest of the boot unless removed.
+nfs_delay() {
+	case ${1:-} in
+	''|*[!0-9]*) fail "nfs_delay: whole milliseconds expected, got '${1:-}'" ;;
+	esac
+	modprobe -q sch_netem 2>/dev/null || true
+	# iproute2's tc by its path: busybox sh runs its own applet, which
+	# has no netem, for a bare "tc".
+	if /sbin/tc qdisc show dev lo | grep -q netem; then
+		/sbin/tc qdisc del dev lo root ||
+			fail "nfs_delay: cannot remove the netem qdisc of lo"
+	fi
+	[ "$1" -gt 0 ] || return 0
+	# A queue long enough for a full window of 64 KiB loopback packets:
+	# netem drops what exceeds its limit (1000 by default), and a drop
+	# on lo is a TCP retransmission, not a delay.
+	/sbin/tc qdisc add dev lo root netem delay "${1}ms" limit 100000 ||
+		fail "nfs_delay: tc qdisc add dev lo root netem delay ${1}ms failed"
+}
+
+# loopback_rtt_ms: the average ping round trip on lo in milliseconds
+# (a decimal number), from five pings 20 ms apart.
+loopback_rtt_ms() {
+	ping -c 5 -i 0.02 -q 127.0.0.1 2>&1 |
+		sed -n 's|.*min/avg/max = [0-9.]*/\([0-9.]*\)/.*|\1|p'
+}
