@@ -569,6 +569,106 @@ int __wrap_pcc_nl_dataset_dump(struct pcc_nl *nl,
 	return 0;
 }
 
+struct pcc_nl_file *fake_nl_add_file(uint32_t mount_id,
+				     const struct pcc_nl_file *f)
+{
+	struct fake_nl_mount *m = fake_nl_mount(mount_id);
+	struct pcc_nl_file *to;
+
+	if (!m || m->nfiles == FAKE_NL_FILES)
+		return NULL;
+	to = &m->files[m->nfiles++];
+	*to = *f;
+	to->mount_id = mount_id;
+	m->attached = m->nfiles;
+	return to;
+}
+
+int __wrap_pcc_nl_evict(struct pcc_nl *nl, const struct pcc_nl_mnt *mnt,
+			uint32_t ds_id, uint32_t fh_type, const uint8_t *fh,
+			uint32_t fh_len, uint32_t *flags, char *errmsg,
+			size_t errlen)
+{
+	char name[PCC_CACHE_NAME_MAX], path[512];
+	struct fake_nl_mount *m;
+	struct fake_nl_ds *d;
+	unsigned int i;
+	int err, found = 0;
+
+	log_call("evict mnt=%s ds=%u fh_type=%u fh_len=%u\n", mnt_name(mnt),
+		 ds_id, fh_type, fh_len);
+	errmsg_set(errmsg, errlen, "");
+	if (flags)
+		*flags = 0;
+	if (nl != HANDLE)
+		return -EBADF;
+	if (!ds_id || ds_id > PCC_DS_ID_MAX || fh_type > 0xffff || !fh ||
+	    !fh_len || fh_len > PCC_FH_MAX) {
+		errmsg_set(errmsg, errlen, "bad dataset id or file handle");
+		return -EINVAL;
+	}
+	err = failing("evict", errmsg, errlen);
+	if (err)
+		return err;
+	m = find(mnt, &err, errmsg, errlen);
+	if (!m)
+		return err;
+	d = fake_nl_dataset(m->id, ds_id);
+	if (!d) {
+		errmsg_set(errmsg, errlen, "no such dataset");
+		return -ENOENT;
+	}
+	for (i = 0; i < m->nfiles; i++) {
+		struct pcc_nl_file *f = &m->files[i];
+
+		if (f->ds_id != ds_id || f->fh_type != fh_type ||
+		    f->fh_len != fh_len || memcmp(f->fh, fh, fh_len))
+			continue;
+		memmove(f, f + 1, (m->nfiles - i - 1) * sizeof(*f));
+		m->attached = --m->nfiles;
+		m->stats[PCC_STAT_DETACH_EVICTED]++;
+		if (flags)
+			*flags |= PCC_NL_EVICT_WAS_ATTACHED;
+		found = 1;
+		break;
+	}
+	pcc_cache_name(name, fh_type, fh, fh_len);
+	snprintf(path, sizeof(path), "%s/%s", d->path, name);
+	if (!unlink(path))
+		found = 1;
+	if (!found) {
+		errmsg_set(errmsg, errlen, "no copy of this file in the dataset");
+		return -ENOENT;
+	}
+	return 0;
+}
+
+int __wrap_pcc_nl_file_dump(struct pcc_nl *nl, const struct pcc_nl_mnt *mnt,
+			    int (*cb)(const struct pcc_nl_file *f, void *arg),
+			    void *arg, char *errmsg, size_t errlen)
+{
+	struct fake_nl_mount *m;
+	unsigned int i;
+	int err;
+
+	log_call("file_dump mnt=%s\n", mnt_name(mnt));
+	errmsg_set(errmsg, errlen, "");
+	if (nl != HANDLE)
+		return -EBADF;
+	err = failing("file_dump", errmsg, errlen);
+	if (err)
+		return err;
+	m = find(mnt, &err, errmsg, errlen);
+	if (!m)
+		return err;
+	for (i = 0; i < m->nfiles; i++) {
+		err = cb(&m->files[i], arg);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 int __wrap_pcc_nl_events_open(struct pcc_nl **out)
 {
 	int err;

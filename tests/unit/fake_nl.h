@@ -22,6 +22,7 @@
 #define FAKE_NL_MOUNTS		4
 #define FAKE_NL_DATASETS	8
 #define FAKE_NL_EVENTS		16
+#define FAKE_NL_FILES		8
 
 struct fake_nl_ds {
 	uint32_t id;
@@ -42,6 +43,9 @@ struct fake_nl_mount {
 	uint64_t stats[PCC_STAT_COUNT];
 	unsigned int nds;
 	struct fake_nl_ds ds[FAKE_NL_DATASETS];
+	/* Attached files (FILE_GET), as the test adds them; evict drops. */
+	unsigned int nfiles;
+	struct pcc_nl_file files[FAKE_NL_FILES];
 };
 
 struct fake_nl {
@@ -55,7 +59,7 @@ struct fake_nl {
 	/*
 	 * The next call of fail_op ("mount_get", "mount_dump", "dataset_add",
 	 * "dataset_set", "dataset_del", "dataset_clear", "dataset_dump",
-	 * "events_open", "events_read") fails with fail_err, fail_msg as the
+	 * "events_open", "events_read", "evict", "file_dump") fails with fail_err, fail_msg as the
 	 * kernel's extended ack message; then fail_op is cleared.
 	 */
 	const char *fail_op;
@@ -86,6 +90,19 @@ struct fake_nl_mount *fake_nl_add_mount(uint32_t id, const char *path,
 struct fake_nl_mount *fake_nl_mount(uint32_t id);
 /* The dataset id of mount mount_id, or NULL. */
 struct fake_nl_ds *fake_nl_dataset(uint32_t mount_id, uint32_t id);
+/*
+ * An attached file of mount mount_id (f->mount_id is set to it), listed by
+ * pcc_nl_file_dump(); NULL when full or no such mount.
+ *
+ * pcc_nl_evict() does what the module does, with the copies on disk: for
+ * a dataset of the mount it unlinks the file at the dataset's path plus
+ * pcc_cache_name() of the handle, if there is one, and drops an attached
+ * file of that dataset and handle (PCC_NL_EVICT_WAS_ATTACHED, counted in
+ * PCC_STAT_DETACH_EVICTED); -ENOENT if it found neither, or no dataset.
+ * It does not read the copy's xattr.
+ */
+struct pcc_nl_file *fake_nl_add_file(uint32_t mount_id,
+				     const struct pcc_nl_file *f);
 /* Queue an event (ev->path copied) for pcc_nl_events_read(). */
 void fake_nl_event(const struct pcc_nl_event *ev);
 /* The next call of op fails with err and msg ("" if NULL). */
@@ -121,6 +138,13 @@ int __wrap_pcc_nl_dataset_dump(struct pcc_nl *nl,
 			       int (*cb)(const struct pcc_nl_dataset *ds,
 					 void *arg),
 			       void *arg, char *errmsg, size_t errlen);
+int __wrap_pcc_nl_evict(struct pcc_nl *nl, const struct pcc_nl_mnt *mnt,
+			uint32_t ds_id, uint32_t fh_type, const uint8_t *fh,
+			uint32_t fh_len, uint32_t *flags, char *errmsg,
+			size_t errlen);
+int __wrap_pcc_nl_file_dump(struct pcc_nl *nl, const struct pcc_nl_mnt *mnt,
+			    int (*cb)(const struct pcc_nl_file *f, void *arg),
+			    void *arg, char *errmsg, size_t errlen);
 int __wrap_pcc_nl_events_open(struct pcc_nl **out);
 int __wrap_pcc_nl_fd(const struct pcc_nl *nl);
 int __wrap_pcc_nl_events_read(struct pcc_nl *nl,
