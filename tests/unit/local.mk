@@ -97,9 +97,14 @@ EXTRA_DIST += \
 	tests/unit/data/bad-attach-type.yaml \
 	tests/unit/data/bad-attach-value.yaml \
 	tests/unit/data/bad-capacity-key.yaml \
-	tests/unit/data/bad-capacity-missing.yaml \
+	tests/unit/data/bad-capacity-default-order.yaml \
+	tests/unit/data/bad-capacity-files.yaml \
 	tests/unit/data/bad-capacity-order.yaml \
 	tests/unit/data/bad-capacity-range.yaml \
+	tests/unit/data/bad-capacity-size.yaml \
+	tests/unit/data/bad-capacity-size-overflow.yaml \
+	tests/unit/data/bad-capacity-size-type.yaml \
+	tests/unit/data/bad-capacity-size-zero.yaml \
 	tests/unit/data/bad-capacity-type.yaml \
 	tests/unit/data/bad-dataset-missing-path.yaml \
 	tests/unit/data/bad-dataset-no-id.yaml \
@@ -134,6 +139,7 @@ EXTRA_DIST += \
 	tests/unit/data/bad-unknown-dataset-key.yaml \
 	tests/unit/data/bad-unknown-mount-key.yaml \
 	tests/unit/data/bad-unknown-top.yaml \
+	tests/unit/data/good-capacity.yaml \
 	tests/unit/data/good-comments.yaml \
 	tests/unit/data/good-defaults.yaml \
 	tests/unit/data/good-empty.yaml \
