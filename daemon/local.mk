@@ -13,7 +13,8 @@ daemon_libpccd_a_SOURCES = \
 	daemon/kernel.c daemon/kernel.h \
 	daemon/notify.c daemon/notify.h \
 	daemon/pccd.c daemon/pccd.h \
-	daemon/prefetch.c
+	daemon/prefetch.c \
+	daemon/space_policy.c daemon/space_policy.h
 daemon_libpccd_a_CPPFLAGS = $(AM_CPPFLAGS) $(YAML_CFLAGS) $(JSONC_CFLAGS) \
 	$(SYSTEMD_CFLAGS)
 # The copy engine's workers are threads.

@@ -12,7 +12,8 @@ unit_tests = \
 	tests/unit/test_output \
 	tests/unit/test_param \
 	tests/unit/test_pccd \
-	tests/unit/test_rule
+	tests/unit/test_rule \
+	tests/unit/test_space
 
 if HAVE_CMOCKA
 check_PROGRAMS += $(unit_tests)
@@ -85,6 +86,10 @@ tests_unit_test_pccd_CPPFLAGS = $(unit_cppflags)
 tests_unit_test_pccd_CFLAGS = $(AM_CFLAGS) -pthread
 tests_unit_test_pccd_LDFLAGS = $(fake_nl_ldflags)
 tests_unit_test_pccd_LDADD = $(LIBPCCD_LIBS) $(CMOCKA_LIBS)
+
+tests_unit_test_space_SOURCES = tests/unit/test_space.c
+tests_unit_test_space_CPPFLAGS = $(unit_cppflags)
+tests_unit_test_space_LDADD = $(LIBPCCD_LIBS) $(CMOCKA_LIBS)
 
 tests_unit_test_rule_SOURCES = tests/unit/test_rule.c
 tests_unit_test_rule_CPPFLAGS = $(unit_cppflags)
