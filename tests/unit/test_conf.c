@@ -375,7 +375,9 @@ static void test_shipped(void **state)
 	assert_int_equal(conf->mounts->datasets->flags, PCC_DS_HAS_ROID |
 			 PCC_DS_HAS_RWID | PCC_DS_HAS_MODE | PCC_DS_HAS_RULE |
 			 PCC_DS_HAS_ATTACH | PCC_DS_HAS_CAPACITY |
-			 PCC_DS_HAS_CAP_HIGH | PCC_DS_HAS_CAP_LOW);
+			 PCC_DS_HAS_CAP_HIGH | PCC_DS_HAS_CAP_LOW |
+			 PCC_DS_HAS_MAX_BYTES | PCC_DS_HAS_MAX_FILES |
+			 PCC_DS_HAS_MIN_FREE);
 	pcc_conf_free(conf);
 }
 
