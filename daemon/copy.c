@@ -1299,6 +1299,12 @@ void pccd_copy_set_hooks(struct pccd_copy_engine *e,
 	pthread_mutex_unlock(&e->lock);
 }
 
+int pccd_copy_version(struct pccd_copy_engine *e, int fd,
+		      struct pcc_version *v)
+{
+	return e->ops.version(fd, v);
+}
+
 void pccd_copy_wake(struct pccd_copy_engine *e)
 {
 	pthread_mutex_lock(&e->lock);

@@ -116,6 +116,10 @@ struct pccd_copy_hooks {
 /* Set before the first submission. */
 void pccd_copy_set_hooks(struct pccd_copy_engine *e,
 			 const struct pccd_copy_hooks *hooks);
+/* The lower version of the pcc file open as fd, through the engine's ops. */
+int pccd_copy_version(struct pccd_copy_engine *e, int fd,
+		      struct pcc_version *v);
+
 /* Room was made: jobs waiting in admit ask again now. */
 void pccd_copy_wake(struct pccd_copy_engine *e);
 

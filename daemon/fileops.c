@@ -297,15 +297,21 @@ int pccd_cmd_pin(struct pccd_request *r)
  * the file's lower version (the kernel's handle), named as the module
  * names it.
  */
-static int copy_path_of(int fd, const struct pcc_conf_dataset *ds,
-			char *path, size_t len)
+static int copy_path_of(struct pccd *d, int fd,
+			const struct pcc_conf_dataset *ds, char *path,
+			size_t len)
 {
 	char name[PCC_CACHE_NAME_MAX];
 	struct pcc_version v;
+	int err;
 
 	memset(&v, 0, sizeof(v));
-	if (ioctl(fd, PCC_IOC_VERSION, &v) < 0)
-		return -errno;
+	if (d->copy)
+		err = pccd_copy_version(d->copy, fd, &v);
+	else
+		err = ioctl(fd, PCC_IOC_VERSION, &v) < 0 ? -errno : 0;
+	if (err)
+		return err;
 	if (v.fh_len > PCC_FH_MAX)
 		return -EINVAL;
 	pcc_cache_name(name, v.fh_type, v.fh, v.fh_len);
@@ -347,7 +353,7 @@ int pccd_cmd_unpin(struct pccd_request *r)
 			err = file_error(list, i, name, err, msg);
 			continue;
 		}
-		err = copy_path_of(r->fds[i], ds, path, sizeof(path));
+		err = copy_path_of(r->d, r->fds[i], ds, path, sizeof(path));
 		if (err) {
 			err = file_error(list, i, name, err, NULL);
 			continue;
