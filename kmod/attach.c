@@ -110,8 +110,7 @@ static void pcc_event_send(struct inode *inode, enum pcc_event event,
  * at a time (the VFS exports no walk from a given directory for modules).
  * A missing component is -ENOENT.
  */
-static int pcc_cache_walk(const struct path *root, char *name,
-			  struct path *out)
+int pcc_cache_walk(const struct path *root, char *name, struct path *out)
 {
 	struct dentry *dentry = dget(root->dentry);
 	struct dentry *next;
@@ -273,10 +272,14 @@ static int pcc_attach_commit(struct inode *inode, struct file *copy,
 	pcci->copy = copy;
 	pcci->version = *v;
 	pcci->dataset_id = ds->id;
+	/* Used now, and not since: FILE_GET ranks it for eviction. */
+	WRITE_ONCE(pcci->last_use, ktime_get_real_seconds());
+	atomic64_set(&pcci->hits, 0);
 	/* With the type: a detach that clears it finds the file listed. */
 	spin_lock(&super->attached_lock);
 	list_add(&pcci->attached, &super->attached);
 	super->nr_attached++;
+	super->attached_seq += 2;
 	spin_unlock(&super->attached_lock);
 	/* Last: from here I/O and mmap may use the copy. */
 	WRITE_ONCE(pcci->type, type);
@@ -505,6 +508,7 @@ static const enum pcc_stat pcc_detach_stats[] = {
 	[PCC_DETACH_DATASET]		= PCC_STAT_DETACH_DATASET,
 	[PCC_DETACH_COPY_GONE]		= PCC_STAT_DETACH_COPY_GONE,
 	[PCC_DETACH_ERROR]		= PCC_STAT_DETACH_ERROR,
+	[PCC_DETACH_EVICTED]		= PCC_STAT_DETACH_EVICTED,
 };
 
 /*
@@ -526,6 +530,7 @@ static bool pcc_type_clear(struct inode *inode, struct pcc_inode *pcci,
 		spin_lock(&super->attached_lock);
 		list_del_init(&pcci->attached);
 		super->nr_attached--;
+		super->attached_seq += 2;
 		spin_unlock(&super->attached_lock);
 	}
 	spin_unlock(&pcci->map_lock);
@@ -606,7 +611,6 @@ static int pcc_copy_unlink(struct inode *inode, const struct pcc_dataset *ds)
 {
 	struct pcc_version v;
 	char name[PCC_CACHE_NAME_MAX];
-	struct dentry *parent;
 	struct path copy;
 	const struct cred *old;
 	int ret;
@@ -617,24 +621,10 @@ static int pcc_copy_unlink(struct inode *inode, const struct pcc_dataset *ds)
 	pcc_cache_name(name, v.fh_type, v.fh, v.fh_len);
 	old = pcc_copy_creds(inode);
 	ret = pcc_cache_walk(&ds->root, name, &copy);
-	if (ret)
-		goto out;
-	ret = mnt_want_write(copy.mnt);
-	if (ret)
-		goto out_put;
-	parent = dget_parent(copy.dentry);
-	inode_lock_nested(d_inode(parent), I_MUTEX_PARENT);
-	if (copy.dentry->d_parent == parent && !d_unhashed(copy.dentry))
-		ret = vfs_unlink(PCC_NOP_IDMAP, d_inode(parent),
-				 copy.dentry, NULL);
-	else
-		ret = -ENOENT;
-	inode_unlock(d_inode(parent));
-	dput(parent);
-	mnt_drop_write(copy.mnt);
-out_put:
-	path_put(&copy);
-out:
+	if (!ret) {
+		ret = pcc_copy_unlink_path(&copy);
+		path_put(&copy);
+	}
 	revert_creds(old);
 	return ret;
 }

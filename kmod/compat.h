@@ -33,6 +33,13 @@
 #define PCC_NOP_IDMAP		(&init_user_ns)
 #endif
 
+/* The id mapping of a mount. */
+#ifdef HAVE_MNT_IDMAP
+#define pcc_mnt_idmap(mnt)	mnt_idmap(mnt)
+#else
+#define pcc_mnt_idmap(mnt)	mnt_user_ns(mnt)
+#endif
+
 /* struct renamedata names its id mappings after the type (6.3). */
 static inline int pcc_vfs_rename(struct inode *old_dir, struct dentry *old,
 				 struct inode *new_dir, struct dentry *new,

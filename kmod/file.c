@@ -507,8 +507,7 @@ static ssize_t pcc_read_copy(struct kiocb *iocb, struct iov_iter *to,
 	    i_size_read(file_inode(copy)) < iocb->ki_pos + expect)
 		*why = PCC_DETACH_COPY_GONE;
 	iocb->ki_pos += ret;
-	pcc_stat_inc(inode->i_sb, PCC_STAT_HITS);
-	pcc_stat_add(inode->i_sb, PCC_STAT_HIT_BYTES, ret);
+	pcc_hit(inode, ret);
 	return ret;
 }
 
@@ -640,10 +639,8 @@ static ssize_t pcc_splice_read_copy(struct file *in, loff_t *ppos,
 		*why = ret ? PCC_DETACH_ERROR : PCC_DETACH_COPY_GONE;
 		return 0;
 	}
-	if (ret > 0) {
-		pcc_stat_inc(inode->i_sb, PCC_STAT_HITS);
-		pcc_stat_add(inode->i_sb, PCC_STAT_HIT_BYTES, ret);
-	}
+	if (ret > 0)
+		pcc_hit(inode, ret);
 	return ret;
 }
 

@@ -209,7 +209,7 @@ static vm_fault_t pcc_vm_fault(struct vm_fault *vmf)
 	    i_size_read(file_inode(pv->file)))
 		return pcc_fault_mend(vmf);
 	if (!(ret & VM_FAULT_ERROR))
-		pcc_stat_inc(file_inode(pv->file)->i_sb, PCC_STAT_HITS);
+		pcc_hit(file_inode(pv->file), 0);
 	return ret;
 }
 

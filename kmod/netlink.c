@@ -86,6 +86,14 @@ static const struct nla_policy pcc_ds_set_policy[PCC_A_MAX + 1] = {
 	PCC_POLICY_RULE,
 };
 
+/* The handle's length is checked by the handler: a policy's gives -ERANGE. */
+static const struct nla_policy pcc_evict_policy[PCC_A_MAX + 1] = {
+	PCC_POLICY_MOUNT,
+	[PCC_A_DS_ID]		= PCC_POLICY_ID,
+	[PCC_A_FH_TYPE]		= { .type = NLA_U32 },
+	[PCC_A_FH]		= { .type = NLA_BINARY },
+};
+
 static struct genl_family pcc_genl_family;
 
 enum pcc_mcgrp {
@@ -682,11 +690,11 @@ static int pcc_nl_put_dataset(struct sk_buff *msg, struct super_block *sb,
 }
 
 /*
- * The dump of a mount's datasets names the mount once, in its first call:
- * the dump goes on with its id (cb->args[0]) and the number of datasets
- * sent (cb->args[1]); a change of datasets meanwhile marks it interrupted.
+ * The dumps of a mount's datasets and files name the mount once, in their
+ * first call: the dump goes on with its id (cb->args[0]) and the number of
+ * objects sent (cb->args[1]); a change meanwhile marks it interrupted.
  */
-static int pcc_nl_ds_dump_check(struct netlink_callback *cb)
+static int pcc_nl_named_dump_check(struct netlink_callback *cb)
 {
 	struct nlattr **attrs = pcc_genl_dump_attrs(cb);
 	struct super_block *sb;
@@ -721,7 +729,7 @@ static int pcc_nl_ds_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	int ret = 0;
 
 	if (!cb->args[PCC_DUMP_CHECKED]) {
-		ret = pcc_nl_ds_dump_check(cb);
+		ret = pcc_nl_named_dump_check(cb);
 		if (ret)
 			return ret;
 	}
@@ -744,6 +752,154 @@ static int pcc_nl_ds_dump(struct sk_buff *skb, struct netlink_callback *cb)
 out:
 	pcc_mounts_unlock();
 	/* A dataset alone too big for a message would never be sent. */
+	if (ret && !skb->len)
+		return ret;
+	return skb->len;
+}
+
+/*
+ * PCC_CMD_EVICT.  The mount is pinned and the registry's lock dropped
+ * before the eviction: it decodes a handle on the lower (NFS: a request
+ * to the server) and waits for the I/O on the copy.
+ */
+static int pcc_nl_evict(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr **attrs = info->attrs;
+	struct netlink_ext_ack *extack = info->extack;
+	struct pcc_version v = {};
+	struct super_block *sb;
+	struct sk_buff *msg;
+	struct path path;
+	bool pinned;
+	u32 id, flags;
+	void *hdr;
+	int ret;
+
+	ret = pcc_nl_admin(skb, extack);
+	if (ret)
+		return ret;
+	ret = pcc_nl_ds_id(info, &id);
+	if (ret)
+		return ret;
+	if (PCC_NL_REQUIRE(info, PCC_A_FH_TYPE, "PCC_A_FH_TYPE is required") ||
+	    PCC_NL_REQUIRE(info, PCC_A_FH, "PCC_A_FH is required"))
+		return -EINVAL;
+	if (nla_get_u32(attrs[PCC_A_FH_TYPE]) > 0xffff) {
+		NL_SET_ERR_MSG_ATTR(extack, attrs[PCC_A_FH_TYPE],
+				    "file handle type out of range");
+		return -EINVAL;
+	}
+	if (!nla_len(attrs[PCC_A_FH]) || nla_len(attrs[PCC_A_FH]) > PCC_FH_MAX) {
+		NL_SET_ERR_MSG_ATTR(extack, attrs[PCC_A_FH],
+				    "a file handle is 1 to PCC_FH_MAX bytes");
+		return -EINVAL;
+	}
+	v.fh_type = nla_get_u32(attrs[PCC_A_FH_TYPE]);
+	v.fh_len = nla_len(attrs[PCC_A_FH]);
+	nla_memcpy(v.fh, attrs[PCC_A_FH], sizeof(v.fh));
+
+	msg = genlmsg_new(nla_total_size(sizeof(u32)), GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	ret = pcc_nl_mount_path(attrs, &path, extack);
+	if (ret)
+		goto out;
+	pcc_mounts_lock();
+	sb = pcc_nl_mount(attrs, &path, extack);
+	if (IS_ERR(sb)) {
+		pcc_mounts_unlock();
+		ret = PTR_ERR(sb);
+		goto out;
+	}
+	pinned = atomic_inc_not_zero(&sb->s_active);
+	pcc_mounts_unlock();
+	if (!pinned) {
+		NL_SET_ERR_MSG(extack, "the mount is going away");
+		ret = -ENOENT;
+		goto out;
+	}
+	ret = pcc_evict(sb, id, &v, &flags, extack);
+	deactivate_super(sb);
+	if (ret)
+		goto out;
+	hdr = genlmsg_put_reply(msg, info, &pcc_genl_family, 0, PCC_CMD_EVICT);
+	if (!hdr || nla_put_u32(msg, PCC_A_EVICT_FLAGS, flags)) {
+		ret = -EMSGSIZE;
+		goto out;
+	}
+	genlmsg_end(msg, hdr);
+	path_put(&path);
+	return genlmsg_reply(msg, info);
+
+out:
+	path_put(&path);
+	nlmsg_free(msg);
+	return ret;
+}
+
+/* One PCC_CMD_FILE_GET message.  attached_lock held: @pcci stays. */
+static int pcc_nl_put_file(struct sk_buff *msg, struct super_block *sb,
+			   struct pcc_inode *pcci, struct netlink_callback *cb)
+{
+	void *hdr;
+
+	hdr = genlmsg_put(msg, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &pcc_genl_family, NLM_F_MULTI, PCC_CMD_FILE_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u32(msg, PCC_A_MOUNT_ID, pcc_super(sb)->id) ||
+	    nla_put_u32(msg, PCC_A_DS_ID, pcci->dataset_id) ||
+	    nla_put_u64_64bit(msg, PCC_A_INO,
+			      pcc_lower_inode(pcci->inode)->i_ino, PCC_A_PAD) ||
+	    nla_put_u32(msg, PCC_A_FH_TYPE, pcci->version.fh_type) ||
+	    nla_put(msg, PCC_A_FH, pcci->version.fh_len, pcci->version.fh) ||
+	    nla_put_u64_64bit(msg, PCC_A_LAST_USE, READ_ONCE(pcci->last_use),
+			      PCC_A_PAD) ||
+	    nla_put_u64_64bit(msg, PCC_A_HITS, atomic64_read(&pcci->hits),
+			      PCC_A_PAD)) {
+		genlmsg_cancel(msg, hdr);
+		return -EMSGSIZE;
+	}
+	genl_dump_check_consistent(cb, hdr);
+	genlmsg_end(msg, hdr);
+	return 0;
+}
+
+/*
+ * The attached files, from the list under its spinlock: filling a message
+ * neither sleeps nor allocates.
+ */
+static int pcc_nl_file_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct pcc_super *super;
+	struct pcc_inode *pcci;
+	struct super_block *sb;
+	long i = 0;
+	int ret = 0;
+
+	if (!cb->args[PCC_DUMP_CHECKED]) {
+		ret = pcc_nl_named_dump_check(cb);
+		if (ret)
+			return ret;
+	}
+	pcc_mounts_lock();
+	sb = pcc_mount_find(cb->args[0]);
+	if (!sb)		/* unmounted meanwhile: the dump ends */
+		goto out;
+	super = pcc_super(sb);
+	spin_lock(&super->attached_lock);
+	cb->seq = super->attached_seq;
+	list_for_each_entry(pcci, &super->attached, attached) {
+		if (i++ < cb->args[1])
+			continue;
+		ret = pcc_nl_put_file(skb, sb, pcci, cb);
+		if (ret)
+			break;
+		cb->args[1] = i;
+	}
+	spin_unlock(&super->attached_lock);
+out:
+	pcc_mounts_unlock();
 	if (ret && !skb->len)
 		return ret;
 	return skb->len;
@@ -797,6 +953,21 @@ static const struct genl_ops pcc_genl_ops[] = {
 		/* Cache paths and rules: admins only. */
 		.cmd	= PCC_CMD_DATASET_GET,
 		.dumpit	= pcc_nl_ds_dump,
+		.policy	= pcc_mount_policy,
+		.maxattr = PCC_A_MAX,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= PCC_CMD_EVICT,
+		.doit	= pcc_nl_evict,
+		.policy	= pcc_evict_policy,
+		.maxattr = PCC_A_MAX,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		/* Handles of files in use: admins only. */
+		.cmd	= PCC_CMD_FILE_GET,
+		.dumpit	= pcc_nl_file_dump,
 		.policy	= pcc_mount_policy,
 		.maxattr = PCC_A_MAX,
 		.flags	= GENL_ADMIN_PERM,

@@ -28,6 +28,7 @@
 #include <linux/rcupdate.h>
 #include <linux/rwsem.h>
 #include <linux/spinlock.h>
+#include <linux/timekeeping.h>
 #include <linux/wait.h>
 
 struct pcc_rule;			/* dataset.c: a compiled rule */
@@ -70,6 +71,12 @@ struct pcc_super {
 	spinlock_t attached_lock;
 	struct list_head attached;	/* pcc_inode.attached, under the lock */
 	unsigned int nr_attached;
+	/*
+	 * Changed with every change of the list, under the lock: a
+	 * PCC_CMD_FILE_GET dump spanning a change is flagged.  Odd, so never
+	 * 0, which netlink takes for "no sequence".
+	 */
+	u32 attached_seq;
 	atomic64_t stats[PCC_STAT_COUNT];
 };
 
@@ -112,6 +119,13 @@ struct pcc_inode {
 	loff_t mirror_size;		/* the size pcc left the mirror at */
 	bool attaching;			/* PCC_STATE_FL_ATTACHING */
 	struct list_head attached;	/* pcc_super.attached while attached */
+	/*
+	 * For eviction (PCC_CMD_FILE_GET): when the copy last served, and
+	 * how often since the attach.  Set at attach under pcc_lock, updated
+	 * by I/O and faults without any lock: plain stores and an atomic.
+	 */
+	time64_t last_use;
+	atomic64_t hits;
 };
 
 struct pcc_inode_info {
@@ -184,6 +198,25 @@ static inline void pcc_stat_add(struct super_block *sb, enum pcc_stat stat,
 static inline void pcc_stat_inc(struct super_block *sb, enum pcc_stat stat)
 {
 	pcc_stat_add(sb, stat, 1);
+}
+
+/*
+ * A read, splice or fault of @inode served from a copy, of @bytes.  The
+ * pcc_inode exists: I/O on a copy holds active_ios, a fault on a copy the
+ * mapping's mapcnt.  Every hit of every file passes here: no lock, and the
+ * time is stored only when it changes (once a second at most).
+ */
+static inline void pcc_hit(struct inode *inode, s64 bytes)
+{
+	struct pcc_inode *pcci = PCC_I(inode)->pcci;
+	time64_t now = ktime_get_real_seconds();
+
+	pcc_stat_inc(inode->i_sb, PCC_STAT_HITS);
+	if (bytes)
+		pcc_stat_add(inode->i_sb, PCC_STAT_HIT_BYTES, bytes);
+	atomic64_inc(&pcci->hits);
+	if (READ_ONCE(pcci->last_use) != now)
+		WRITE_ONCE(pcci->last_use, now);
 }
 
 static inline struct inode *pcc_lower_inode(const struct inode *inode)
@@ -364,6 +397,12 @@ int pcc_detach(struct inode *inode, u32 flags, u32 dataset_id);
 /* Detach every file attached from @dataset_id (0: all); no lock held. */
 void pcc_detach_dataset(struct super_block *sb, u32 dataset_id);
 unsigned int pcc_attached_count(struct super_block *sb, u32 dataset_id);
+
+/* evict.c: PCC_CMD_EVICT */
+int pcc_cache_walk(const struct path *root, char *name, struct path *out);
+int pcc_copy_unlink_path(const struct path *copy);
+int pcc_evict(struct super_block *sb, u32 ds_id, const struct pcc_version *v,
+	      u32 *flags, struct netlink_ext_ack *extack);
 
 /* ioctl.c */
 long pcc_ioctl(struct file *file, unsigned int cmd, unsigned long arg);

@@ -119,6 +119,7 @@ void pcc_inode_free(struct inode *inode)
 		spin_lock(&super->attached_lock);
 		list_del_init(&pcci->attached);
 		super->nr_attached--;
+		super->attached_seq += 2;
 		spin_unlock(&super->attached_lock);
 	}
 	/* Any copy: attached, or left open by a detach that could not wait. */

@@ -1113,6 +1113,149 @@ int pcc_nl_dataset_dump(struct pcc_nl *nl, const struct pcc_nl_mnt *mnt,
 	return request(nl, msg, &x);
 }
 
+/* Space management. */
+
+static struct nla_policy evict_policy[PCC_A_MAX + 1] = {
+	[PCC_A_EVICT_FLAGS]	= POLICY_U32,
+};
+
+int pcc_nl_parse_evict(const void *msg, size_t msg_len, uint32_t *flags)
+{
+	struct nlattr *tb[PCC_A_MAX + 1];
+	int err;
+
+	err = check_msg(msg, msg_len, PCC_CMD_EVICT, tb, evict_policy);
+	if (err)
+		return err;
+	if (!tb[PCC_A_EVICT_FLAGS])
+		return -EBADMSG;
+	*flags = nla_get_u32(tb[PCC_A_EVICT_FLAGS]);
+	return 0;
+}
+
+static int evict_reply(struct exchange *x, struct nlmsghdr *nlh)
+{
+	if (x->replies > 1)
+		return -EBADMSG;
+	return pcc_nl_parse_evict(nlh, nlh->nlmsg_len, x->out);
+}
+
+int pcc_nl_evict(struct pcc_nl *nl, const struct pcc_nl_mnt *mnt,
+		 uint32_t ds_id, uint32_t fh_type, const uint8_t *fh,
+		 uint32_t fh_len, uint32_t *flags, char *errmsg, size_t errlen)
+{
+	uint32_t out = 0;
+	struct exchange x = {
+		.reply = evict_reply, .out = &out,
+		.errmsg = errmsg, .errlen = errlen,
+	};
+	struct nl_msg *msg;
+	int err;
+
+	set_errmsg(errmsg, errlen, "%s", "");
+	if (flags)
+		*flags = 0;
+	if (ds_id < 1 || ds_id > PCC_DS_ID_MAX) {
+		set_errmsg(errmsg, errlen, "dataset id %u out of range 1..%d",
+			   ds_id, PCC_DS_ID_MAX);
+		return -EINVAL;
+	}
+	if (fh_type > 0xffff || !fh || fh_len < 1 || fh_len > PCC_FH_MAX) {
+		set_errmsg(errmsg, errlen,
+			   "bad file handle (type %u, %u bytes)", fh_type,
+			   fh_len);
+		return -EINVAL;
+	}
+	msg = new_msg(nl, PCC_CMD_EVICT, 0);
+	if (!msg)
+		return -ENOMEM;
+	err = put_mnt(msg, mnt, errmsg, errlen);
+	if (!err && (nla_put_u32(msg, PCC_A_DS_ID, ds_id) ||
+		     nla_put_u32(msg, PCC_A_FH_TYPE, fh_type) ||
+		     nla_put(msg, PCC_A_FH, (int)fh_len, fh)))
+		err = -EMSGSIZE;
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	err = request(nl, msg, &x);
+	if (!err && !x.replies)
+		err = -EBADMSG;
+	if (!err && flags)
+		*flags = out;
+	return err;
+}
+
+static struct nla_policy file_policy[PCC_A_MAX + 1] = {
+	[PCC_A_MOUNT_ID]	= POLICY_U32,
+	[PCC_A_DS_ID]		= POLICY_U32,
+	[PCC_A_INO]		= POLICY_U64,
+	[PCC_A_FH_TYPE]		= POLICY_U32,
+	[PCC_A_FH]		= { .type = NLA_UNSPEC, .maxlen = PCC_FH_MAX },
+	[PCC_A_LAST_USE]	= POLICY_U64,
+	[PCC_A_HITS]		= POLICY_U64,
+};
+
+int pcc_nl_parse_file(const void *msg, size_t msg_len,
+		      struct pcc_nl_file *out)
+{
+	struct nlattr *tb[PCC_A_MAX + 1];
+	int err;
+
+	err = check_msg(msg, msg_len, PCC_CMD_FILE_GET, tb, file_policy);
+	if (err)
+		return err;
+	if (!tb[PCC_A_MOUNT_ID] || !tb[PCC_A_DS_ID] || !tb[PCC_A_INO] ||
+	    !tb[PCC_A_FH_TYPE] || !tb[PCC_A_FH] || !tb[PCC_A_LAST_USE] ||
+	    !tb[PCC_A_HITS])
+		return -EBADMSG;
+	memset(out, 0, sizeof(*out));
+	out->mount_id = nla_get_u32(tb[PCC_A_MOUNT_ID]);
+	out->ds_id = nla_get_u32(tb[PCC_A_DS_ID]);
+	out->ino = nla_get_u64(tb[PCC_A_INO]);
+	out->fh_type = nla_get_u32(tb[PCC_A_FH_TYPE]);
+	out->fh_len = (uint32_t)nla_len(tb[PCC_A_FH]);
+	memcpy(out->fh, nla_data(tb[PCC_A_FH]), out->fh_len);
+	out->last_use = nla_get_u64(tb[PCC_A_LAST_USE]);
+	out->hits = nla_get_u64(tb[PCC_A_HITS]);
+	return 0;
+}
+
+static int file_dump_reply(struct exchange *x, struct nlmsghdr *nlh)
+{
+	int (*cb)(const struct pcc_nl_file *f, void *arg) = x->cb;
+	struct pcc_nl_file f;
+	int err;
+
+	err = pcc_nl_parse_file(nlh, nlh->nlmsg_len, &f);
+	if (!err)
+		x->stop = cb(&f, x->arg);
+	return err;
+}
+
+int pcc_nl_file_dump(struct pcc_nl *nl, const struct pcc_nl_mnt *mnt,
+		     int (*cb)(const struct pcc_nl_file *f, void *arg),
+		     void *arg, char *errmsg, size_t errlen)
+{
+	struct exchange x = {
+		.reply = file_dump_reply, .cb = (void *)cb, .arg = arg,
+		.errmsg = errmsg, .errlen = errlen,
+	};
+	struct nl_msg *msg;
+	int err;
+
+	set_errmsg(errmsg, errlen, "%s", "");
+	msg = new_msg(nl, PCC_CMD_FILE_GET, NLM_F_DUMP);
+	if (!msg)
+		return -ENOMEM;
+	err = put_mnt(msg, mnt, errmsg, errlen);
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	return request(nl, msg, &x);
+}
+
 /* Events. */
 
 int pcc_nl_events_open(struct pcc_nl **out)
@@ -1291,6 +1434,7 @@ static const char *const reason_names[] = {
 	[PCC_DETACH_DATASET]		= "dataset",
 	[PCC_DETACH_COPY_GONE]		= "copy_gone",
 	[PCC_DETACH_ERROR]		= "error",
+	[PCC_DETACH_EVICTED]		= "evicted",
 };
 
 static const char *const stat_names[] = {
@@ -1312,6 +1456,7 @@ static const char *const stat_names[] = {
 	[PCC_STAT_CACHE_ERRORS]		= "cache_errors",
 	[PCC_STAT_EVENTS_DROPPED]	= "events_dropped",
 	[PCC_STAT_MIRROR_WRITES]	= "mirror_writes",
+	[PCC_STAT_DETACH_EVICTED]	= "detach_evicted",
 };
 
 /* A counter added to enum pcc_stat must be named here. */

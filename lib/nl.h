@@ -162,9 +162,51 @@ int pcc_nl_events_read(struct pcc_nl *nl,
 		       void (*cb)(const struct pcc_nl_event *ev, void *arg),
 		       void *arg);
 
+/*
+ * Space management (protocol 3; a module older than that answers
+ * -EOPNOTSUPP).
+ *
+ * PCC_CMD_EVICT: remove the copy of the lower file of handle (fh_type,
+ * fh, fh_len) from dataset ds_id of the mount, detaching the file attached
+ * to it first.  *flags (may be NULL) gets PCC_NL_EVICT_*.  -EINVAL before
+ * anything is sent if ds_id, fh_type or fh_len is out of range; the
+ * kernel's errors as include/uapi/linux/pcc.h says (-ENOENT no such copy,
+ * -ESTALE or -EINVAL a copy not to be touched).
+ */
+#define PCC_NL_EVICT_WAS_ATTACHED	PCC_EVICT_WAS_ATTACHED
+#define PCC_NL_EVICT_IN_USE		PCC_EVICT_IN_USE
+
+int pcc_nl_evict(struct pcc_nl *nl, const struct pcc_nl_mnt *mnt,
+		 uint32_t ds_id, uint32_t fh_type, const uint8_t *fh,
+		 uint32_t fh_len, uint32_t *flags, char *errmsg, size_t errlen);
+
+/* A file attached now, as PCC_CMD_FILE_GET reports it. */
+struct pcc_nl_file {
+	uint32_t mount_id, ds_id;
+	uint64_t ino;			/* the lower inode number */
+	uint32_t fh_type, fh_len;
+	uint8_t fh[PCC_FH_MAX];
+	uint64_t last_use;		/* unix seconds */
+	uint64_t hits;			/* since it attached */
+};
+
+/*
+ * PCC_CMD_FILE_GET dump: cb for each attached file of the mount (the
+ * struct is valid during the call only); a non-zero return from cb stops
+ * the dump and is returned.  -EINTR (after some callbacks) when the
+ * kernel flagged the dump NLM_F_DUMP_INTR: files attached or detached
+ * meanwhile, ask again.
+ */
+int pcc_nl_file_dump(struct pcc_nl *nl, const struct pcc_nl_mnt *mnt,
+		     int (*cb)(const struct pcc_nl_file *f, void *arg),
+		     void *arg, char *errmsg, size_t errlen);
+
 /* "miss", "attached", ... ; "unknown" otherwise. */
 const char *pcc_nl_event_name(uint32_t event);
-/* "manual", "stale", "local_change", "dataset", "copy_gone", "error". */
+/*
+ * "manual", "stale", "local_change", "dataset", "copy_gone", "error",
+ * "evicted".
+ */
 const char *pcc_nl_reason_name(uint32_t reason);
 /*
  * The snake_case name of a counter, as pcc stats --json prints it:
@@ -198,6 +240,11 @@ int pcc_nl_parse_dataset(const void *msg, size_t msg_len,
 int pcc_nl_parse_event(const void *msg, size_t msg_len,
 		       void (*cb)(const struct pcc_nl_event *ev, void *arg),
 		       void *arg);
+/* A PCC_CMD_EVICT reply: its PCC_A_EVICT_FLAGS into *flags. */
+int pcc_nl_parse_evict(const void *msg, size_t msg_len, uint32_t *flags);
+/* A PCC_CMD_FILE_GET dump message into *out (left alone on error). */
+int pcc_nl_parse_file(const void *msg, size_t msg_len,
+		      struct pcc_nl_file *out);
 /*
  * The PCC_A_DS_RULE attribute (header included, NLA_F_NESTED set) that
  * add and set send for rule (NULL: an empty nest) into buf.  Returns its

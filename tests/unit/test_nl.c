@@ -944,6 +944,168 @@ static void test_error(void **state)
 					    sizeof(errmsg)), -EBADMSG);
 }
 
+static void test_evict(void **state)
+{
+	uint32_t flags = 0xdead;
+	uint16_t small = 1;
+	struct msg m;
+
+	msg_init(&m, PCC_CMD_EVICT);
+	msg_u32(&m, PCC_A_EVICT_FLAGS,
+		PCC_NL_EVICT_WAS_ATTACHED | PCC_NL_EVICT_IN_USE);
+	msg_u64(&m, PCC_A_MAX + 3, 9);		/* newer: ignored */
+	assert_int_equal(pcc_nl_parse_evict(m.buf, m.len, &flags), 0);
+	assert_int_equal(flags, 0x3);
+	assert_int_equal(PCC_NL_EVICT_WAS_ATTACHED, 0x1);
+	assert_int_equal(PCC_NL_EVICT_IN_USE, 0x2);
+
+	msg_init(&m, PCC_CMD_EVICT);
+	msg_u32(&m, PCC_A_EVICT_FLAGS, 0);
+	assert_int_equal(pcc_nl_parse_evict(m.buf, m.len, &flags), 0);
+	assert_int_equal(flags, 0);
+
+	/* No flags, flags of the wrong size, another command, cut short. */
+	flags = 7;
+	msg_init(&m, PCC_CMD_EVICT);
+	assert_int_equal(pcc_nl_parse_evict(m.buf, m.len, &flags), -EBADMSG);
+	msg_put(&m, PCC_A_EVICT_FLAGS, &small, sizeof(small));
+	assert_int_equal(pcc_nl_parse_evict(m.buf, m.len, &flags), -EBADMSG);
+	msg_init(&m, PCC_CMD_FILE_GET);
+	msg_u32(&m, PCC_A_EVICT_FLAGS, 1);
+	assert_int_equal(pcc_nl_parse_evict(m.buf, m.len, &flags), -EBADMSG);
+	msg_init(&m, PCC_CMD_EVICT);
+	msg_u32(&m, PCC_A_EVICT_FLAGS, 1);
+	assert_int_equal(pcc_nl_parse_evict(m.buf, m.len - 1, &flags),
+			 -EBADMSG);
+	assert_int_equal(flags, 7);
+}
+
+/* Bad arguments are refused before anything is sent (nl is not used). */
+static void test_evict_args(void **state)
+{
+	static const uint8_t fh[PCC_FH_MAX + 1] = { 1 };
+	struct pcc_nl_mnt mnt = { .id = 1 };
+	char errmsg[128];
+	uint32_t flags = 5;
+
+	assert_int_equal(pcc_nl_evict(NULL, &mnt, 0, 1, fh, 8, &flags, errmsg,
+				      sizeof(errmsg)), -EINVAL);
+	assert_non_null(strstr(errmsg, "dataset id 0"));
+	assert_int_equal(flags, 0);
+	assert_int_equal(pcc_nl_evict(NULL, &mnt, PCC_DS_ID_MAX + 1U, 1, fh,
+				      8, NULL, errmsg, sizeof(errmsg)),
+			 -EINVAL);
+	assert_int_equal(pcc_nl_evict(NULL, &mnt, 1, 0x10000, fh, 8, NULL,
+				      errmsg, sizeof(errmsg)), -EINVAL);
+	assert_string_equal(errmsg, "bad file handle (type 65536, 8 bytes)");
+	assert_int_equal(pcc_nl_evict(NULL, &mnt, 1, 1, fh, 0, NULL, errmsg,
+				      sizeof(errmsg)), -EINVAL);
+	assert_int_equal(pcc_nl_evict(NULL, &mnt, 1, 1, fh, PCC_FH_MAX + 1,
+				      NULL, errmsg, sizeof(errmsg)), -EINVAL);
+	assert_int_equal(pcc_nl_evict(NULL, &mnt, 1, 1, NULL, 8, NULL, errmsg,
+				      sizeof(errmsg)), -EINVAL);
+}
+
+/* A FILE_GET message as the kernel sends it: padding before each u64. */
+static void msg_file(struct msg *m, const uint8_t *fh, size_t fh_len)
+{
+	msg_init(m, PCC_CMD_FILE_GET);
+	msg_u32(m, PCC_A_MOUNT_ID, 3);
+	msg_u32(m, PCC_A_DS_ID, 0x7fffffff);
+	msg_put(m, PCC_A_PAD, NULL, 0);
+	msg_u64(m, PCC_A_INO, 0xfedcba9876543210ULL);
+	msg_u32(m, PCC_A_FH_TYPE, 0xffff);
+	msg_put(m, PCC_A_FH, fh, fh_len);
+	msg_put(m, PCC_A_PAD, NULL, 0);
+	msg_u64(m, PCC_A_LAST_USE, 1700000000ULL);
+	msg_put(m, PCC_A_PAD, NULL, 0);
+	msg_u64(m, PCC_A_HITS, 1ULL << 40);
+}
+
+static void test_file(void **state)
+{
+	static const uint8_t fh[] = { 9, 8, 7, 6, 5, 4, 3, 2, 1 };
+	uint8_t big[PCC_FH_MAX] = { 0xaa };
+	struct pcc_nl_file f;
+	struct msg m;
+
+	memset(&f, 0x55, sizeof(f));
+	msg_file(&m, fh, sizeof(fh));
+	msg_str(&m, PCC_A_MAX + 4, "newer");	/* ignored */
+	assert_int_equal(pcc_nl_parse_file(m.buf, m.len, &f), 0);
+	assert_int_equal(f.mount_id, 3);
+	assert_int_equal(f.ds_id, 0x7fffffff);
+	assert_int_equal(f.ino, 0xfedcba9876543210ULL);
+	assert_int_equal(f.fh_type, 0xffff);
+	assert_int_equal(f.fh_len, sizeof(fh));
+	assert_memory_equal(f.fh, fh, sizeof(fh));
+	/* The rest of the handle is cleared, not left from before. */
+	assert_int_equal(f.fh[sizeof(fh)], 0);
+	assert_int_equal(f.last_use, 1700000000ULL);
+	assert_int_equal(f.hits, 1ULL << 40);
+
+	/* The largest handle. */
+	big[PCC_FH_MAX - 1] = 0xbb;
+	msg_file(&m, big, sizeof(big));
+	assert_int_equal(pcc_nl_parse_file(m.buf, m.len, &f), 0);
+	assert_int_equal(f.fh_len, PCC_FH_MAX);
+	assert_memory_equal(f.fh, big, sizeof(big));
+}
+
+static void test_file_bad(void **state)
+{
+	static const int required[] = {
+		PCC_A_MOUNT_ID, PCC_A_DS_ID, PCC_A_INO, PCC_A_FH_TYPE,
+		PCC_A_FH, PCC_A_LAST_USE, PCC_A_HITS,
+	};
+	uint8_t big[PCC_FH_MAX + 4] = { 0 };
+	struct pcc_nl_file f, before;
+	uint32_t four = 4;
+	unsigned int i;
+	struct msg m;
+
+	memset(&f, 0x55, sizeof(f));
+	before = f;
+	/* Each required attribute left out in turn. */
+	for (i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
+		msg_init(&m, PCC_CMD_FILE_GET);
+		if (required[i] != PCC_A_MOUNT_ID)
+			msg_u32(&m, PCC_A_MOUNT_ID, 1);
+		if (required[i] != PCC_A_DS_ID)
+			msg_u32(&m, PCC_A_DS_ID, 1);
+		if (required[i] != PCC_A_INO)
+			msg_u64(&m, PCC_A_INO, 1);
+		if (required[i] != PCC_A_FH_TYPE)
+			msg_u32(&m, PCC_A_FH_TYPE, 1);
+		if (required[i] != PCC_A_FH)
+			msg_put(&m, PCC_A_FH, big, 8);
+		if (required[i] != PCC_A_LAST_USE)
+			msg_u64(&m, PCC_A_LAST_USE, 1);
+		if (required[i] != PCC_A_HITS)
+			msg_u64(&m, PCC_A_HITS, 1);
+		assert_int_equal(pcc_nl_parse_file(m.buf, m.len, &f),
+				 -EBADMSG);
+	}
+	/* A handle too long, a u64 sent as a u32, another command, cut. */
+	msg_file(&m, big, sizeof(big));
+	assert_int_equal(pcc_nl_parse_file(m.buf, m.len, &f), -EBADMSG);
+	msg_init(&m, PCC_CMD_FILE_GET);
+	msg_u32(&m, PCC_A_MOUNT_ID, 1);
+	msg_u32(&m, PCC_A_DS_ID, 1);
+	msg_u64(&m, PCC_A_INO, 1);
+	msg_u32(&m, PCC_A_FH_TYPE, 1);
+	msg_put(&m, PCC_A_FH, big, 8);
+	msg_u64(&m, PCC_A_LAST_USE, 1);
+	msg_put(&m, PCC_A_HITS, &four, sizeof(four));
+	assert_int_equal(pcc_nl_parse_file(m.buf, m.len, &f), -EBADMSG);
+	msg_file(&m, big, 8);
+	((struct genlmsghdr *)(m.buf + NLMSG_HDRLEN))->cmd = PCC_CMD_EVENT;
+	assert_int_equal(pcc_nl_parse_file(m.buf, m.len, &f), -EBADMSG);
+	msg_file(&m, big, 8);
+	assert_int_equal(pcc_nl_parse_file(m.buf, m.len - 4, &f), -EBADMSG);
+	assert_memory_equal(&f, &before, sizeof(f));
+}
+
 static void test_names(void **state)
 {
 	unsigned int i;
@@ -958,6 +1120,7 @@ static void test_names(void **state)
 	assert_string_equal(pcc_nl_reason_name(PCC_DETACH_LOCAL_CHANGE),
 			    "local_change");
 	assert_string_equal(pcc_nl_reason_name(PCC_DETACH_ERROR), "error");
+	assert_string_equal(pcc_nl_reason_name(PCC_DETACH_EVICTED), "evicted");
 	assert_string_equal(pcc_nl_reason_name(0), "unknown");
 	assert_string_equal(pcc_nl_reason_name(99), "unknown");
 	assert_string_equal(pcc_nl_stat_name(PCC_STAT_ATTACH_MANUAL),
@@ -967,6 +1130,11 @@ static void test_names(void **state)
 	assert_string_equal(pcc_nl_stat_name(PCC_STAT_MISSES), "misses");
 	assert_string_equal(pcc_nl_stat_name(PCC_STAT_MIRROR_WRITES),
 			    "mirror_writes");
+	assert_string_equal(pcc_nl_stat_name(PCC_STAT_DETACH_EVICTED),
+			    "detach_evicted");
+	/* Appended: the counters before it keep their numbers. */
+	assert_int_equal(PCC_STAT_DETACH_EVICTED, PCC_STAT_MIRROR_WRITES + 1);
+	assert_int_equal(PCC_DETACH_EVICTED, PCC_DETACH_ERROR + 1);
 	assert_string_equal(pcc_nl_stat_name(PCC_STAT_COUNT), "unknown");
 	for (i = 0; i < PCC_STAT_COUNT; i++)
 		assert_string_not_equal(pcc_nl_stat_name(i), "unknown");
@@ -987,6 +1155,10 @@ int main(void)
 		cmocka_unit_test(test_events),
 		cmocka_unit_test(test_events_bad),
 		cmocka_unit_test(test_error),
+		cmocka_unit_test(test_evict),
+		cmocka_unit_test(test_evict_args),
+		cmocka_unit_test(test_file),
+		cmocka_unit_test(test_file_bad),
 		cmocka_unit_test(test_names),
 	};
 

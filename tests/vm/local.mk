@@ -54,6 +54,7 @@ EXTRA_DIST += \
 	tests/vm/scenarios/61-pcc-nl-security \
 	tests/vm/scenarios/62-pcc-nl-bad-input \
 	tests/vm/scenarios/70-pcc-cache-basic \
+	tests/vm/scenarios/72-pcc-evict \
 	tests/vm/scenarios/70-pcc-cache-auto \
 	tests/vm/scenarios/70-pcc-cache-stale \
 	tests/vm/scenarios/70-pcc-cache-mmap \
@@ -122,7 +123,7 @@ progs_common = tests/vm/progs/progs-common.c tests/vm/progs/progs-common.h
 noinst_PROGRAMS += tests/vm/progs/pcc-nl
 tests_vm_progs_pcc_nl_SOURCES = tests/vm/progs/pcc-nl.c
 tests_vm_progs_pcc_nl_CPPFLAGS = $(AM_CPPFLAGS) $(NL_CFLAGS)
-tests_vm_progs_pcc_nl_LDADD = $(NL_LIBS)
+tests_vm_progs_pcc_nl_LDADD = $(LIBPCC_LIBS)
 noinst_PROGRAMS += tests/vm/progs/pcc-fsx
 tests_vm_progs_pcc_fsx_SOURCES = tests/vm/progs/pcc-fsx.c $(progs_common)
 noinst_PROGRAMS += tests/vm/progs/pcc-bench

@@ -130,6 +130,39 @@
  *	  PCC_A_REASON		u32, enum pcc_detach_reason (DETACHED)
  *	  PCC_A_ERRNO		u32, positive errno (IO_ERROR, ENOSPC)
  *
+ * PCC_CMD_EVICT (admin)
+ *	Mount named, and:
+ *	  PCC_A_DS_ID		u32, required, the dataset holding the copy
+ *	  PCC_A_FH_TYPE		u32, required, 0..0xffff
+ *	  PCC_A_FH		binary, required, 1..PCC_FH_MAX bytes
+ *	Remove the copy of the lower file of that handle from the dataset:
+ *	the copy pcc_cache_name() names there.  A file attached to it is
+ *	detached first (PCC_DETACH_EVICTED): its I/O goes to the lower from
+ *	then on, open files and mappings keep working.  The file is locked
+ *	against attaching from the lookup to the unlink, so no open
+ *	re-attaches it in between; its next open reports a miss again.
+ *	Works as well when the file is not in memory: then the copy is
+ *	unlinked.  Reply: PCC_A_EVICT_FLAGS (u32, PCC_EVICT_*).
+ *	Errors: -ENOENT no such dataset or no copy there; -ESTALE the copy's
+ *	xattr says it is of another dataset, type or handle; -EINVAL it has
+ *	no valid xattr (a damaged copy; remove it by hand).  A copy refused
+ *	is not touched, and no file is detached.
+ *
+ * PCC_CMD_FILE_GET (admin)
+ *	dumpit, mount named: one message per file attached now, in no
+ *	particular order:
+ *	  PCC_A_MOUNT_ID	u32
+ *	  PCC_A_DS_ID		u32, the dataset it is attached from
+ *	  PCC_A_INO		u64, the lower inode number
+ *	  PCC_A_FH_TYPE, PCC_A_FH	the lower handle its copy records
+ *	  PCC_A_LAST_USE	u64, wall-clock seconds (Unix time) of the
+ *				last read, splice or page fault served from
+ *				the copy, or of the attach if none since
+ *	  PCC_A_HITS		u64, reads, splices and faults served from
+ *				the copy since the attach
+ *	A dump during which files attached or detached is flagged
+ *	NLM_F_DUMP_INTR (a file may then be missing or sent twice).
+ *
  * The compiled rule
  * -----------------
  * A rule is an OR of terms, a term an AND of expressions, as Lustre's
@@ -211,6 +244,8 @@
  *  2	PCC_CMD_MOUNT_GET, PCC_CMD_DATASET_{ADD,DEL,CLEAR,SET,GET},
  *	PCC_CMD_EVENT and the events group; ioctls PCC_IOC_*; copy xattr
  *	format 1.
+ *  3	PCC_CMD_EVICT, PCC_CMD_FILE_GET; PCC_DETACH_EVICTED and
+ *	PCC_STAT_DETACH_EVICTED.
  */
 #ifndef _UAPI_LINUX_PCC_H
 #define _UAPI_LINUX_PCC_H
@@ -219,7 +254,7 @@
 #include <linux/types.h>
 
 #define PCC_GENL_NAME		"pcc"
-#define PCC_GENL_VERSION	2
+#define PCC_GENL_VERSION	3
 #define PCC_GENL_MCGRP_EVENTS	"events"
 
 /* The filesystem type registered by the module: mount -t pcc LOWER DIR. */
@@ -246,6 +281,8 @@ enum pcc_cmd {
 	PCC_CMD_DATASET_SET,
 	PCC_CMD_DATASET_GET,
 	PCC_CMD_EVENT,
+	PCC_CMD_EVICT,
+	PCC_CMD_FILE_GET,
 
 	__PCC_CMD_MAX
 };
@@ -277,6 +314,9 @@ enum pcc_attr {
 	PCC_A_REASON,		/* u32: enum pcc_detach_reason */
 	PCC_A_ERRNO,		/* u32: a positive errno */
 	PCC_A_PAD,		/* padding before a u64 (PCC_A_INO) */
+	PCC_A_EVICT_FLAGS,	/* u32: PCC_EVICT_* */
+	PCC_A_LAST_USE,		/* u64: Unix time, seconds */
+	PCC_A_HITS,		/* u64 */
 
 	__PCC_A_MAX
 };
@@ -302,6 +342,12 @@ enum pcc_attr {
 #define PCC_DS_ATTACH_IO	0x4	/* at read, splice, seek, fadvise
 					 * (never at mmap: ADR 0005) */
 #define PCC_DS_ATTACH_ALL	0x7
+
+/* PCC_A_EVICT_FLAGS: what PCC_CMD_EVICT found. */
+#define PCC_EVICT_WAS_ATTACHED	0x1	/* a file was attached to the copy */
+#define PCC_EVICT_IN_USE	0x2	/* a mapping of the copy still holds
+					 * it: its space is freed only when
+					 * that mapping goes */
 
 /* The compiled rule: PCC_A_DS_RULE nests terms, which nest expressions. */
 enum pcc_rule_attr {
@@ -376,6 +422,7 @@ enum pcc_stat {
 	PCC_STAT_EVENTS_DROPPED,	/* events not sent (no memory) */
 	PCC_STAT_MIRROR_WRITES,		/* local writes also made to a
 					 * mapped copy (ADR 0005) */
+	PCC_STAT_DETACH_EVICTED,	/* PCC_DETACH_EVICTED */
 
 	__PCC_STAT_MAX
 };
@@ -403,6 +450,7 @@ enum pcc_detach_reason {
 	PCC_DETACH_DATASET,	/* its dataset was deleted */
 	PCC_DETACH_COPY_GONE,	/* the copy was unlinked or damaged */
 	PCC_DETACH_ERROR,	/* I/O on the copy failed */
+	PCC_DETACH_EVICTED,	/* PCC_CMD_EVICT removed the copy */
 };
 
 /* Cache types, as Lustre's lu_pcc_type. */

@@ -17,6 +17,12 @@
  *				is truncated, regrown and punched under them;
  *				the kernel log must stay clean, and at the end
  *				the mapping and read() agree
+ *   pcc-mmap hold-ro FILE	map FILE shared, read-only, and read it all;
+ *				close the descriptor, print "mapped" and
+ *				wait for a line on stdin (the caller evicts
+ *				its copy meanwhile); then the mapping must
+ *				hold what it held, and read() through a new
+ *				descriptor the same bytes; print "ok"
  *   pcc-mmap hold FILE		map FILE shared, close the descriptor, split
  *				the mapping (mprotect) and fork a child that
  *				stores into it; print "mapped" and wait for a
@@ -35,6 +41,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -383,6 +390,40 @@ static int hold(const char *path)
 	return 0;
 }
 
+static int hold_ro(const char *path)
+{
+	char *before, line[16];
+	const char *map;
+	struct stat st;
+	size_t size;
+	int fd;
+
+	fd = SYS(open(path, O_RDONLY));
+	SYS(fstat(fd, &st));
+	size = st.st_size;
+	CHECK(size > 0);
+	map = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+	CHECK(map != MAP_FAILED);
+	SYS(close(fd));
+	/* Every page faulted in now, from the copy if the file is attached. */
+	before = malloc(size);
+	CHECK(before);
+	memcpy(before, map, size);
+	printf("mapped\n");
+	fflush(stdout);
+	CHECK(fgets(line, sizeof(line), stdin));
+	/* Pages may have gone since: faulted in again, from what? */
+	CHECK(!memcmp(before, map, size));
+	fd = SYS(open(path, O_RDONLY));
+	CHECK(SYS(pread(fd, before, size, 0)) == (ssize_t)size);
+	CHECK(!memcmp(before, map, size));
+	SYS(close(fd));
+	SYS(munmap((void *)map, size));
+	free(before);
+	printf("ok\n");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	prog = "pcc-mmap";
@@ -399,6 +440,8 @@ int main(int argc, char **argv)
 		return lower_truncate(argv[2], argv[3]);
 	if (argc == 4 && !strcmp(argv[1], "truncate-race"))
 		return truncate_race(argv[2], atoi(argv[3]));
+	if (argc == 3 && !strcmp(argv[1], "hold-ro"))
+		return hold_ro(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "hold"))
 		return hold(argv[2]);
 	fprintf(stderr, "usage: see the source\n");

@@ -17,6 +17,19 @@
  *					join the events group, print "listening",
  *					then one line per event
  *   pcc-nl raw CMD CASE MOUNT [DIR]	send a hand-made request (below)
+ *   pcc-nl evict [--lib] MOUNT ID FH	PCC_CMD_EVICT of the copy of handle FH
+ *					(TYPE:HEX, both hex, as events print
+ *					it) in dataset ID; prints "evicted
+ *					flags N [was_attached] [in_use]".  ID
+ *					"-" leaves the dataset id out, FH "-"
+ *					the handle (bad input for tests)
+ *   pcc-nl files [--lib] MOUNT		PCC_CMD_FILE_GET: one line per attached
+ *					file, "file mount N dataset N ino N
+ *					fh T:HEX last_use N hits N"
+ *
+ * --lib sends the request through lib/nl.c (pcc_nl_evict(),
+ * pcc_nl_file_dump()) instead of this program's own code, and prints the
+ * same: the library is checked against the module.
  *
  * LIST is "none" or a comma-separated list of open, stat, io.  RULE is the
  * compiled rule written out: "--term" starts a term, each following word
@@ -64,6 +77,8 @@
 #include <netlink/socket.h>
 
 #include <linux/pcc.h>
+
+#include "nl.h"
 
 #ifndef SOL_NETLINK
 #define SOL_NETLINK 270
@@ -454,7 +469,7 @@ static const char *const stat_names[PCC_STAT_COUNT] = {
 	"detach_manual", "detach_stale", "detach_local_change",
 	"detach_dataset", "detach_copy_gone", "detach_error", "hits",
 	"hit_bytes", "misses", "stale", "fallbacks", "cache_errors",
-	"events_dropped", "mirror_writes",
+	"events_dropped", "mirror_writes", "detach_evicted",
 };
 
 static uint32_t get_u32(struct nlattr **tb, int type)
@@ -868,6 +883,133 @@ static int raw(int argc, char **argv)
 	return 0;
 }
 
+/*
+ * "TYPE:HEX" into @fh, which holds 2 * PCC_FH_MAX bytes: a handle too long
+ * for the kernel can be sent, to see it refused.  Exits on a bad one.
+ */
+static void parse_fh(const char *s, uint32_t *type, uint8_t *fh,
+		     uint32_t *len)
+{
+	const char *hex = strchr(s, ':');
+	char *end;
+	size_t n, i;
+
+	if (!hex)
+		usage("file handle TYPE:HEX expected: %s", s);
+	errno = 0;
+	*type = (uint32_t)strtoul(s, &end, 16);
+	if (errno || end != hex)
+		usage("bad file handle type: %s", s);
+	hex++;
+	n = strlen(hex);
+	if (n % 2 || n / 2 > 2 * PCC_FH_MAX)
+		usage("bad file handle: %s", s);
+	for (i = 0; i < n / 2; i++) {
+		char b[3] = { hex[2 * i], hex[2 * i + 1], 0 };
+
+		fh[i] = (uint8_t)strtoul(b, &end, 16);
+		if (*end)
+			usage("bad file handle: %s", s);
+	}
+	*len = (uint32_t)(n / 2);
+}
+
+static void print_evicted(uint32_t flags)
+{
+	printf("evicted flags %u%s%s\n", flags,
+	       flags & PCC_EVICT_WAS_ATTACHED ? " was_attached" : "",
+	       flags & PCC_EVICT_IN_USE ? " in_use" : "");
+}
+
+static int print_evict(struct nlattr **tb, void *arg)
+{
+	(void)arg;
+	if (!tb[PCC_A_EVICT_FLAGS]) {
+		fprintf(stderr, "%s: evict reply without flags\n", prog);
+		exit(1);
+	}
+	print_evicted(nla_get_u32(tb[PCC_A_EVICT_FLAGS]));
+	return 0;
+}
+
+static void print_file_line(uint32_t mount, uint32_t ds, uint64_t ino,
+			    uint32_t type, const uint8_t *fh, int len,
+			    uint64_t last_use, uint64_t hits)
+{
+	int i;
+
+	printf("file mount %u dataset %u ino %" PRIu64 " fh %x:", mount, ds,
+	       ino, type);
+	for (i = 0; i < len; i++)
+		printf("%02x", fh[i]);
+	printf(" last_use %" PRIu64 " hits %" PRIu64 "\n", last_use, hits);
+}
+
+static int print_file(struct nlattr **tb, void *arg)
+{
+	(void)arg;
+	if (!tb[PCC_A_MOUNT_ID] || !tb[PCC_A_DS_ID] || !tb[PCC_A_INO] ||
+	    !tb[PCC_A_FH_TYPE] || !tb[PCC_A_FH] || !tb[PCC_A_LAST_USE] ||
+	    !tb[PCC_A_HITS]) {
+		fprintf(stderr, "%s: file message lacks an attribute\n", prog);
+		exit(1);
+	}
+	print_file_line(get_u32(tb, PCC_A_MOUNT_ID), get_u32(tb, PCC_A_DS_ID),
+			nla_get_u64(tb[PCC_A_INO]),
+			get_u32(tb, PCC_A_FH_TYPE), nla_data(tb[PCC_A_FH]),
+			nla_len(tb[PCC_A_FH]),
+			nla_get_u64(tb[PCC_A_LAST_USE]),
+			nla_get_u64(tb[PCC_A_HITS]));
+	return 0;
+}
+
+static int lib_file(const struct pcc_nl_file *f, void *arg)
+{
+	(void)arg;
+	print_file_line(f->mount_id, f->ds_id, f->ino, f->fh_type, f->fh,
+			(int)f->fh_len, f->last_use, f->hits);
+	return 0;
+}
+
+/* evict and files through lib/nl.c; errors printed as request() does. */
+static int lib_request(const char *cmd, int argc, char **argv)
+{
+	struct pcc_nl_mnt mnt = { 0 };
+	uint8_t fh[2 * PCC_FH_MAX];
+	uint32_t type = 0, len = 0, flags = 0;
+	struct pcc_nl *nl;
+	char msg[512];
+	int err;
+
+	if (all_digits(argv[0]))
+		mnt.id = (uint32_t)number(argv[0], "mount id");
+	else
+		mnt.path = argv[0];
+	err = pcc_nl_open(&nl);
+	if (err) {
+		fprintf(stderr, "%s: pcc_nl_open: %s\n", prog, strerror(-err));
+		return 1;
+	}
+	if (!strcmp(cmd, "evict")) {
+		parse_fh(argv[2], &type, fh, &len);
+		err = pcc_nl_evict(nl, &mnt,
+				   (uint32_t)number(argv[1], "dataset id"),
+				   type, fh, len, &flags, msg, sizeof(msg));
+		if (!err)
+			print_evicted(flags);
+	} else {
+		err = pcc_nl_file_dump(nl, &mnt, lib_file, NULL, msg,
+				       sizeof(msg));
+	}
+	pcc_nl_close(nl);
+	if (err) {
+		fprintf(stderr, "error %d (%s): %s\n", err, strerror(-err),
+			msg[0] ? msg : "(no message)");
+		return 1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct result r = {};
@@ -918,6 +1060,32 @@ int main(int argc, char **argv)
 	} else if (!strcmp(cmd, "datasets") && argc == 1) {
 		r.valid = print_dataset;
 		msg = new_msg(PCC_CMD_DATASET_GET, NLM_F_DUMP);
+		put_mount(msg, argv[0]);
+		request(msg, &r);
+	} else if ((!strcmp(cmd, "evict") || !strcmp(cmd, "files")) &&
+		   argc >= 1 && !strcmp(argv[0], "--lib")) {
+		if (argc != (!strcmp(cmd, "evict") ? 4 : 2))
+			usage("%s --lib: wrong arguments", cmd);
+		return lib_request(cmd, argc - 1, argv + 1);
+	} else if (!strcmp(cmd, "evict") && argc == 3) {
+		uint8_t fh[2 * PCC_FH_MAX];
+		uint32_t type, len;
+
+		r.valid = print_evict;
+		msg = new_msg(PCC_CMD_EVICT, 0);
+		put_mount(msg, argv[0]);
+		if (strcmp(argv[1], "-"))
+			nla_put_u32(msg, PCC_A_DS_ID,
+				    number(argv[1], "dataset id"));
+		if (strcmp(argv[2], "-")) {
+			parse_fh(argv[2], &type, fh, &len);
+			nla_put_u32(msg, PCC_A_FH_TYPE, type);
+			nla_put(msg, PCC_A_FH, (int)len, fh);
+		}
+		request(msg, &r);
+	} else if (!strcmp(cmd, "files") && argc == 1) {
+		r.valid = print_file;
+		msg = new_msg(PCC_CMD_FILE_GET, NLM_F_DUMP);
 		put_mount(msg, argv[0]);
 		request(msg, &r);
 	} else if (!strcmp(cmd, "listen")) {
