@@ -13,7 +13,6 @@ daemon_libpccd_a_SOURCES = \
 	daemon/kernel.c daemon/kernel.h \
 	daemon/notify.c daemon/notify.h \
 	daemon/pccd.c daemon/pccd.h \
-	daemon/kevict_compat.c daemon/kevict_compat.h \
 	daemon/prefetch.c \
 	daemon/reason.c daemon/reason.h \
 	daemon/space.c daemon/space.h \

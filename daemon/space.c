@@ -34,7 +34,6 @@
 #include "client.h"
 #include "conf.h"
 #include "copy.h"
-#include "kevict_compat.h"
 #include "log.h"
 #include "nl.h"
 #include "pccd.h"
@@ -530,10 +529,12 @@ static void now_of(const struct space_ds *ds, const struct statvfs *v,
 		.reserved_files = ds->reserved_files,
 	};
 	if (ds->scanned) {
-		n->evictable_bytes = ds->bytes - ds->pinned_bytes -
-				     ds->drain_bytes;
-		n->evictable_files = ds->files - ds->pinned_files -
-				     ds->drain_files;
+		/*
+		 * Draining copies free their space by themselves: a copy
+		 * may wait for them, and is not refused because of them.
+		 */
+		n->evictable_bytes = ds->bytes - ds->pinned_bytes;
+		n->evictable_files = ds->files - ds->pinned_files;
 	} else {
 		/* Not indexed yet: assume eviction can do what it must. */
 		n->evictable_bytes = n->fs_used;

@@ -70,13 +70,21 @@ bool pccd_space_goal(const struct pccd_space_limits *lim,
 	if (lim->min_free && avail < lim->min_free)
 		want(goal, lim->min_free + band - avail, 0,
 		     PCCD_SPACE_MIN_FREE);
-	/* A copy waiting for room: just enough for it. */
+	/*
+	 * A copy waiting for room: enough for it and, as the limit is
+	 * reached, down to the low mark (so the next copies do not each
+	 * wait for one eviction); admit() keeps it within that band.
+	 */
 	if (waiting) {
 		if (now->fs_size && used + waiting > hi)
-			want(goal, used + waiting - hi, 0, PCCD_SPACE_WAITING);
+			want(goal, max64(used + waiting - hi, sub0(used, lo)),
+			     0, PCCD_SPACE_WAITING);
 		if (lim->max_bytes && bytes + waiting > lim->max_bytes)
-			want(goal, bytes + waiting - lim->max_bytes, 0,
-			     PCCD_SPACE_WAITING);
+			want(goal, max64(bytes + waiting - lim->max_bytes,
+					 sub0(bytes, scale(lim->max_bytes,
+							   lim->low,
+							   lim->high))),
+			     0, PCCD_SPACE_WAITING);
 		if (lim->max_files && files + 1 > lim->max_files)
 			want(goal, 0, files + 1 - lim->max_files,
 			     PCCD_SPACE_WAITING);

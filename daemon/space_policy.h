@@ -35,7 +35,8 @@ struct pccd_space_now {
 	uint64_t fs_free;		/* f_bavail */
 	uint64_t bytes, files;		/* the dataset's copies, draining
 					 * ones included */
-	uint64_t evictable_bytes;	/* of those: not pinned, not draining */
+	uint64_t evictable_bytes;	/* of those: not pinned (draining ones
+					 * free themselves) */
 	uint64_t evictable_files;
 	uint64_t reserved_bytes;	/* admitted copies not made yet */
 	uint64_t reserved_files;
@@ -59,7 +60,8 @@ struct pccd_space_goal {
 
 /*
  * How much to evict now; waiting > 0 is the size of a copy waiting for
- * room (it needs just enough).  Returns true when anything should go.
+ * room (room for it, and down to the low mark when above it).  Returns
+ * true when anything should go.
  */
 bool pccd_space_goal(const struct pccd_space_limits *lim,
 		     const struct pccd_space_now *now, uint64_t waiting,

@@ -639,3 +639,34 @@ int __wrap_pcc_nl_events_read(struct pcc_nl *nl,
 		cb(&evs[i], arg);
 	return 0;
 }
+
+/*
+ * Space management's calls: this fake module has no copies and no
+ * attached files, so an eviction finds nothing and the dump is empty.
+ */
+int __wrap_pcc_nl_evict(struct pcc_nl *nl, const struct pcc_nl_mnt *mnt,
+			uint32_t ds_id, uint32_t fh_type, const uint8_t *fh,
+			uint32_t fh_len, uint32_t *flags, char *errmsg,
+			size_t errlen)
+{
+	(void)ds_id;
+	(void)fh_type;
+	(void)fh;
+	(void)fh_len;
+	log_call("evict mnt=%s\n", mnt_name(mnt));
+	errmsg_set(errmsg, errlen, "");
+	if (flags)
+		*flags = 0;
+	return nl == HANDLE ? -ENOENT : -EBADF;
+}
+
+int __wrap_pcc_nl_file_dump(struct pcc_nl *nl, const struct pcc_nl_mnt *mnt,
+			    int (*cb)(const struct pcc_nl_file *f, void *arg),
+			    void *arg, char *errmsg, size_t errlen)
+{
+	(void)cb;
+	(void)arg;
+	log_call("file_dump mnt=%s\n", mnt_name(mnt));
+	errmsg_set(errmsg, errlen, "");
+	return nl == HANDLE ? 0 : -EBADF;
+}

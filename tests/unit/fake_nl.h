@@ -127,5 +127,12 @@ int __wrap_pcc_nl_events_read(struct pcc_nl *nl,
 			      void (*cb)(const struct pcc_nl_event *ev,
 					 void *arg),
 			      void *arg);
+int __wrap_pcc_nl_evict(struct pcc_nl *nl, const struct pcc_nl_mnt *mnt,
+			uint32_t ds_id, uint32_t fh_type, const uint8_t *fh,
+			uint32_t fh_len, uint32_t *flags, char *errmsg,
+			size_t errlen);
+int __wrap_pcc_nl_file_dump(struct pcc_nl *nl, const struct pcc_nl_mnt *mnt,
+			    int (*cb)(const struct pcc_nl_file *f, void *arg),
+			    void *arg, char *errmsg, size_t errlen);
 
 #endif /* PCC_FAKE_NL_H */

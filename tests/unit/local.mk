@@ -31,7 +31,8 @@ fake_nl_ldflags = -Wl,--wrap=pcc_nl_open -Wl,--wrap=pcc_nl_get_version \
 	-Wl,--wrap=pcc_nl_dataset_set -Wl,--wrap=pcc_nl_dataset_del \
 	-Wl,--wrap=pcc_nl_dataset_clear -Wl,--wrap=pcc_nl_dataset_dump \
 	-Wl,--wrap=pcc_nl_events_open -Wl,--wrap=pcc_nl_fd \
-	-Wl,--wrap=pcc_nl_events_read
+	-Wl,--wrap=pcc_nl_events_read -Wl,--wrap=pcc_nl_evict \
+	-Wl,--wrap=pcc_nl_file_dump
 
 tests_unit_test_cli_SOURCES = tests/unit/test_cli.c \
 	tests/unit/fake_nl.c tests/unit/fake_nl.h

@@ -101,13 +101,27 @@ static void test_goal_waiting(void **state)
 	struct pccd_space_now n = fs(850, 500, 500);
 
 	(void)state;
-	/* 85% used, a 70 MiB copy waits: just the 20 MiB it lacks. */
+	/* 85% used, a 70 MiB copy waits: down to low (80%). */
 	assert_true(pccd_space_goal(&lim, &n, 70 * MiB, &g));
 	assert_int_equal(g.why, PCCD_SPACE_WAITING);
-	assert_true(g.bytes == 20 * MiB);
+	assert_true(g.bytes == 50 * MiB);
 	/* One that fits asks for nothing. */
 	assert_false(pccd_space_goal(&lim, &n, 50 * MiB, &g));
+	/* Below low: just what it lacks (70% + 250 MiB: 50 over high). */
+	n = fs(700, 500, 500);
+	assert_true(pccd_space_goal(&lim, &n, 250 * MiB, &g));
+	assert_true(g.bytes == 50 * MiB);
+	/* max_bytes likewise: 85 of 90 MiB, 10 waiting: down to 80. */
+	lim.max_bytes = 90 * MiB;
+	n = fs(100, 85, 85);
+	assert_true(pccd_space_goal(&lim, &n, 10 * MiB, &g));
+	assert_true(g.bytes == 5 * MiB);
+	n.bytes = 60 * MiB;
+	assert_true(pccd_space_goal(&lim, &n, 40 * MiB, &g));
+	assert_true(g.bytes == 10 * MiB);
+	lim.max_bytes = 0;
 	/* A file limit: one slot. */
+	n = fs(100, 500, 500);
 	lim.max_files = 500;
 	assert_true(pccd_space_goal(&lim, &n, 1, &g));
 	assert_true(g.files == 1);
