@@ -568,6 +568,14 @@ static int admit(void *arg, const char *root, uint64_t size, char *msg,
 		ds->reserved_bytes += size;
 		ds->reserved_files++;
 		ds->stuck = false;
+		/*
+		 * The copy that waited (or one like it) goes ahead: no more
+		 * eviction for it, or the next tick would evict for a copy
+		 * that has its room (its own, just made, first).  Another
+		 * waiting copy asks again within a second.
+		 */
+		ds->waiting = 0;
+		ds->waiting_at = 0;
 	} else if (a == PCCD_ADMIT_TOO_LARGE) {
 		ds->refused++;
 		s->refused++;
