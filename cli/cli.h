@@ -150,6 +150,8 @@ int pcc_clear_main(struct pcc_cli *cli, int argc, char *argv[]);
 int pcc_list_main(struct pcc_cli *cli, int argc, char *argv[]);
 int pcc_attach_main(struct pcc_cli *cli, int argc, char *argv[]);
 int pcc_detach_main(struct pcc_cli *cli, int argc, char *argv[]);
+int pcc_pin_main(struct pcc_cli *cli, int argc, char *argv[]);
+int pcc_unpin_main(struct pcc_cli *cli, int argc, char *argv[]);
 int pcc_state_main(struct pcc_cli *cli, int argc, char *argv[]);
 int pcc_stats_main(struct pcc_cli *cli, int argc, char *argv[]);
 int pcc_prefetch_main(struct pcc_cli *cli, int argc, char *argv[]);
@@ -159,6 +161,7 @@ extern const struct pcc_cli_opt pcc_dataset_opts[];
 extern const struct pcc_cli_opt pcc_del_opts[];
 extern const struct pcc_cli_opt pcc_attach_opts[];
 extern const struct pcc_cli_opt pcc_detach_opts[];
+extern const struct pcc_cli_opt pcc_pin_opts[];
 extern const struct pcc_cli_opt pcc_prefetch_opts[];
 extern const struct pcc_cli_opt pcc_stats_opts[];
 
@@ -166,13 +169,14 @@ extern const struct pcc_cli_opt pcc_stats_opts[];
  * pcc state's printing, apart so it can be tested without the ioctl: one
  * file's state st (NULL with err, a negative errno, when it could not be
  * had) under the name the user gave; root, when not NULL, is the dataset's
- * directory, making the copy's path absolute.
+ * directory, making the copy's path absolute; why, when not NULL, is
+ * pccd's reason reply for a file that is not cached.
  */
 struct pcc_ioc_state;
 struct out;
 void pcc_state_print(struct out *o, const char *file,
 		     const struct pcc_ioc_state *st, int err,
-		     const char *root);
+		     const char *root, struct json_object *why);
 /*
  * The directory of dataset id of the mount holding the absolute path abs
  * (the longest mount path that is a prefix of it), from pccd's list

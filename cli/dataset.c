@@ -28,6 +28,11 @@ enum {
 	OPT_IO_ATTACH,
 	OPT_PCCRO,
 	OPT_PCCRW,
+	OPT_HIGH,
+	OPT_LOW,
+	OPT_MAX_BYTES,
+	OPT_MAX_FILES,
+	OPT_MIN_FREE,
 };
 
 const struct pcc_cli_opt pcc_dataset_opts[] = {
@@ -45,6 +50,14 @@ const struct pcc_cli_opt pcc_dataset_opts[] = {
 	  "io_attach=B" },
 	{ "pccro", OPT_PCCRO, required_argument, "B", "pccro=B" },
 	{ "pccrw", OPT_PCCRW, required_argument, "B", "pccrw=B" },
+	{ "high", OPT_HIGH, required_argument, "P", "high=P (percent)" },
+	{ "low", OPT_LOW, required_argument, "P", "low=P (percent)" },
+	{ "max-bytes", OPT_MAX_BYTES, required_argument, "S",
+	  "max_bytes=S (K, M, G, T; none)" },
+	{ "max-files", OPT_MAX_FILES, required_argument, "N",
+	  "max_files=N (none)" },
+	{ "min-free", OPT_MIN_FREE, required_argument, "S",
+	  "min_free=S (K, M, G, T; none)" },
 	{ NULL, 0, 0, NULL, NULL }
 };
 
@@ -120,12 +133,55 @@ fail:
 	return NULL;
 }
 
+/* A limit: text only when set, JSON null otherwise. */
+static void print_limit(struct out *o, struct json_object *lim,
+			const char *key, bool bytes, bool *first)
+{
+	struct json_object *v = pcc_json_get(lim, key);
+	char human[32], fmt[64];
+
+	if (!json_object_is_type(v, json_type_int)) {
+		out_null(o, OUT_JSON, key, NULL, NULL);
+		return;
+	}
+	if (bytes) {
+		pcc_human_bytes(pcc_json_u64(lim, key), human, sizeof(human));
+		snprintf(fmt, sizeof(fmt), ", %s: %s", key, human);
+		out_text(o, "%s", fmt);
+		out_uint(o, OUT_JSON, key, NULL, pcc_json_u64(lim, key));
+	} else {
+		snprintf(fmt, sizeof(fmt), ", %s: %%" PRIu64, key);
+		out_uint(o, OUT_ANY, key, fmt, pcc_json_u64(lim, key));
+	}
+	*first = false;
+}
+
+/* The capacity limits of a dataset (list's "limits"). */
+static void print_limits(struct out *o, struct json_object *lim)
+{
+	bool first = true;
+
+	if (!json_object_is_type(lim, json_type_object))
+		return;
+	out_open_object(o, "limits");
+	out_uint(o, OUT_ANY, "high_percent", "    capacity: high %" PRIu64 "%%",
+		 pcc_json_u64(lim, "high_percent"));
+	out_uint(o, OUT_ANY, "low_percent", ", low %" PRIu64 "%%",
+		 pcc_json_u64(lim, "low_percent"));
+	print_limit(o, lim, "max_bytes", true, &first);
+	print_limit(o, lim, "max_files", false, &first);
+	print_limit(o, lim, "min_free", true, &first);
+	out_text(o, "\n");
+	out_close_object(o);
+}
+
 /* DATASET of ctl.h, in list's layout. */
 static void print_dataset(struct out *o, struct json_object *ds)
 {
 	struct json_object *attach = pcc_json_get(ds, "attach");
 	struct json_object *usage = pcc_json_get(ds, "usage");
 	const char *rule = pcc_json_str(ds, "rule");
+	uint64_t pinned;
 	bool attached;
 	char human[32];
 	size_t i, n;
@@ -173,9 +229,23 @@ static void print_dataset(struct out *o, struct json_object *ds)
 	out_uint(o, OUT_ANY, "files", attached ? ", usage: %" PRIu64 " files" :
 		 "    usage: %" PRIu64 " files", pcc_json_u64(usage, "files"));
 	pcc_human_bytes(pcc_json_u64(usage, "bytes"), human, sizeof(human));
-	out_text(o, ", %s\n", human);
+	out_text(o, ", %s", human);
 	out_uint(o, OUT_JSON, "bytes", NULL, pcc_json_u64(usage, "bytes"));
+	/* Pinned copies are the exception: text shows them when any. */
+	pinned = pcc_json_u64(usage, "pinned_files");
+	if (pcc_json_get(usage, "pinned_files")) {
+		out_uint(o, pinned ? OUT_ANY : OUT_JSON, "pinned_files",
+			 ", pinned: %" PRIu64 " files", pinned);
+		pcc_human_bytes(pcc_json_u64(usage, "pinned_bytes"), human,
+				sizeof(human));
+		if (pinned)
+			out_text(o, ", %s", human);
+		out_uint(o, OUT_JSON, "pinned_bytes", NULL,
+			 pcc_json_u64(usage, "pinned_bytes"));
+	}
+	out_text(o, "\n");
 	out_close_object(o);
+	print_limits(o, pcc_json_get(ds, "limits"));
 }
 
 static void print_mount(struct out *o, struct json_object *m)

@@ -36,6 +36,12 @@ const struct pcc_cli_opt pcc_attach_opts[] = {
 	{ NULL, 0, 0, NULL, NULL }
 };
 
+const struct pcc_cli_opt pcc_pin_opts[] = {
+	{ "id", 'i', required_argument, "ID",
+	  "the read-only dataset's id; default the first of the file's mount" },
+	{ NULL, 0, 0, NULL, NULL }
+};
+
 const struct pcc_cli_opt pcc_detach_opts[] = {
 	{ "keep", 'k', no_argument, NULL,
 	  "keep the copy (it may be attached again without copying)" },
@@ -106,9 +112,11 @@ static int files_open(struct pcc_cli *cli, struct files *f, char **names,
 	return bad ? PCC_EXIT_ERROR : PCC_EXIT_OK;
 }
 
+enum file_cmd { CMD_ATTACH, CMD_DETACH, CMD_PIN, CMD_UNPIN };
+
 /* One reply entry, printed under the user's name; false if it failed. */
 static bool print_entry(struct pcc_cli *cli, struct out *o, const char *name,
-			struct json_object *e, bool attach)
+			struct json_object *e, enum file_cmd cmd)
 {
 	const char *msg = pcc_json_str(e, "error");
 	char human[32];
@@ -125,8 +133,18 @@ static bool print_entry(struct pcc_cli *cli, struct out *o, const char *name,
 		out_close_object(o);
 		return false;
 	}
-	if (attach) {
-		out_text(o, "%s: attached", name);
+	if (cmd == CMD_UNPIN) {
+		out_uint(o, OUT_JSON, "dataset", NULL,
+			 pcc_json_u64(e, "dataset"));
+		out_str(o, OUT_JSON, "cache_path", NULL,
+			pcc_json_str(e, "cache_path") ?: "");
+		out_bool(o, OUT_JSON, "was_pinned", NULL,
+			 pcc_json_bool(e, "was_pinned"));
+		out_text(o, "%s: %s\n", name, pcc_json_bool(e, "was_pinned")
+			 ? "unpinned" : "was not pinned");
+	} else if (cmd != CMD_DETACH) {
+		out_text(o, "%s: %s", name, cmd == CMD_PIN ? "pinned" :
+			 "attached");
 		out_uint(o, OUT_ANY, "dataset", " to dataset %" PRIu64,
 			 pcc_json_u64(e, "dataset"));
 		out_str(o, OUT_ANY, "cache_path", ", cache_path: %s",
@@ -149,7 +167,7 @@ static bool print_entry(struct pcc_cli *cli, struct out *o, const char *name,
  * proto (copied per batch), printing each file's result.
  */
 static int send_files(struct pcc_cli *cli, struct files *f,
-		      struct json_object *proto, bool attach)
+		      struct json_object *proto, enum file_cmd cmd)
 {
 	struct json_object *req = NULL, *reply = NULL, *names, *res;
 	int base, k, n, ret = PCC_EXIT_OK, failed = 0;
@@ -191,7 +209,7 @@ static int send_files(struct pcc_cli *cli, struct files *f,
 			if (json_object_is_type(res, json_type_array) &&
 			    (size_t)k < json_object_array_length(res))
 				e = json_object_array_get_idx(res, (size_t)k);
-			if (!print_entry(cli, o, f->names[base + k], e, attach))
+			if (!print_entry(cli, o, f->names[base + k], e, cmd))
 				failed++;
 		}
 		json_object_put(reply);
@@ -261,7 +279,7 @@ int pcc_attach_main(struct pcc_cli *cli, int argc, char *argv[])
 		ret = PCC_EXIT_ERROR;
 		goto out;
 	}
-	ret = send_files(cli, &f, proto, true);
+	ret = send_files(cli, &f, proto, CMD_ATTACH);
 out:
 	json_object_put(proto);
 	files_free(&f);
@@ -296,11 +314,62 @@ int pcc_detach_main(struct pcc_cli *cli, int argc, char *argv[])
 		ret = PCC_EXIT_ERROR;
 		goto out;
 	}
-	ret = send_files(cli, &f, proto, false);
+	ret = send_files(cli, &f, proto, CMD_DETACH);
 out:
 	json_object_put(proto);
 	files_free(&f);
 	return ret;
+}
+
+/* pcc pin, pcc unpin: as attach, with the dataset id only. */
+static int pin_unpin(struct pcc_cli *cli, int argc, char *argv[], bool pin)
+{
+	struct json_object *proto = NULL;
+	struct files f = { .n = 0 };
+	const char *arg;
+	uint32_t id = 0;
+	int c, ret;
+
+	while ((c = pcc_cli_getopt(cli, argc, argv, &arg)) > 0) {
+		if (!pcc_parse_u32(arg, 1, PCC_DS_ID_MAX, &id)) {
+			pcc_cli_error(cli, "bad dataset id '%s' (1 to %u)",
+				      arg, PCC_DS_ID_MAX);
+			return PCC_EXIT_USAGE;
+		}
+	}
+	if (c < 0)
+		return pcc_cli_opt_status(c);
+	if (optind == argc) {
+		pcc_cli_error(cli, "no FILE given");
+		return PCC_EXIT_USAGE;
+	}
+	/* unpin reads nothing: an open that does not wait is enough. */
+	ret = files_open(cli, &f, argv + optind, argc - optind,
+			 pin ? O_RDONLY : O_RDONLY | O_NONBLOCK);
+	if (ret)
+		goto out;
+	proto = pcc_ctl_request(pin ? "pin" : "unpin");
+	if (!proto ||
+	    json_object_object_add(proto, "id", json_object_new_int64(id))) {
+		pcc_cli_error(cli, "%s", strerror(ENOMEM));
+		ret = PCC_EXIT_ERROR;
+		goto out;
+	}
+	ret = send_files(cli, &f, proto, pin ? CMD_PIN : CMD_UNPIN);
+out:
+	json_object_put(proto);
+	files_free(&f);
+	return ret;
+}
+
+int pcc_pin_main(struct pcc_cli *cli, int argc, char *argv[])
+{
+	return pin_unpin(cli, argc, argv, true);
+}
+
+int pcc_unpin_main(struct pcc_cli *cli, int argc, char *argv[])
+{
+	return pin_unpin(cli, argc, argv, false);
 }
 
 /* pcc state */
@@ -335,7 +404,7 @@ static const char *state_strerror(int err)
 
 void pcc_state_print(struct out *o, const char *file,
 		     const struct pcc_ioc_state *st, int err,
-		     const char *root)
+		     const char *root, struct json_object *why)
 {
 	const char *rel;
 	char *abs = NULL, hex[16];
@@ -394,7 +463,36 @@ void pcc_state_print(struct out *o, const char *file,
 		out_str(o, OUT_ANY, NULL, first ? ", flags: %s" : ",%s", hex);
 	}
 	out_close_array(o);
+	/* Not cached: why, when pccd knows (null when it does not). */
+	if (st->type == PCC_TYPE_NONE && why) {
+		const char *reason = pcc_json_str(why, "reason");
+		const char *msg = pcc_json_str(why, "message");
+
+		if (reason) {
+			out_str(o, OUT_ANY, "reason", ", reason: %s", reason);
+			if (msg && *msg)
+				out_str(o, OUT_ANY, "reason_message", " (%s)",
+					msg);
+			if (pcc_json_get(why, "errno"))
+				out_uint(o, OUT_JSON, "reason_errno", NULL,
+					 pcc_json_u64(why, "errno"));
+		} else {
+			out_null(o, OUT_JSON, "reason", NULL, NULL);
+		}
+	}
 	out_text(o, "\n");
+}
+
+/* pccd's reason for abs, or NULL (no pccd, or it does not know). */
+static struct json_object *ask_reason(struct pcc_cli *cli, const char *abs)
+{
+	struct json_object *req = pcc_ctl_request("reason"), *reply = NULL;
+
+	if (req && !json_object_object_add(req, "path",
+					   json_object_new_string(abs)))
+		pcc_cli_call(cli, req, NULL, 0, NULL, NULL, &reply, true);
+	json_object_put(req);
+	return reply;
 }
 
 /* Where pccd says datasets are: {"mounts": [...]}, or NULL. */
@@ -514,9 +612,9 @@ out:
 int pcc_state_main(struct pcc_cli *cli, int argc, char *argv[])
 {
 	int i = pcc_cli_options(cli, argc, argv), k, err, failed = 0;
-	struct json_object *list = NULL;
+	struct json_object *list = NULL, *why;
 	struct pcc_ioc_state *st;
-	bool asked = false;
+	bool asked = false, no_pccd = false;
 	struct out *o;
 	char *abs;
 
@@ -543,6 +641,12 @@ int pcc_state_main(struct pcc_cli *cli, int argc, char *argv[])
 			asked = true;
 			root = pcc_state_root(list, abs, st->dataset_id);
 		}
+		why = NULL;
+		if (!err && st->type == PCC_TYPE_NONE && abs && !no_pccd) {
+			why = ask_reason(cli, abs);
+			/* Not running: the module's answer is all there is. */
+			no_pccd = !why && cli->ctl < 0;
+		}
 		free(abs);
 		if (err) {
 			failed++;
@@ -552,7 +656,8 @@ int pcc_state_main(struct pcc_cli *cli, int argc, char *argv[])
 		}
 		if (argc - i > 1)
 			out_open_object(o, NULL);
-		pcc_state_print(o, argv[k], err ? NULL : st, err, root);
+		pcc_state_print(o, argv[k], err ? NULL : st, err, root, why);
+		json_object_put(why);
 		if (argc - i > 1)
 			out_close_object(o);
 	}

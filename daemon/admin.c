@@ -28,6 +28,7 @@
 #include "param.h"
 #include "pccd.h"
 #include "rule.h"
+#include "space.h"
 
 /* Make next the configuration in force (it was saved already). */
 static void adopt(struct pccd *d, struct pcc_config *next)
@@ -177,11 +178,12 @@ static int parse_error(struct pccd_request *r, int err,
  * The dataset object of list and of add/set replies; attached < 0: not
  * known (JSON null).
  */
-static struct json_object *dataset_json(const struct pcc_conf_dataset *ds,
+static struct json_object *dataset_json(struct pccd *d,
+					const struct pcc_conf_dataset *ds,
 					long long attached)
 {
 	struct json_object *o = json_object_new_object(), *a, *u;
-	uint64_t files = 0, bytes = 0;
+	uint64_t files = 0, bytes = 0, pfiles = 0, pbytes = 0;
 
 	if (!o)
 		return NULL;
@@ -205,13 +207,35 @@ static struct json_object *dataset_json(const struct pcc_conf_dataset *ds,
 	if (attached < 0 && pccd_json_null(o, "attached"))
 		goto fail;
 	u = json_object_new_object();
-	pccd_copy_usage(ds->path, &files, &bytes);
+	/* The index when space management has one; a walk otherwise. */
+	if (!d || !pccd_space_usage(d, ds->path, &files, &bytes, &pfiles,
+				    &pbytes))
+		pccd_copy_usage(ds->path, &files, &bytes);
 	if (!u || pccd_json_u64(u, "files", files) ||
-	    pccd_json_u64(u, "bytes", bytes)) {
+	    pccd_json_u64(u, "bytes", bytes) ||
+	    pccd_json_u64(u, "pinned_files", pfiles) ||
+	    pccd_json_u64(u, "pinned_bytes", pbytes)) {
 		json_object_put(u);
 		goto fail;
 	}
 	if (pccd_json_add(o, "usage", u))
+		goto fail;
+	u = json_object_new_object();
+	if (!u || pccd_json_u64(u, "high_percent", ds->capacity_high) ||
+	    pccd_json_u64(u, "low_percent", ds->capacity_low) ||
+	    (ds->flags & PCC_DS_HAS_MAX_BYTES ?
+	     pccd_json_u64(u, "max_bytes", ds->max_bytes) :
+	     pccd_json_null(u, "max_bytes")) ||
+	    (ds->flags & PCC_DS_HAS_MAX_FILES ?
+	     pccd_json_u64(u, "max_files", ds->max_files) :
+	     pccd_json_null(u, "max_files")) ||
+	    (ds->flags & PCC_DS_HAS_MIN_FREE ?
+	     pccd_json_u64(u, "min_free", ds->min_free) :
+	     pccd_json_null(u, "min_free"))) {
+		json_object_put(u);
+		goto fail;
+	}
+	if (pccd_json_add(o, "limits", u))
 		goto fail;
 	return o;
 fail:
@@ -282,6 +306,45 @@ static int params_of(const struct pcc_conf_dataset *ds, struct pcc_params *p)
 	if (!p->rule_text)
 		return -ENOMEM;
 	return pcc_rule_parse(ds->rule, &p->rule, &perr);
+}
+
+/* The capacity keys of p into ds; -EINVAL (said) if low >= high. */
+static int capacity_from(struct pccd_request *r, struct pcc_conf_dataset *ds,
+			 const struct pcc_params *p)
+{
+	static const struct {
+		unsigned int param, has;
+	} sizes[] = {
+		{ PCC_PARAM_MAX_BYTES, PCC_DS_HAS_MAX_BYTES },
+		{ PCC_PARAM_MAX_FILES, PCC_DS_HAS_MAX_FILES },
+		{ PCC_PARAM_MIN_FREE, PCC_DS_HAS_MIN_FREE },
+	};
+	const uint64_t v[] = { p->max_bytes, p->max_files, p->min_free };
+	uint64_t *field[] = { &ds->max_bytes, &ds->max_files, &ds->min_free };
+	size_t i;
+
+	if (p->set & PCC_PARAM_HIGH) {
+		ds->capacity_high = p->high;
+		ds->flags |= PCC_DS_HAS_CAPACITY | PCC_DS_HAS_CAP_HIGH;
+	}
+	if (p->set & PCC_PARAM_LOW) {
+		ds->capacity_low = p->low;
+		ds->flags |= PCC_DS_HAS_CAPACITY | PCC_DS_HAS_CAP_LOW;
+	}
+	for (i = 0; i < 3; i++) {
+		if (!(p->set & sizes[i].param))
+			continue;
+		*field[i] = v[i];
+		if (v[i])	/* "none" takes the limit away */
+			ds->flags |= PCC_DS_HAS_CAPACITY | sizes[i].has;
+		else
+			ds->flags &= ~sizes[i].has;
+	}
+	if (ds->capacity_low >= ds->capacity_high)
+		return pccd_fail(r->c, -EINVAL,
+				 "capacity low (%u%%) must be below high (%u%%)",
+				 ds->capacity_low, ds->capacity_high);
+	return 0;
 }
 
 static uint32_t free_id(const struct pcc_conf_mount *m)
@@ -405,6 +468,9 @@ int pccd_cmd_add(struct pccd_request *r)
 		}
 		ds->flags |= PCC_DS_HAS_RULE;
 	}
+	err = capacity_from(r, ds, &p);
+	if (err)
+		goto out;
 
 	err = pccd_apply_add(r->d, m, ds, msg, sizeof(msg));
 	if (err) {
@@ -423,7 +489,7 @@ int pccd_cmd_add(struct pccd_request *r)
 		goto out;
 	}
 	err = pccd_json_add(r->reply, "dataset",
-			    dataset_json(*tail, ds_attached(r->d, m,
+			    dataset_json(r->d, *tail, ds_attached(r->d, m,
 					 pcc_conf_dataset_id(*tail))));
 	adopt(r->d, next);
 	next = NULL;
@@ -501,6 +567,9 @@ int pccd_cmd_set(struct pccd_request *r)
 		}
 		ds->flags |= PCC_DS_HAS_RULE;
 	}
+	err = capacity_from(r, ds, &p);
+	if (err)
+		goto out;
 	if (pcc_conf_dataset_equal(old, ds))
 		goto reply;
 	err = pccd_apply_set(r->d, m, ds, msg, sizeof(msg));
@@ -516,7 +585,7 @@ int pccd_cmd_set(struct pccd_request *r)
 	}
 reply:
 	err = pccd_json_add(r->reply, "dataset",
-			    dataset_json(ds, ds_attached(r->d, m,
+			    dataset_json(r->d, ds, ds_attached(r->d, m,
 					 pcc_conf_dataset_id(ds))));
 	adopt(r->d, next);
 	next = NULL;
@@ -691,7 +760,7 @@ static struct json_object *mount_json(struct pccd *d, struct pccd_mount *m)
 	    pccd_json_add(o, "datasets", list))
 		goto fail;
 	for (ds = m->conf->datasets; ds; ds = ds->next)
-		if (json_object_array_add(list, dataset_json(ds,
+		if (json_object_array_add(list, dataset_json(d, ds,
 				attached_of(&ac, pcc_conf_dataset_id(ds)))))
 			goto fail;
 	return o;
@@ -761,6 +830,8 @@ static struct json_object *stats_json(struct pccd *d, struct pccd_mount *m)
 	    pccd_json_u64(o, "attached", km->attached) ||
 	    pccd_json_add(o, "counters", c))
 		goto fail;
+	if (pccd_json_add(o, "datasets", pccd_space_stats_json(d, m)))
+		goto fail;
 	attaches = km->stats[PCC_STAT_ATTACH_MANUAL] +
 		   km->stats[PCC_STAT_ATTACH_OPEN] +
 		   km->stats[PCC_STAT_ATTACH_STAT] +
@@ -819,7 +890,8 @@ int pccd_cmd_stats(struct pccd_request *r)
 	    pccd_json_u64(dm, "bytes_copied", cs.bytes) ||
 	    pccd_json_u64(dm, "copy_errors", cs.errors) ||
 	    pccd_json_u64(dm, "queue", cs.queued) ||
-	    pccd_json_u64(dm, "running", cs.running)) {
+	    pccd_json_u64(dm, "running", cs.running) ||
+	    pccd_space_daemon_json(r->d, dm)) {
 		json_object_put(dm);
 		return -ENOMEM;
 	}

@@ -170,6 +170,9 @@ static const struct {
 	{ "stats",	pccd_cmd_stats },
 	{ "attach",	pccd_cmd_attach,	true },
 	{ "detach",	pccd_cmd_detach,	true },
+	{ "pin",	pccd_cmd_pin,		true },
+	{ "unpin",	pccd_cmd_unpin,		true },
+	{ "reason",	pccd_cmd_reason },
 	{ "prefetch",	pccd_cmd_prefetch },
 };
 

@@ -93,6 +93,9 @@ int pccd_cmd_list(struct pccd_request *r);
 int pccd_cmd_stats(struct pccd_request *r);
 int pccd_cmd_attach(struct pccd_request *r);	/* fileops.c */
 int pccd_cmd_detach(struct pccd_request *r);
+int pccd_cmd_pin(struct pccd_request *r);
+int pccd_cmd_unpin(struct pccd_request *r);
+int pccd_cmd_reason(struct pccd_request *r);	/* reason.c */
 int pccd_cmd_prefetch(struct pccd_request *r);	/* prefetch.c */
 
 #endif /* PCCD_CLIENT_H */

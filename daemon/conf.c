@@ -262,20 +262,116 @@ static int parse_percent(struct walk *w, const char *key, yaml_node_t *val,
 static int cap_high(struct walk *w, const char *key, yaml_node_t *val,
 		    void *obj)
 {
-	return parse_percent(w, key, val,
-			     &((struct pcc_conf_dataset *)obj)->capacity_high);
+	struct pcc_conf_dataset *ds = obj;
+
+	ds->flags |= PCC_DS_HAS_CAP_HIGH;
+	return parse_percent(w, key, val, &ds->capacity_high);
 }
 
 static int cap_low(struct walk *w, const char *key, yaml_node_t *val,
 		   void *obj)
 {
-	return parse_percent(w, key, val,
-			     &((struct pcc_conf_dataset *)obj)->capacity_low);
+	struct pcc_conf_dataset *ds = obj;
+
+	ds->flags |= PCC_DS_HAS_CAP_LOW;
+	return parse_percent(w, key, val, &ds->capacity_low);
+}
+
+static const char size_suffixes[] = "KMGT";
+
+int pcc_conf_parse_size(const char *s, uint64_t *out)
+{
+	uint64_t v = 0;
+	const char *p, *suffix;
+	unsigned int shift = 0;
+
+	if (*s < '0' || *s > '9')
+		return 0;
+	for (p = s; *p >= '0' && *p <= '9'; p++) {
+		if (v > (UINT64_MAX - (uint64_t)(*p - '0')) / 10)
+			return 0;
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	if (*p) {
+		suffix = strchr(size_suffixes, *p >= 'a' ? *p - 'a' + 'A' : *p);
+		if (!suffix || p[1])
+			return 0;
+		shift = 10 * (unsigned int)(suffix - size_suffixes + 1);
+		if (v > (UINT64_MAX >> shift))
+			return 0;
+	}
+	*out = v << shift;
+	return 1;
+}
+
+void pcc_conf_format_size(uint64_t n, char *buf, size_t len)
+{
+	int i = 0;
+
+	while (n && i < 4 && !(n & 1023)) {
+		n >>= 10;
+		i++;
+	}
+	snprintf(buf, len, "%llu%.*s", (unsigned long long)n, i ? 1 : 0,
+		 i ? &size_suffixes[i - 1] : "");
+}
+
+/* A size (pcc_conf_parse_size()) of at least min. */
+static int parse_size(struct walk *w, const char *key, yaml_node_t *val,
+		      uint64_t min, uint64_t *out)
+{
+	if (val->type != YAML_SCALAR_NODE)
+		return fail(w, val, "\"%s\" must be a size, not %s", key,
+			    kind(val));
+	if (!pcc_conf_parse_size(text(val), out) || *out < min)
+		return fail(w, val,
+			    "\"%s\" must be a size of at least %llu, in bytes or with K, M, G or T (1024^n), not \"%s\"",
+			    key, (unsigned long long)min, text(val));
+	return 0;
+}
+
+static int cap_max_bytes(struct walk *w, const char *key, yaml_node_t *val,
+			 void *obj)
+{
+	struct pcc_conf_dataset *ds = obj;
+
+	ds->flags |= PCC_DS_HAS_MAX_BYTES;
+	return parse_size(w, key, val, 1, &ds->max_bytes);
+}
+
+static int cap_max_files(struct walk *w, const char *key, yaml_node_t *val,
+			 void *obj)
+{
+	struct pcc_conf_dataset *ds = obj;
+	unsigned long v;
+
+	if (val->type != YAML_SCALAR_NODE ||
+	    !parse_uint(text(val), false, 1, ULONG_MAX, &v))
+		return fail(w, val,
+			    "\"%s\" must be a number of files from 1, not %s%s%s",
+			    key, val->type == YAML_SCALAR_NODE ? "\"" : "",
+			    val->type == YAML_SCALAR_NODE ? text(val) : kind(val),
+			    val->type == YAML_SCALAR_NODE ? "\"" : "");
+	ds->flags |= PCC_DS_HAS_MAX_FILES;
+	ds->max_files = v;
+	return 0;
+}
+
+static int cap_min_free(struct walk *w, const char *key, yaml_node_t *val,
+			void *obj)
+{
+	struct pcc_conf_dataset *ds = obj;
+
+	ds->flags |= PCC_DS_HAS_MIN_FREE;
+	return parse_size(w, key, val, 0, &ds->min_free);
 }
 
 static const struct key capacity_keys[] = {
 	{ "high", cap_high },
 	{ "low", cap_low },
+	{ "max_bytes", cap_max_bytes },
+	{ "max_files", cap_max_files },
+	{ "min_free", cap_min_free },
 };
 
 /* --- dataset -------------------------------------------------------------- */
@@ -493,13 +589,13 @@ static int ds_capacity(struct walk *w, const char *key, yaml_node_t *val,
 	if (val->type != YAML_MAPPING_NODE)
 		return fail(w, val, "\"%s\" must be a mapping, not %s", key,
 			    kind(val));
-	err = walk_mapping(w, val, "capacity", capacity_keys, 2, ds, &seen);
-	if (!err)
-		err = require(w, val, "capacity", capacity_keys, seen, 0x3);
+	err = walk_mapping(w, val, "capacity", capacity_keys,
+			   ARRAY_SIZE(capacity_keys), ds, &seen);
 	if (err)
 		return err;
+	/* Either may be left out (its default), not the order. */
 	if (ds->capacity_low >= ds->capacity_high)
-		return fail(w, value_of(w, val, "low"),
+		return fail(w, value_of(w, val, (seen & 2) ? "low" : "high"),
 			    "capacity \"low\" (%u%%) must be below \"high\" (%u%%)",
 			    ds->capacity_low, ds->capacity_high);
 	ds->flags |= PCC_DS_HAS_CAPACITY;
@@ -945,7 +1041,9 @@ int pcc_conf_dataset_equal(const struct pcc_conf_dataset *a,
 	       a->mode == b->mode && str_equal(a->rule, b->rule) &&
 	       a->attach == b->attach &&
 	       a->capacity_high == b->capacity_high &&
-	       a->capacity_low == b->capacity_low;
+	       a->capacity_low == b->capacity_low &&
+	       a->max_bytes == b->max_bytes && a->max_files == b->max_files &&
+	       a->min_free == b->min_free;
 }
 
 uint32_t pcc_conf_dataset_id(const struct pcc_conf_dataset *ds)
@@ -1060,6 +1158,14 @@ static void key_number(struct out *o, const char *key, unsigned long v,
 	key_value(o, key, buf);
 }
 
+static void key_size(struct out *o, const char *key, uint64_t v)
+{
+	char buf[32];
+
+	pcc_conf_format_size(v, buf, sizeof(buf));
+	key_value(o, key, buf);
+}
+
 static void mapping_start(struct out *o, yaml_mapping_style_t style)
 {
 	yaml_event_t ev;
@@ -1120,8 +1226,16 @@ static void emit_dataset(struct out *o, const struct pcc_conf_dataset *ds)
 	if (ds->flags & PCC_DS_HAS_CAPACITY) {
 		scalar(o, "capacity", YAML_PLAIN_SCALAR_STYLE);
 		mapping_start(o, YAML_FLOW_MAPPING_STYLE);
-		key_number(o, "high", ds->capacity_high, "%");
-		key_number(o, "low", ds->capacity_low, "%");
+		if (ds->flags & PCC_DS_HAS_CAP_HIGH)
+			key_number(o, "high", ds->capacity_high, "%");
+		if (ds->flags & PCC_DS_HAS_CAP_LOW)
+			key_number(o, "low", ds->capacity_low, "%");
+		if (ds->flags & PCC_DS_HAS_MAX_BYTES)
+			key_size(o, "max_bytes", ds->max_bytes);
+		if (ds->flags & PCC_DS_HAS_MAX_FILES)
+			key_number(o, "max_files", ds->max_files, "");
+		if (ds->flags & PCC_DS_HAS_MIN_FREE)
+			key_size(o, "min_free", ds->min_free);
 		mapping_end(o);
 	}
 	mapping_end(o);

@@ -52,7 +52,12 @@
 #define PCC_DS_HAS_MODE		(1U << 2)
 #define PCC_DS_HAS_RULE		(1U << 3)
 #define PCC_DS_HAS_ATTACH	(1U << 4)
-#define PCC_DS_HAS_CAPACITY	(1U << 5)
+#define PCC_DS_HAS_CAPACITY	(1U << 5)	/* the capacity mapping */
+#define PCC_DS_HAS_CAP_HIGH	(1U << 6)	/* and each of its keys */
+#define PCC_DS_HAS_CAP_LOW	(1U << 7)
+#define PCC_DS_HAS_MAX_BYTES	(1U << 8)
+#define PCC_DS_HAS_MAX_FILES	(1U << 9)
+#define PCC_DS_HAS_MIN_FREE	(1U << 10)
 
 struct pcc_conf_dataset {
 	struct pcc_conf_dataset *next;
@@ -66,6 +71,10 @@ struct pcc_conf_dataset {
 	unsigned int attach;		/* PCC_ATTACH_* */
 	unsigned int capacity_high;	/* percent */
 	unsigned int capacity_low;	/* percent, below capacity_high */
+	/* Absolute limits; 0 and no PCC_DS_HAS_* bit: none. */
+	uint64_t max_bytes;		/* bytes of copies in the dataset */
+	uint64_t max_files;		/* copies in the dataset */
+	uint64_t min_free;		/* free bytes kept on the cache fs */
 };
 
 struct pcc_conf_mount {
@@ -132,6 +141,14 @@ int pcc_conf_dataset_equal(const struct pcc_conf_dataset *a,
 
 /* The id the module knows a dataset by: roid, or rwid if only it is set. */
 uint32_t pcc_conf_dataset_id(const struct pcc_conf_dataset *ds);
+
+/*
+ * A size as pcc.yaml writes it: decimal digits with an optional K, M, G or
+ * T (either case: 1024^n).  False if s is anything else or does not fit.
+ */
+int pcc_conf_parse_size(const char *s, uint64_t *out);
+/* The inverse: the largest suffix that divides n exactly ("200G"). */
+void pcc_conf_format_size(uint64_t n, char *buf, size_t len);
 
 /* "ro", "rw" or "rw+ro". */
 const char *pcc_conf_mode_name(unsigned int mode);

@@ -67,6 +67,8 @@ struct copy_job {
 	int fd;			/* the dup()ed descriptor, or -1 */
 	char *path;		/* or the path */
 	bool attach;		/* may be set by a merged submission */
+	bool pin;		/* likewise */
+	bool hooked;		/* the done hook was called */
 	bool cancel;		/* its dataset is going: link nothing */
 	bool linking;		/* between the cancel check and the link */
 	struct copy_cb *cbs;
@@ -79,6 +81,8 @@ struct pccd_copy_engine {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	pthread_cond_t linked;	/* a job left its linking section */
+	pthread_cond_t room;	/* pccd_copy_wake(): space was made */
+	struct pccd_copy_hooks hooks;
 	struct copy_job *queue, **queue_tail;
 	struct copy_job *running;
 	struct copy_job *finished, **finished_tail;
@@ -857,6 +861,76 @@ static int do_attach(struct copy_ctx *c, bool fresh, bool *linked)
 	return 0;
 }
 
+/*
+ * A copy replacing a pinned one (a new version of the file) stays pinned:
+ * the mark belongs to the file, not to one version of its data.
+ */
+static void keep_pin(struct copy_ctx *c)
+{
+	char v[8];
+	int fd;
+
+	fd = openat(c->d2, c->name + 6, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+		    O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (fgetxattr(fd, PCCD_XATTR_PIN, v, sizeof(v)) >= 0 &&
+	    fsetxattr(c->tmp, PCCD_XATTR_PIN, "1", 1, 0))
+		log_warn("copy", "%s: the new copy of a pinned file is not "
+			 "pinned", c->what);
+	close(fd);
+}
+
+/*
+ * Ask space management whether a copy of size bytes may be made; wait
+ * while it says to.  0, or the failure (refused, or cancelled).
+ */
+static int admit(struct copy_ctx *c, uint64_t size)
+{
+	struct pccd_copy_engine *e = c->e;
+	struct timespec until;
+	char msg[200];
+	int err;
+
+	if (!e->hooks.admit)
+		return 0;
+	for (;;) {
+		msg[0] = '\0';
+		err = e->hooks.admit(e->hooks.arg, c->j->ds_root, size, msg,
+				     sizeof(msg));
+		if (err != -EAGAIN)
+			break;
+		pthread_mutex_lock(&e->lock);
+		if (!cancelled(c)) {
+			clock_gettime(CLOCK_REALTIME, &until);
+			until.tv_sec++;
+			pthread_cond_timedwait(&e->room, &e->lock, &until);
+		}
+		pthread_mutex_unlock(&e->lock);
+		if (cancelled(c))
+			return -ECANCELED;
+	}
+	if (!err) {
+		c->res->reserved = size;
+		return 0;
+	}
+	c->res->refused = err;
+	return fail(c, err, "%s not copied: %s", c->what,
+		    msg[0] ? msg : strerror(-err));
+}
+
+/* Mark the copy pinned, as pcc pin asked. */
+static int set_pin(struct copy_ctx *c)
+{
+	if (!c->res->cache_path[0])
+		return fail(c, -ENOENT, "%s is attached to another dataset: "
+			    "not pinned", c->what);
+	if (lsetxattr(c->res->cache_path, PCCD_XATTR_PIN, "1", 1, 0))
+		return fail(c, -errno, "cannot pin %s (%s): %s", c->what,
+			    c->res->cache_path, strerror(errno));
+	return 0;
+}
+
 /* One attempt: 0, -ESTALE when the file changed, or the failure. */
 static int copy_once(struct copy_ctx *c, const struct pcc_version *v1)
 {
@@ -904,6 +978,7 @@ static int copy_once(struct copy_ctx *c, const struct pcc_version *v1)
 		fail_cache(c, err, "setting " PCC_XATTR_COPY " on the copy of");
 		goto out;
 	}
+	keep_pin(c);
 	err = link_copy(c);
 out:
 	discard_tmp(c);
@@ -966,10 +1041,21 @@ static void run_job(struct copy_worker *w, struct copy_job *j)
 		err = open_dirs(&c);
 		if (err)
 			goto out;
+		j->res.size = v1.size;
+		j->res.have_fh = true;
+		j->res.fh_type = v1.fh_type;
+		j->res.fh_len = v1.fh_len;
+		memcpy(j->res.fh, v1.fh, v1.fh_len);
 		if (copy_is_valid(&c, &v1)) {
 			j->res.already = true;
 			err = do_attach(&c, false, &linked);
 			goto out;
+		}
+		/* Once: the space stays reserved for the next attempts. */
+		if (!attempt) {
+			err = admit(&c, v1.size);
+			if (err)
+				goto out;
 		}
 		err = copy_once(&c, &v1);
 		if (err != -ESTALE)
@@ -990,6 +1076,15 @@ static void run_job(struct copy_worker *w, struct copy_job *j)
 	pthread_mutex_unlock(&c.e->lock);
 	err = do_attach(&c, true, &linked);
 out:
+	if (!err) {
+		bool pin;
+
+		pthread_mutex_lock(&c.e->lock);
+		pin = j->pin;
+		pthread_mutex_unlock(&c.e->lock);
+		if (pin)
+			err = set_pin(&c);
+	}
 	if (err == -ECANCELED && !j->res.err) {
 		if (__atomic_load_n(&c.e->stop, __ATOMIC_RELAXED))
 			fail(&c, err, "the daemon is stopping: %s not copied",
@@ -1136,6 +1231,7 @@ int pccd_copy_engine_new(unsigned int workers,
 	pthread_mutex_init(&e->lock, NULL);
 	pthread_cond_init(&e->cond, NULL);
 	pthread_cond_init(&e->linked, NULL);
+	pthread_cond_init(&e->room, NULL);
 	e->threads = calloc(workers, sizeof(*e->threads));
 	if (!e->threads) {
 		pccd_copy_engine_free(e);
@@ -1163,6 +1259,7 @@ void pccd_copy_engine_free(struct pccd_copy_engine *e)
 	pthread_mutex_lock(&e->lock);
 	__atomic_store_n(&e->stop, true, __ATOMIC_RELAXED);
 	pthread_cond_broadcast(&e->cond);
+	pthread_cond_broadcast(&e->room);
 	pthread_mutex_unlock(&e->lock);
 	for (i = 0; i < e->nthreads; i++)
 		pthread_join(e->threads[i], NULL);
@@ -1186,11 +1283,33 @@ void pccd_copy_engine_free(struct pccd_copy_engine *e)
 	pccd_copy_reap(e);
 	pthread_cond_destroy(&e->cond);
 	pthread_cond_destroy(&e->linked);
+	pthread_cond_destroy(&e->room);
 	pthread_mutex_destroy(&e->lock);
 	close(e->efd);
 	free(e->threads);
 	free(e->groups);
 	free(e);
+}
+
+void pccd_copy_set_hooks(struct pccd_copy_engine *e,
+			 const struct pccd_copy_hooks *hooks)
+{
+	pthread_mutex_lock(&e->lock);
+	e->hooks = *hooks;
+	pthread_mutex_unlock(&e->lock);
+}
+
+int pccd_copy_version(struct pccd_copy_engine *e, int fd,
+		      struct pcc_version *v)
+{
+	return e->ops.version(fd, v);
+}
+
+void pccd_copy_wake(struct pccd_copy_engine *e)
+{
+	pthread_mutex_lock(&e->lock);
+	pthread_cond_broadcast(&e->room);
+	pthread_mutex_unlock(&e->lock);
 }
 
 int pccd_copy_fd(const struct pccd_copy_engine *e)
@@ -1208,6 +1327,13 @@ void pccd_copy_reap(struct pccd_copy_engine *e)
 		log_warn("copy", "cannot read the engine's eventfd");
 	pthread_mutex_lock(&e->lock);
 	while ((j = e->finished)) {
+		if (!j->hooked && e->hooks.done) {
+			j->hooked = true;
+			pthread_mutex_unlock(&e->lock);
+			e->hooks.done(e->hooks.arg, &j->res);
+			pthread_mutex_lock(&e->lock);
+			continue;
+		}
 		cb = j->cbs;
 		if (cb) {
 			/*
@@ -1285,6 +1411,7 @@ int pccd_copy_submit(struct pccd_copy_engine *e,
 			j->cbs = cb;
 		}
 		j->attach |= req->attach;
+		j->pin |= req->pin;
 		pthread_mutex_unlock(&e->lock);
 		return 0;
 	}
@@ -1301,7 +1428,9 @@ int pccd_copy_submit(struct pccd_copy_engine *e,
 	j->ino = req->ino;
 	j->ds_id = req->ds_id;
 	j->attach = req->attach;
+	j->pin = req->pin;
 	j->ds_root = strdup(req->ds_root);
+	j->res.ds_root = j->ds_root;
 	if (req->path)
 		j->path = strdup(req->path);
 	if (!j->ds_root || (req->path && !j->path)) {
@@ -1327,8 +1456,10 @@ int pccd_copy_submit(struct pccd_copy_engine *e,
 			cb->next = other->cbs;
 			other->cbs = cb;
 		}
-		if (other)
+		if (other) {
 			other->attach |= req->attach;
+			other->pin |= req->pin;
+		}
 		else
 			free(cb);
 		j->cbs = NULL;
@@ -1372,6 +1503,8 @@ void pccd_copy_cancel_dataset(struct pccd_copy_engine *e,
 	for (j = e->running; j; j = j->next)
 		if (!strcmp(j->ds_root, ds_root))
 			__atomic_store_n(&j->cancel, true, __ATOMIC_RELAXED);
+	/* Jobs waiting for room see the cancel now. */
+	pthread_cond_broadcast(&e->room);
 	/* A job past its check links now: wait, its copy is then seen. */
 	do {
 		wait = false;

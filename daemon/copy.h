@@ -26,12 +26,18 @@
 #define PCCD_COPY_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
 #include <linux/pcc.h>
 
 #define PCCD_COPY_TMP_PREFIX	".pcc-tmp."
+/*
+ * A pinned copy (pcc pin) carries this xattr, any value: space management
+ * never evicts it, and a new copy replacing it keeps it.
+ */
+#define PCCD_XATTR_PIN		PCC_XATTR_PREFIX "pin"
 /* Default number of worker threads. */
 #define PCCD_COPY_WORKERS	4
 
@@ -45,6 +51,13 @@ struct pccd_copy_result {
 	uint32_t ds_id;
 	uint64_t bytes;			/* bytes copied */
 	char cache_path[PCC_PATH_MAX];	/* absolute path of the copy */
+	const char *ds_root;		/* the request's */
+	int refused;			/* the admit hook's error, or 0 */
+	uint64_t reserved;		/* bytes the admit hook reserved */
+	uint64_t size;			/* of the file, when known */
+	bool have_fh;			/* the lower's handle is known: */
+	uint32_t fh_type, fh_len;
+	uint8_t fh[PCC_FH_MAX];
 };
 
 typedef void (*pccd_copy_done_fn)(const struct pccd_copy_result *res,
@@ -59,6 +72,7 @@ struct pccd_copy_req {
 	const char *ds_root;	/* the dataset's directory (copied) */
 	uint32_t ds_id;
 	bool attach;		/* PCC_IOC_ATTACH once copied */
+	bool pin;		/* set PCCD_XATTR_PIN on the copy */
 };
 
 /*
@@ -82,6 +96,32 @@ struct pccd_copy_stats {
 	unsigned int queued;		/* waiting for a worker */
 	unsigned int running;		/* being copied now */
 };
+
+/*
+ * Space management's view of the copies (NULL members: none).  admit is
+ * called on a worker before a new copy of size bytes is made in ds_root:
+ * 0 to make it (the space is then reserved until done), -EAGAIN to wait
+ * (it is asked again after pccd_copy_wake() or a second; the job stays
+ * running, the ones queued behind it stay queued), another negative
+ * errno to refuse it with msg.  done is called in pccd_copy_reap()'s
+ * thread once per finished job, before its callbacks.
+ */
+struct pccd_copy_hooks {
+	int (*admit)(void *arg, const char *ds_root, uint64_t size,
+		     char *msg, size_t len);
+	void (*done)(void *arg, const struct pccd_copy_result *res);
+	void *arg;
+};
+
+/* Set before the first submission. */
+void pccd_copy_set_hooks(struct pccd_copy_engine *e,
+			 const struct pccd_copy_hooks *hooks);
+/* The lower version of the pcc file open as fd, through the engine's ops. */
+int pccd_copy_version(struct pccd_copy_engine *e, int fd,
+		      struct pcc_version *v);
+
+/* Room was made: jobs waiting in admit ask again now. */
+void pccd_copy_wake(struct pccd_copy_engine *e);
 
 /* 0 or a negative errno.  ops may be NULL. */
 int pccd_copy_engine_new(unsigned int workers,

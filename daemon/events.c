@@ -19,6 +19,7 @@
 #include "log.h"
 #include "nl.h"
 #include "pccd.h"
+#include "space.h"
 
 int pccd_events_open(struct pccd *d)
 {
@@ -84,6 +85,7 @@ static void on_event(const struct pcc_nl_event *ev, void *arg)
 {
 	struct pccd *d = arg;
 
+	pccd_space_event(d, ev);
 	switch (ev->event) {
 	case PCC_EVENT_MISS:
 		on_miss(d, ev);

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -29,6 +30,8 @@
 #include "copy.h"
 #include "log.h"
 #include "pccd.h"
+#include "reason.h"
+#include "space.h"
 
 static const char *file_name(struct pccd_request *r, unsigned int i)
 {
@@ -105,6 +108,7 @@ struct attach_item {
 	dev_t dev;
 	ino_t ino;
 	char *ds_root;
+	bool pin;
 };
 
 static void attach_work_put(struct attach_work *w)
@@ -133,6 +137,8 @@ static void attach_done(const struct pccd_copy_result *res, void *arg)
 		pccd_json_str(o, "cache_path", res->cache_path);
 		pccd_json_u64(o, "bytes", res->bytes);
 		pccd_json_add(o, "already", json_object_new_boolean(res->already));
+		if (it->pin)
+			pccd_json_add(o, "pinned", json_object_new_boolean(1));
 	}
 	if (o)
 		json_object_array_put_idx(w->files, it->index, o);
@@ -170,7 +176,8 @@ static void attach_cancel(struct pccd *d, struct pccd_client *c)
 	attach_work_put(c->work);
 }
 
-int pccd_cmd_attach(struct pccd_request *r)
+/* attach, or pin: attach and mark the copy pinned. */
+static int attach_files(struct pccd_request *r, bool pin)
 {
 	struct attach_work *w;
 	struct attach_item *it;
@@ -244,14 +251,15 @@ int pccd_cmd_attach(struct pccd_request *r)
 		*it = (struct attach_item){ .d = r->d, .work = w,
 					    .index = i, .name = it->name,
 					    .dev = st.st_dev, .ino = st.st_ino,
-					    .ds_root = it->ds_root };
+					    .ds_root = it->ds_root, .pin = pin };
 		/* Reserve the slot so the reply keeps the request's order. */
 		json_object_array_put_idx(w->files, i, json_object_new_null());
 		err = pccd_copy_submit(r->d->copy, &(struct pccd_copy_req){
 					.fd = r->fds[i], .dev = st.st_dev,
 					.ino = st.st_ino, .ds_root = ds->path,
 					.ds_id = pcc_conf_dataset_id(ds),
-					.attach = true }, attach_done, it);
+					.attach = true, .pin = pin },
+					attach_done, it);
 		if (err) {
 			file_error(w->files, i, name, err, NULL);
 			free(it->name);
@@ -272,6 +280,109 @@ int pccd_cmd_attach(struct pccd_request *r)
 	r->c->tick = attach_tick;
 	r->c->cancel = attach_cancel;
 	return PCCD_PENDING;
+}
+
+int pccd_cmd_attach(struct pccd_request *r)
+{
+	return attach_files(r, false);
+}
+
+int pccd_cmd_pin(struct pccd_request *r)
+{
+	return attach_files(r, true);
+}
+
+/*
+ * The copy of the file open as fd in dataset ds: its absolute path, from
+ * the file's lower version (the kernel's handle), named as the module
+ * names it.
+ */
+static int copy_path_of(struct pccd *d, int fd,
+			const struct pcc_conf_dataset *ds, char *path,
+			size_t len)
+{
+	char name[PCC_CACHE_NAME_MAX];
+	struct pcc_version v;
+	int err;
+
+	memset(&v, 0, sizeof(v));
+	if (d->copy)
+		err = pccd_copy_version(d->copy, fd, &v);
+	else
+		err = ioctl(fd, PCC_IOC_VERSION, &v) < 0 ? -errno : 0;
+	if (err)
+		return err;
+	if (v.fh_len > PCC_FH_MAX)
+		return -EINVAL;
+	pcc_cache_name(name, v.fh_type, v.fh, v.fh_len);
+	snprintf(path, len, "%s/%s", ds->path, name);
+	return 0;
+}
+
+int pccd_cmd_unpin(struct pccd_request *r)
+{
+	const struct pcc_conf_dataset *ds;
+	struct json_object *list, *o;
+	char msg[256], path[PCC_PATH_MAX + 300];
+	struct pccd_mount *m;
+	unsigned int id, i;
+	struct stat st;
+	bool was;
+	int err;
+
+	err = pccd_req_u32(r, "id", &id);
+	if (err)
+		return err;
+	list = json_object_new_array();
+	err = pccd_json_add(r->reply, "files", list);
+	for (i = 0; !err && i < r->nfds; i++) {
+		const char *name = file_name(r, i);
+
+		m = check_fd(r->d, r->fds[i], &st, &err, msg, sizeof(msg));
+		ds = !m ? NULL : id ? pccd_dataset_by_id(m, id)
+				    : pccd_dataset_first_ro(m);
+		if (m && (!ds || !(ds->mode & PCC_MODE_RO))) {
+			err = -ENOENT;
+			snprintf(msg, sizeof(msg), id
+				 ? "%s has no read-only dataset with id %u"
+				 : "%s has no read-only dataset",
+				 m->conf->path, id);
+			ds = NULL;
+		}
+		if (!ds) {
+			err = file_error(list, i, name, err, msg);
+			continue;
+		}
+		err = copy_path_of(r->d, r->fds[i], ds, path, sizeof(path));
+		if (err) {
+			err = file_error(list, i, name, err, NULL);
+			continue;
+		}
+		was = !lremovexattr(path, PCCD_XATTR_PIN);
+		err = was ? 0 : -errno;
+		if (!was && err != -ENODATA) {
+			snprintf(msg, sizeof(msg), err == -ENOENT
+				 ? "not cached in %s" : "%s: %s", ds->path,
+				 strerror(-err));
+			err = file_error(list, i, name, err, msg);
+			continue;
+		}
+		pccd_space_pinned(r->d, ds->path, path, false);
+		log_info("ctl", "uid %u unpinned %s", (unsigned int)r->c->uid,
+			 name);
+		o = json_object_new_object();
+		if (!o || pccd_json_str(o, "file", name) ||
+		    pccd_json_u64(o, "dataset", pcc_conf_dataset_id(ds)) ||
+		    pccd_json_str(o, "cache_path", path) ||
+		    pccd_json_add(o, "was_pinned",
+				  json_object_new_boolean(was))) {
+			json_object_put(o);
+			err = -ENOMEM;
+			continue;
+		}
+		err = json_object_array_put_idx(list, i, o) ? -ENOMEM : 0;
+	}
+	return err;
 }
 
 int pccd_cmd_detach(struct pccd_request *r)

@@ -14,6 +14,9 @@ daemon_libpccd_a_SOURCES = \
 	daemon/notify.c daemon/notify.h \
 	daemon/pccd.c daemon/pccd.h \
 	daemon/prefetch.c \
+	daemon/reason.c daemon/reason.h \
+	daemon/space.c daemon/space.h \
+	daemon/space_policy.c daemon/space_policy.h \
 	daemon/textfile.c daemon/textfile.h
 daemon_libpccd_a_CPPFLAGS = $(AM_CPPFLAGS) $(YAML_CFLAGS) $(JSONC_CFLAGS) \
 	$(SYSTEMD_CFLAGS)

@@ -27,6 +27,7 @@
 #include "notify.h"
 #include "opt.h"
 #include "pccd.h"
+#include "space.h"
 #include "textfile.h"
 
 static void usage(FILE *fp)
@@ -297,6 +298,12 @@ static int start(struct pccd *d)
 		log_err_errno("main", ret, "cannot start the copy workers");
 		return PCCD_EXIT_OS;
 	}
+	ret = pccd_space_start(d);
+	if (ret) {
+		log_err_errno("main", ret, "cannot start space management");
+		return PCCD_EXIT_OS;
+	}
+	/* After the space index: the first file shows the usage too. */
 	pccd_textfile_write(d, false);
 	log_info("main", "pccd %s serving %s; %u errors applying %s",
 		 PACKAGE_VERSION, d->socket_path, d->apply_errors,
@@ -324,6 +331,7 @@ static int run(struct pccd *d)
 	struct pollfd pfd[4 + PCCD_MAX_CLIENTS];
 	int slot[4 + PCCD_MAX_CLIENTS];
 	long long next_tick = now_ms() + TICK_MS;
+	long long next_space = now_ms() + PCCD_SPACE_TICK_MS;
 	int i, n, first, events_i, copy_i, timeout, t;
 
 	while (!d->stop) {
@@ -350,15 +358,15 @@ static int run(struct pccd *d)
 				.events = d->clients[i].busy ? 0 : POLLIN };
 			slot[n++] = i;
 		}
-		timeout = -1;
-		if (pccd_client_ticking(d)) {
+		/* Space management's timer always runs; progress when asked. */
+		timeout = next_space - now_ms();
+		if (pccd_client_ticking(d) && next_tick - now_ms() < timeout)
 			timeout = next_tick - now_ms();
-			if (timeout < 0)
-				timeout = 0;
-		}
 		t = pccd_textfile_timeout(d);
-		if (t >= 0 && (timeout < 0 || t < timeout))
+		if (t >= 0 && t < timeout)
 			timeout = t;
+		if (timeout < 0)
+			timeout = 0;
 		if (poll(pfd, n, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -386,6 +394,10 @@ static int run(struct pccd *d)
 		}
 		if (pccd_textfile_timeout(d) == 0)
 			pccd_textfile_write(d, false);
+		if (now_ms() >= next_space) {
+			pccd_space_tick(d);
+			next_space = now_ms() + PCCD_SPACE_TICK_MS;
+		}
 	}
 	return PCCD_EXIT_OK;
 }
@@ -407,6 +419,7 @@ static void stop(struct pccd *d)
 	if (d->signal_fd >= 0)
 		close(d->signal_fd);
 	pccd_copy_engine_free(d->copy);
+	pccd_space_stop(d);
 	pccd_events_close(d);
 	pccd_kernel_close(d);
 	free(d->mounts);

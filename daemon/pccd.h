@@ -30,6 +30,8 @@ struct pcc_config;
 struct pcc_conf_mount;
 struct pcc_nl;
 struct pccd_copy_engine;
+struct pccd_reasons;
+struct pccd_space;
 
 struct pccd_options {
 	const char *conf_file;
@@ -79,6 +81,8 @@ struct pccd {
 	struct pcc_nl *nl;		/* NULL while the module is unreachable */
 	struct pcc_nl *events;		/* the events socket, or NULL */
 	struct pccd_copy_engine *copy;	/* NULL until started */
+	struct pccd_space *space;	/* space management, or NULL */
+	struct pccd_reasons *reasons;	/* why files are not cached */
 	int listen_fd;
 	int signal_fd;
 	struct pccd_client clients[PCCD_MAX_CLIENTS];

@@ -82,7 +82,12 @@
  *			   "mode": "ro"|"rw"|"rw+ro",
  *			   "attach": ["open", "stat", "io"],
  *			   "rule": TEXT or null, "attached": N,
- *			   "usage": {"files": N, "bytes": N}}
+ *			   "usage": {"files": N, "bytes": N,
+ *				     "pinned_files": N, "pinned_bytes": N},
+ *			   "limits": LIMITS}
+ *		LIMITS = {"high_percent": N, "low_percent": N,
+ *			  "max_bytes": N or null, "max_files": N or null,
+ *			  "min_free": N or null}
  *		("id" is the id the module knows the dataset by: roid, or
  *		rwid when only that is set.)
  *
@@ -103,12 +108,39 @@
  *		reply {"files": [{"file": NAME, "removed": BOOL} or
  *				 {"file": NAME, "error": MSG, "errno": N}, ...]}
  *
+ *  pin	any, as attach.  {"cmd": "pin", "files": [NAME, ...],
+ *			"id": N}: attach, and mark the copy pinned (never
+ *		evicted).  reply as attach's, each file with "pinned": true.
+ *
+ *  unpin	any, one descriptor per file.  {"cmd": "unpin",
+ *			"files": [NAME, ...], "id": N}
+ *		reply {"files": [{"file": NAME, "dataset": N,
+ *				  "cache_path": P, "was_pinned": BOOL} or
+ *				 {"file": NAME, "error": MSG, "errno": N}, ...]}
+ *
+ *  reason	any.  {"cmd": "reason", "path": P}: why the file at P
+ *		(absolute, on a configured mount) is not cached, as far
+ *		as pccd knows.  reply {"reason": NAME or null[,
+ *		"message": MSG, "errno": N, "since": UNIX_SECONDS]}, NAME
+ *		"no_dataset", "too_large", "no_space", "stale", "evicted"
+ *		or "error"; null too for another user's file that others
+ *		may not read.
+ *
  *  stats	any.  {"cmd": "stats"[, "mount": MNT]}
  *		reply {"mounts": [{"path": P, "mount_id": N,
- *				   "counters": {NAME: N, ...}}, ...],
+ *				   "counters": {NAME: N, ...},
+ *				   "datasets": [SPACE, ...]}, ...],
  *		       "daemon": {"copies": N, "bytes_copied": N,
  *				  "copy_errors": N, "queue": N,
- *				  "running": N}}
+ *				  "running": N, "evictions": N,
+ *				  "evicted_bytes": N, "copies_refused": N}}
+ *		SPACE = {"id": N, "path": DIR,
+ *			 "usage": {"bytes": N, "files": N},
+ *			 "pinned": {"bytes": N, "files": N},
+ *			 "limits": LIMITS,
+ *			 "fs": {"size_bytes": N, "free_bytes": N},
+ *			 "evictions": N, "evicted_bytes": N,
+ *			 "refused_too_large": N}, one per read-only dataset.
  *		NAME as pcc_nl_stat_name(), plus "attaches" (every attach
  *		counter added up).
  *
@@ -128,7 +160,9 @@
  * ----------------
  *  1	first version: version.
  *  2	add, set, del, clear, list, attach, detach, stats, prefetch;
- *	descriptors with SCM_RIGHTS; progress messages.
+ *	descriptors with SCM_RIGHTS; progress messages.  Later additions
+ *	(keys are only added, so no new number): pin, unpin, reason;
+ *	space in list and stats.
  */
 #ifndef PCC_CTL_H
 #define PCC_CTL_H

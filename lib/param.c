@@ -92,7 +92,61 @@ static int parse_dsid(const char *s, size_t len, uint32_t *out)
 	return 0;
 }
 
-enum key_kind { K_ROID, K_RWID, K_ATTACH, K_MODE, K_REFUSED, K_FIELD };
+/* A size: digits with an optional K, M, G or T (1024^n); "none" is 0. */
+static int parse_size(const char *s, size_t len, bool files, uint64_t *out)
+{
+	uint64_t v = 0;
+	unsigned int shift = 0;
+	size_t i;
+
+	if (len == 4 && !memcmp(s, "none", 4)) {
+		*out = 0;
+		return 0;
+	}
+	for (i = 0; i < len && s[i] >= '0' && s[i] <= '9'; i++) {
+		if (v > (UINT64_MAX - (uint64_t)(s[i] - '0')) / 10)
+			return -EINVAL;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	if (!i)
+		return -EINVAL;
+	if (i + 1 == len && !files && strchr("KkMmGgTt", s[i]) && s[i]) {
+		shift = 10 * (unsigned int)((strchr("KMGT", s[i] & ~0x20) -
+					    "KMGT") + 1);
+		if (v > (UINT64_MAX >> shift))
+			return -EINVAL;
+	} else if (i != len) {
+		return -EINVAL;
+	}
+	v <<= shift;
+	if (!v)
+		return -EINVAL;	/* "none" says it */
+	*out = v;
+	return 0;
+}
+
+static int parse_percent(const char *s, size_t len, unsigned int *out)
+{
+	unsigned int v = 0;
+	size_t i;
+
+	if (len && s[len - 1] == '%')
+		len--;
+	if (!len || len > 3)
+		return -EINVAL;
+	for (i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -EINVAL;
+		v = v * 10 + (unsigned int)(s[i] - '0');
+	}
+	if (v > 100)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+enum key_kind { K_ROID, K_RWID, K_ATTACH, K_MODE, K_REFUSED, K_FIELD,
+		K_PERCENT, K_SIZE };
 
 static const struct {
 	const char *name;
@@ -109,6 +163,11 @@ static const struct {
 	{ "ropcc", K_MODE, PCC_DS_MODE_RO },
 	{ "pccrw", K_MODE, PCC_DS_MODE_RW },
 	{ "rwpcc", K_MODE, PCC_DS_MODE_RW },
+	{ "high", K_PERCENT, PCC_PARAM_HIGH },
+	{ "low", K_PERCENT, PCC_PARAM_LOW },
+	{ "max_bytes", K_SIZE, PCC_PARAM_MAX_BYTES },
+	{ "max_files", K_SIZE, PCC_PARAM_MAX_FILES },
+	{ "min_free", K_SIZE, PCC_PARAM_MIN_FREE },
 	/* Lustre's, with no meaning here. */
 	{ "mmap_conv", K_REFUSED, 0 },
 	{ "proj_quota", K_REFUSED, 0 },
@@ -148,7 +207,7 @@ static int parse_token(struct pparser *ps, const char *tok, size_t len)
 			break;
 	if (i == ARRAY_SIZE(keys))
 		return fail_at(ps, tok,
-			       "unknown key '%.*s'; expected roid, rwid, auto_attach, open_attach, stat_attach, io_attach, pccro or pccrw",
+			       "unknown key '%.*s'; expected roid, rwid, auto_attach, open_attach, stat_attach, io_attach, pccro, pccrw, high, low, max_bytes, max_files or min_free",
 			       (int)(klen > QUOTE_MAX ? QUOTE_MAX : klen), tok);
 	switch (keys[i].kind) {
 	case K_REFUSED:
@@ -173,6 +232,42 @@ static int parse_token(struct pparser *ps, const char *tok, size_t len)
 			p->set |= PCC_PARAM_RWID;
 		}
 		return 0;
+	case K_PERCENT: {
+		unsigned int pct;
+
+		if (parse_percent(val, vlen, &pct))
+			return fail_at(ps, val,
+				       "%s must be a percentage from 0%% to 100%%, not '%.*s'",
+				       keys[i].name,
+				       (int)(vlen > QUOTE_MAX ? QUOTE_MAX : vlen),
+				       val);
+		if (keys[i].bits == PCC_PARAM_HIGH)
+			p->high = pct;
+		else
+			p->low = pct;
+		p->set |= keys[i].bits;
+		return 0;
+	}
+	case K_SIZE: {
+		bool files = keys[i].bits == PCC_PARAM_MAX_FILES;
+		uint64_t v;
+
+		if (parse_size(val, vlen, files, &v))
+			return fail_at(ps, val, files
+				       ? "%s must be a number of files from 1, or none, not '%.*s'"
+				       : "%s must be a size from 1 (bytes, or with K, M, G or T), or none, not '%.*s'",
+				       keys[i].name,
+				       (int)(vlen > QUOTE_MAX ? QUOTE_MAX : vlen),
+				       val);
+		if (keys[i].bits == PCC_PARAM_MAX_BYTES)
+			p->max_bytes = v;
+		else if (files)
+			p->max_files = v;
+		else
+			p->min_free = v;
+		p->set |= keys[i].bits;
+		return 0;
+	}
 	case K_ATTACH:
 	case K_MODE:
 		if (parse_bool(val, vlen, &b))

@@ -15,6 +15,10 @@
  *	open_attach=B, stat_attach=B, io_attach=B
  *	pccro=B (ropcc=B)	read-only caching on or off
  *	pccrw=B (rwpcc=B)	write-back caching on or off
+ *	high=P, low=P		eviction watermarks, percent (0..100, "%" optional)
+ *	max_bytes=S, min_free=S	sizes: bytes, or with K, M, G, T (1024^n)
+ *	max_files=N		a number of copies
+ * (max_bytes, max_files and min_free take "none" too: no such limit)
  * with B a boolean as Lustre's kstrtobool: 1/0, y/n, yes/no, on/off, t/f,
  * true/false (either case).  Lustre's mmap_conv, proj_quota and hsmtool
  * are refused with a message saying pcc has no such setting.
@@ -32,6 +36,11 @@
 #define PCC_PARAM_MODE		(1U << 2)
 #define PCC_PARAM_ATTACH	(1U << 3)
 #define PCC_PARAM_RULE		(1U << 4)
+#define PCC_PARAM_HIGH		(1U << 5)
+#define PCC_PARAM_LOW		(1U << 6)
+#define PCC_PARAM_MAX_BYTES	(1U << 7)
+#define PCC_PARAM_MAX_FILES	(1U << 8)
+#define PCC_PARAM_MIN_FREE	(1U << 9)
 
 /* Values of mode and attach: the module's PCC_DS_MODE_*, PCC_DS_ATTACH_*. */
 struct pcc_params {
@@ -40,6 +49,10 @@ struct pcc_params {
 	uint32_t rwid;
 	unsigned int mode;	/* PCC_DS_MODE_RO | PCC_DS_MODE_RW */
 	unsigned int attach;	/* PCC_DS_ATTACH_* */
+	unsigned int high, low;	/* percent */
+	uint64_t max_bytes;	/* 0: "none" */
+	uint64_t max_files;
+	uint64_t min_free;
 	char *rule_text;	/* the rule as written, blanks trimmed */
 	struct pcc_rule *rule;	/* compiled */
 };

@@ -13,7 +13,8 @@ unit_tests = \
 	tests/unit/test_output \
 	tests/unit/test_param \
 	tests/unit/test_pccd \
-	tests/unit/test_rule
+	tests/unit/test_rule \
+	tests/unit/test_space
 
 if HAVE_CMOCKA
 check_PROGRAMS += $(unit_tests)
@@ -92,6 +93,10 @@ tests_unit_test_pccd_CFLAGS = $(AM_CFLAGS) -pthread
 tests_unit_test_pccd_LDFLAGS = $(fake_nl_ldflags)
 tests_unit_test_pccd_LDADD = $(LIBPCCD_LIBS) $(CMOCKA_LIBS)
 
+tests_unit_test_space_SOURCES = tests/unit/test_space.c
+tests_unit_test_space_CPPFLAGS = $(unit_cppflags)
+tests_unit_test_space_LDADD = $(LIBPCCD_LIBS) $(CMOCKA_LIBS)
+
 tests_unit_test_rule_SOURCES = tests/unit/test_rule.c
 tests_unit_test_rule_CPPFLAGS = $(unit_cppflags)
 tests_unit_test_rule_LDADD = $(LIBPCC_LIBS) $(CMOCKA_LIBS)
@@ -103,9 +108,14 @@ EXTRA_DIST += \
 	tests/unit/data/bad-attach-type.yaml \
 	tests/unit/data/bad-attach-value.yaml \
 	tests/unit/data/bad-capacity-key.yaml \
-	tests/unit/data/bad-capacity-missing.yaml \
+	tests/unit/data/bad-capacity-default-order.yaml \
+	tests/unit/data/bad-capacity-files.yaml \
 	tests/unit/data/bad-capacity-order.yaml \
 	tests/unit/data/bad-capacity-range.yaml \
+	tests/unit/data/bad-capacity-size.yaml \
+	tests/unit/data/bad-capacity-size-overflow.yaml \
+	tests/unit/data/bad-capacity-size-type.yaml \
+	tests/unit/data/bad-capacity-size-zero.yaml \
 	tests/unit/data/bad-capacity-type.yaml \
 	tests/unit/data/bad-dataset-missing-path.yaml \
 	tests/unit/data/bad-dataset-no-id.yaml \
@@ -149,6 +159,7 @@ EXTRA_DIST += \
 	tests/unit/data/bad-unknown-dataset-key.yaml \
 	tests/unit/data/bad-unknown-mount-key.yaml \
 	tests/unit/data/bad-unknown-top.yaml \
+	tests/unit/data/good-capacity.yaml \
 	tests/unit/data/good-comments.yaml \
 	tests/unit/data/good-defaults.yaml \
 	tests/unit/data/good-empty.yaml \

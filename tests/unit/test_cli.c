@@ -880,7 +880,7 @@ static char *print_state(bool json, const char *file,
 	FILE *fp = open_memstream(&buf, &len);
 	struct out *o = out_new(fp, json ? OUT_F_JSON : 0);
 
-	pcc_state_print(o, file, st, err, root);
+	pcc_state_print(o, file, st, err, root, NULL);
 	assert_int_equal(out_end(o), 0);
 	fclose(fp);
 	return buf;
@@ -1077,7 +1077,10 @@ static void test_stats(void **state)
 		"  bytes_copied       8192\n"
 		"  copy_errors        0\n"
 		"  queue              1\n"
-		"  running            2\n");
+		"  running            2\n"
+		"  evictions          -\n"
+		"  evicted_bytes      -\n"
+		"  copies_refused     -\n");
 
 	fake_start(&f, script);
 	r = pcc(*state, "-s", f.path, "stats", "-j", "/mnt/data", NULL);
@@ -1088,7 +1091,66 @@ static void test_stats(void **state)
 		"\"attach_manual\":1,\"hits\":10,\"hit_bytes\":4096,"
 		"\"misses\":2,\"attaches\":5}],"
 		"\"daemon\":{\"copies\":3,\"bytes_copied\":8192,"
-		"\"copy_errors\":0,\"queue\":1,\"running\":2}}\n");
+		"\"copy_errors\":0,\"queue\":1,\"running\":2,"
+		"\"evictions\":null,\"evicted_bytes\":null,"
+		"\"copies_refused\":null}}\n");
+}
+
+/* Space per dataset: usage against the limits, the contract's keys. */
+static void test_stats_space(void **state)
+{
+	static const char *const script[] = {
+		"{\"mounts\":[{\"path\":\"/mnt/data\",\"mount_id\":7,"
+		"\"counters\":{\"hits\":1,\"hit_bytes\":2,\"misses\":3,"
+		"\"attaches\":4},\"datasets\":[{\"id\":1,"
+		"\"path\":\"/c\",\"usage\":{\"bytes\":2097152,"
+		"\"files\":3},\"pinned\":{\"bytes\":1048576,\"files\":1},"
+		"\"limits\":{\"high_percent\":90,\"low_percent\":80,"
+		"\"max_bytes\":10485760,\"max_files\":null,"
+		"\"min_free\":null},\"fs\":{\"size_bytes\":104857600,"
+		"\"free_bytes\":94371840},\"evictions\":5,"
+		"\"evicted_bytes\":4096,\"refused_too_large\":2}]}],"
+		"\"daemon\":{\"copies\":3,\"bytes_copied\":8192,"
+		"\"copy_errors\":0,\"queue\":1,\"running\":2,"
+		"\"evictions\":5,\"evicted_bytes\":4096,"
+		"\"copies_refused\":2}}", "", NULL
+	};
+	struct json_object *doc, *ds, *lim;
+	static struct fake f;
+	struct run *r;
+
+	fake_start(&f, script);
+	r = pcc(*state, "-s", f.path, "stats", NULL);
+	fake_stop(&f);
+	assert_int_equal(r->status, PCC_EXIT_OK);
+	assert_non_null(strstr(r->out,
+		"  dataset 1 /c: 2.0 MiB in 3 copies (1.0 MiB pinned); cache "
+		"fs 10.0 MiB of 100.0 MiB used (10%), high 90%, low 80%, "
+		"max_bytes 10.0 MiB\n"
+		"    evictions 5 (4.0 KiB), refused as too large 2\n"));
+	assert_non_null(strstr(r->out, "  copies_refused     2\n"));
+
+	fake_start(&f, script);
+	r = pcc(*state, "-s", f.path, "stats", "-j", NULL);
+	fake_stop(&f);
+	doc = json_tokener_parse(r->out);
+	assert_non_null(doc);
+	ds = json_object_array_get_idx(pcc_json_get(json_object_array_get_idx(
+		pcc_json_get(doc, "mounts"), 0), "datasets"), 0);
+	assert_int_equal(pcc_json_u64(ds, "id"), 1);
+	assert_int_equal(pcc_json_u64(pcc_json_get(ds, "usage"), "files"), 3);
+	assert_int_equal(pcc_json_u64(pcc_json_get(ds, "pinned"), "bytes"),
+			 1048576);
+	lim = pcc_json_get(ds, "limits");
+	assert_int_equal(pcc_json_u64(lim, "max_bytes"), 10485760);
+	assert_true(json_object_object_get_ex(lim, "max_files", NULL));
+	assert_null(pcc_json_get(lim, "max_files"));
+	assert_int_equal(pcc_json_u64(pcc_json_get(ds, "fs"), "free_bytes"),
+			 94371840);
+	assert_int_equal(pcc_json_u64(ds, "refused_too_large"), 2);
+	assert_int_equal(pcc_json_u64(pcc_json_get(doc, "daemon"),
+				      "copies_refused"), 2);
+	json_object_put(doc);
 }
 
 /* --prometheus: pccd's reply through lib/metrics.c, as it came. */
@@ -1213,6 +1275,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stats, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stats_prometheus, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_stats_space, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prefetch, setup, teardown),
 	};
 	int failed;

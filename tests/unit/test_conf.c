@@ -92,8 +92,19 @@ static const struct bad_case bad_cases[] = {
 	{ "bad-capacity-type.yaml",
 	  "6:19: \"capacity\" must be a mapping, not a scalar" },
 	{ "bad-capacity-key.yaml",
-	  "6:41: unknown key \"target\" in capacity (known: high, low)" },
-	{ "bad-capacity-missing.yaml", "6:19: missing key \"low\" in capacity" },
+	  "6:41: unknown key \"target\" in capacity (known: high, low, max_bytes, max_files, min_free)" },
+	{ "bad-capacity-default-order.yaml",
+	  "6:26: capacity \"low\" (80%) must be below \"high\" (70%)" },
+	{ "bad-capacity-size.yaml",
+	  "8:22: \"max_bytes\" must be a size of at least 1, in bytes or with K, M, G or T (1024^n), not \"10X\"" },
+	{ "bad-capacity-size-zero.yaml",
+	  "8:22: \"max_bytes\" must be a size of at least 1, in bytes or with K, M, G or T (1024^n), not \"0\"" },
+	{ "bad-capacity-size-overflow.yaml",
+	  "8:21: \"min_free\" must be a size of at least 0, in bytes or with K, M, G or T (1024^n), not \"16777216T\"" },
+	{ "bad-capacity-size-type.yaml",
+	  "8:22: \"max_bytes\" must be a size, not a sequence" },
+	{ "bad-capacity-files.yaml",
+	  "8:22: \"max_files\" must be a number of files from 1, not \"0\"" },
 	{ "bad-capacity-range.yaml",
 	  "6:26: \"high\" must be a percentage from 0% to 100%, not \"120%\"" },
 	{ "bad-capacity-order.yaml",
@@ -172,7 +183,8 @@ static void test_full(void **state)
 	assert_int_equal(d->line, 6);
 	assert_int_equal(d->flags, PCC_DS_HAS_ROID | PCC_DS_HAS_MODE |
 			 PCC_DS_HAS_RULE | PCC_DS_HAS_ATTACH |
-			 PCC_DS_HAS_CAPACITY);
+			 PCC_DS_HAS_CAPACITY | PCC_DS_HAS_CAP_HIGH |
+			 PCC_DS_HAS_CAP_LOW);
 	assert_int_equal(d->roid, 1);
 	assert_int_equal(d->rwid, 0);
 	assert_int_equal(d->mode, PCC_MODE_RO);
@@ -185,7 +197,8 @@ static void test_full(void **state)
 	d = d->next;
 	assert_string_equal(d->path, "/nvme/scratch");
 	assert_int_equal(d->flags, PCC_DS_HAS_RWID | PCC_DS_HAS_MODE |
-			 PCC_DS_HAS_ATTACH | PCC_DS_HAS_CAPACITY);
+			 PCC_DS_HAS_ATTACH | PCC_DS_HAS_CAPACITY |
+			 PCC_DS_HAS_CAP_HIGH | PCC_DS_HAS_CAP_LOW);
 	assert_int_equal(d->rwid, 2147483647U);
 	assert_int_equal(d->mode, PCC_MODE_RWRO);
 	assert_null(d->rule);
@@ -240,6 +253,86 @@ static void test_defaults(void **state)
 	assert_int_equal(d->capacity_high, PCC_DEFAULT_CAPACITY_HIGH);
 	assert_int_equal(d->capacity_low, PCC_DEFAULT_CAPACITY_LOW);
 	pcc_conf_free(conf);
+}
+
+static char *make_dir(void);
+static void rm_dir(const char *dir);
+static void save_ok(const struct pcc_config *conf, const char *file);
+
+static void test_capacity(void **state)
+{
+	struct pcc_config *conf = load_good("good-capacity.yaml");
+	struct pcc_conf_dataset *d = conf->mounts->datasets, *copy;
+	char *dir = make_dir(), file[1024], err[PCC_CONF_ERR_LEN];
+	struct pcc_config *back;
+
+	assert_int_equal(d->flags, PCC_DS_HAS_ROID | PCC_DS_HAS_CAPACITY |
+			 PCC_DS_HAS_CAP_LOW | PCC_DS_HAS_MAX_BYTES |
+			 PCC_DS_HAS_MAX_FILES | PCC_DS_HAS_MIN_FREE);
+	assert_int_equal(d->capacity_high, PCC_DEFAULT_CAPACITY_HIGH);
+	assert_int_equal(d->capacity_low, 50);
+	assert_true(d->max_bytes == 200ULL << 30);
+	assert_true(d->max_files == 100000);
+	assert_true(d->min_free == 1536ULL << 20);
+	d = d->next;
+	assert_int_equal(d->flags, PCC_DS_HAS_ROID | PCC_DS_HAS_CAPACITY |
+			 PCC_DS_HAS_MAX_BYTES);
+	assert_true(d->max_bytes == 12345);
+	assert_true(d->max_files == 0 && d->min_free == 0);
+
+	/* Written back and read again: the same keys, the same values. */
+	snprintf(file, sizeof(file), "%s/pcc.yaml", dir);
+	save_ok(conf, file);
+	assert_int_equal(pcc_conf_load(file, &back, err, sizeof(err)), 0);
+	assert_true(pcc_conf_dataset_equal(conf->mounts->datasets,
+					   back->mounts->datasets));
+	assert_true(pcc_conf_dataset_equal(d, back->mounts->datasets->next));
+	copy = pcc_conf_dataset_dup(d);
+	copy->min_free = 1;
+	assert_false(pcc_conf_dataset_equal(d, copy));
+	pcc_conf_dataset_free(copy);
+	pcc_conf_free(back);
+	pcc_conf_free(conf);
+	rm_dir(dir);
+}
+
+static void test_sizes(void **state)
+{
+	static const struct {
+		const char *text;
+		uint64_t v;
+	} good[] = {
+		{ "0", 0 }, { "1", 1 }, { "1024", 1024 }, { "1k", 1024 },
+		{ "1K", 1024 }, { "3M", 3ULL << 20 }, { "200G", 200ULL << 30 },
+		{ "7t", 7ULL << 40 }, { "16777215T", 16777215ULL << 40 },
+		{ "18446744073709551615", UINT64_MAX },
+	};
+	static const char *const bad[] = {
+		"", "G", "-1", "1.5G", "1 G", "1GB", "1P", "16777216T",
+		"18446744073709551616", " 1", "1G ",
+	};
+	char buf[32];
+	uint64_t v;
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		assert_true(pcc_conf_parse_size(good[i].text, &v));
+		assert_true(v == good[i].v);
+		/* The writer's form reads back to the same number. */
+		pcc_conf_format_size(v, buf, sizeof(buf));
+		assert_true(pcc_conf_parse_size(buf, &v));
+		assert_true(v == good[i].v);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_false(pcc_conf_parse_size(bad[i], &v));
+	pcc_conf_format_size(200ULL << 30, buf, sizeof(buf));
+	assert_string_equal(buf, "200G");
+	pcc_conf_format_size(1536ULL << 20, buf, sizeof(buf));
+	assert_string_equal(buf, "1536M");
+	pcc_conf_format_size(12345, buf, sizeof(buf));
+	assert_string_equal(buf, "12345");
+	pcc_conf_format_size(5ULL << 50, buf, sizeof(buf));
+	assert_string_equal(buf, "5120T");
 }
 
 static void test_empty(void **state)
@@ -322,7 +415,10 @@ static void test_shipped(void **state)
 	assert_int_equal(pcc_conf_count_datasets(conf), 1);
 	assert_int_equal(conf->mounts->datasets->flags, PCC_DS_HAS_ROID |
 			 PCC_DS_HAS_RWID | PCC_DS_HAS_MODE | PCC_DS_HAS_RULE |
-			 PCC_DS_HAS_ATTACH | PCC_DS_HAS_CAPACITY);
+			 PCC_DS_HAS_ATTACH | PCC_DS_HAS_CAPACITY |
+			 PCC_DS_HAS_CAP_HIGH | PCC_DS_HAS_CAP_LOW |
+			 PCC_DS_HAS_MAX_BYTES | PCC_DS_HAS_MAX_FILES |
+			 PCC_DS_HAS_MIN_FREE);
 	assert_string_equal(conf->metrics.textfile,
 			    "/var/lib/prometheus/node-exporter/pcc.prom");
 	assert_true(conf->metrics.has_interval);
@@ -774,6 +870,8 @@ int main(void)
 		cmocka_unit_test(test_full),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_metrics_default),
+		cmocka_unit_test(test_capacity),
+		cmocka_unit_test(test_sizes),
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_unreadable),
 		cmocka_unit_test(test_short_buffer),

@@ -42,6 +42,8 @@
 #include "fake_nl.h"
 #include "kernel.h"
 #include "pccd.h"
+#include "reason.h"
+#include "space.h"
 #include "textfile.h"
 
 static char base[] = "/tmp/pcc-test-pccd.XXXXXX";
@@ -286,6 +288,7 @@ static int teardown(void **state)
 	(void)state;
 	pccd_client_close_all(&d);
 	pccd_copy_engine_free(d.copy);
+	pccd_space_stop(&d);
 	pccd_events_close(&d);
 	pccd_kernel_close(&d);
 	free(d.mounts);
@@ -1339,6 +1342,157 @@ static void test_attach(void **state)
 	close(sv[1]);
 }
 
+/* Tick space management until dataset root is indexed (or 5 s). */
+static void indexed(const char *root, uint64_t *files, uint64_t *pfiles)
+{
+	uint64_t bytes, pbytes;
+	int i;
+
+	for (i = 0; i < 500; i++) {
+		pccd_space_tick(&d);
+		if (pccd_space_usage(&d, root, files, &bytes, pfiles, &pbytes))
+			return;
+		usleep(10000);
+	}
+	fail_msg("%s was never indexed", root);
+}
+
+/* pin: attach, and the copy carries the mark; unpin takes it away. */
+static void test_pin_unpin(void **state)
+{
+	struct json_object *reply, *req, *f, *pinned_reply;
+	struct pccd_client *c = &d.clients[0];
+	char file[PATH_MAX + 8], v[8];
+	const char *copy;
+	uint64_t files, pinned;
+	int sv[2], fds[1];
+
+	(void)state;
+	assert_int_equal(pccd_copy_engine_new(1, &ops, &d.copy), 0);
+	assert_int_equal(pccd_space_start(&d), 0);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
+				    sv), 0);
+	snprintf(file, sizeof(file), "%s/f", mnt);
+	write_file(file, "hello");
+	*c = (struct pccd_client){ .fd = sv[0], .serial = 1, .uid = 1000 };
+
+	fds[0] = open_file(file, O_RDONLY);
+	req = json_tokener_parse("{\"cmd\":\"pin\",\"files\":[\"f\"],"
+				 "\"id\":2}");
+	reply = pccd_handle_request(&d, c, req, fds, 1);
+	json_object_put(req);
+	assert_null(reply);
+	attaches = 0;
+	reap_until(1);
+	assert_int_equal(pcc_ctl_recv(sv[1], &pinned_reply, 1000), 0);
+	expect_ok(pinned_reply);
+	f = json_object_array_get_idx(get(pinned_reply, "files"), 0);
+	assert_true(json_object_get_boolean(get(f, "pinned")));
+	copy = json_object_get_string(get(f, "cache_path"));
+	assert_int_equal(strncmp(copy, c2, strlen(c2)), 0);
+	assert_true(getxattr(copy, PCCD_XATTR_PIN, v, sizeof(v)) > 0);
+	indexed(c2, &files, &pinned);
+	assert_int_equal(files, 1);
+	assert_int_equal(pinned, 1);
+
+	/* unpin: the mark goes, the index follows; again: was not. */
+	fds[0] = open_file(file, O_RDONLY);
+	reply = request_fds(1000, fds, 1, "{\"cmd\":\"unpin\","
+			    "\"files\":[\"f\"],\"id\":2}");
+	expect_ok(reply);
+	f = json_object_array_get_idx(get(reply, "files"), 0);
+	assert_true(json_object_get_boolean(get(f, "was_pinned")));
+	assert_string_equal(json_object_get_string(get(f, "cache_path")),
+			    copy);
+	json_object_put(reply);
+	assert_true(getxattr(copy, PCCD_XATTR_PIN, v, sizeof(v)) < 0);
+	indexed(c2, &files, &pinned);
+	assert_int_equal(files, 1);
+	assert_int_equal(pinned, 0);
+	fds[0] = open_file(file, O_RDONLY);
+	reply = request_fds(1000, fds, 1, "{\"cmd\":\"unpin\","
+			    "\"files\":[\"f\"],\"id\":2}");
+	expect_ok(reply);
+	f = json_object_array_get_idx(get(reply, "files"), 0);
+	assert_false(json_object_get_boolean(get(f, "was_pinned")));
+	json_object_put(reply);
+
+	/* A file with no copy: an error, nothing changed. */
+	snprintf(file, sizeof(file), "%s/g", mnt);
+	write_file(file, "other");
+	fds[0] = open_file(file, O_RDONLY);
+	reply = request_fds(1000, fds, 1, "{\"cmd\":\"unpin\","
+			    "\"files\":[\"g\"],\"id\":2}");
+	expect_ok(reply);
+	f = json_object_array_get_idx(get(reply, "files"), 0);
+	assert_non_null(strstr(json_object_get_string(get(f, "error")),
+			       "not cached in"));
+	json_object_put(reply);
+	json_object_put(pinned_reply);
+	close(sv[1]);
+}
+
+/* The reason pccd keeps for a file that is not cached. */
+static void test_reason(void **state)
+{
+	struct file_handle *h = malloc(sizeof(*h) + MAX_HANDLE_SZ);
+	char file[PATH_MAX + 8], path[PATH_MAX + 8];
+	struct json_object *reply;
+	int mnt_id;
+
+	(void)state;
+	assert_non_null(h);
+	assert_int_equal(pccd_space_start(&d), 0);
+	snprintf(file, sizeof(file), "%s/r", lower);
+	write_file(file, "data");
+	snprintf(path, sizeof(path), "%s/r", mnt);
+
+	/* Nothing known: null. */
+	reply = request(1000, "{\"cmd\":\"reason\",\"path\":\"%s\"}",
+			path);
+	expect_ok(reply);
+	assert_true(json_object_is_type(get(reply, "reason"), json_type_null));
+	json_object_put(reply);
+
+	/* Refused as too large: said, with its message. */
+	h->handle_bytes = MAX_HANDLE_SZ;
+	if (name_to_handle_at(AT_FDCWD, file, h, &mnt_id, 0)) {
+		free(h);
+		skip();
+	}
+	pccd_reason_set(d.reasons, (uint32_t)h->handle_type, h->f_handle,
+			h->handle_bytes, PCCD_REASON_TOO_LARGE, -EFBIG,
+			"too large: 5 bytes");
+	reply = request(0, "{\"cmd\":\"reason\",\"path\":\"%s\"}", path);
+	expect_ok(reply);
+	assert_string_equal(json_object_get_string(get(reply, "reason")),
+			    "too_large");
+	assert_string_equal(json_object_get_string(get(reply, "message")),
+			    "too large: 5 bytes");
+	assert_int_equal(json_object_get_int(get(reply, "errno")), EFBIG);
+	json_object_put(reply);
+
+	/* Another user's unreadable file: not told. */
+	assert_int_equal(chmod(file, 0600), 0);
+	reply = request(1000, "{\"cmd\":\"reason\",\"path\":\"%s\"}",
+			path);
+	expect_ok(reply);
+	assert_true(json_object_is_type(get(reply, "reason"), json_type_null));
+	json_object_put(reply);
+
+	/* Attached since: forgotten. */
+	pccd_reason_clear(d.reasons, (uint32_t)h->handle_type, h->f_handle,
+			  h->handle_bytes);
+	reply = request(0, "{\"cmd\":\"reason\",\"path\":\"%s\"}", path);
+	assert_true(json_object_is_type(get(reply, "reason"), json_type_null));
+	json_object_put(reply);
+
+	/* Not on a mount: an error. */
+	reply = request(0, "{\"cmd\":\"reason\",\"path\":\"/etc/passwd\"}");
+	expect_error(reply, ENOENT, "not on a configured pcc mount");
+	free(h);
+}
+
 /* --- events, prefetch --------------------------------------------------- */
 
 static void test_events(void **state)
@@ -1519,6 +1673,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_attach_refused,
 						setup_applied, teardown),
 		cmocka_unit_test_setup_teardown(test_attach, setup_applied,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_pin_unpin, setup_applied,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_reason, setup_applied,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_events, setup_applied,
 						teardown),

@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * reason.c - the table of why files are not cached (reason.h): a hash of
+ * the handle into a chained index over a ring of PCCD_REASONS_MAX
+ * entries; the ring's oldest entry is reused, so memory stays bounded
+ * whatever fails.  And the command that asks it (pcc state).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <json-c/json.h>
+
+#include "apply.h"
+#include "client.h"
+#include "conf.h"
+#include "pccd.h"
+#include "reason.h"
+
+#define NBUCKETS	1024	/* a power of two */
+#define NONE		UINT32_MAX
+
+struct slot {
+	struct pccd_reason r;
+	uint32_t hash;
+	uint32_t next;		/* in its bucket, or NONE */
+	bool used;
+};
+
+struct pccd_reasons {
+	struct slot slots[PCCD_REASONS_MAX];
+	uint32_t buckets[NBUCKETS];
+	uint32_t oldest;	/* the ring's next slot to reuse */
+};
+
+static uint32_t fh_hash(uint32_t type, const uint8_t *fh, uint32_t len)
+{
+	return pcc_fnv1a32(fh, len) ^ (type * 2654435761U);
+}
+
+struct pccd_reasons *pccd_reasons_new(void)
+{
+	struct pccd_reasons *r = calloc(1, sizeof(*r));
+	size_t i;
+
+	if (!r)
+		return NULL;
+	for (i = 0; i < NBUCKETS; i++)
+		r->buckets[i] = NONE;
+	return r;
+}
+
+void pccd_reasons_free(struct pccd_reasons *r)
+{
+	free(r);
+}
+
+static uint32_t *find(struct pccd_reasons *r, uint32_t hash, uint32_t type,
+		      const uint8_t *fh, uint32_t len)
+{
+	uint32_t *p = &r->buckets[hash & (NBUCKETS - 1)];
+
+	for (; *p != NONE; p = &r->slots[*p].next) {
+		struct slot *s = &r->slots[*p];
+
+		if (s->hash == hash && s->r.fh_type == type &&
+		    s->r.fh_len == len && !memcmp(s->r.fh, fh, len))
+			return p;
+	}
+	return p;
+}
+
+static void unlink_slot(struct pccd_reasons *r, uint32_t i)
+{
+	struct slot *s = &r->slots[i];
+	uint32_t *p = &r->buckets[s->hash & (NBUCKETS - 1)];
+
+	while (*p != i)
+		p = &r->slots[*p].next;
+	*p = s->next;
+	s->used = false;
+}
+
+void pccd_reason_set(struct pccd_reasons *r, uint32_t fh_type,
+		     const uint8_t *fh, uint32_t fh_len,
+		     enum pccd_reason_kind kind, int err, const char *msg)
+{
+	uint32_t hash, *p, i;
+	struct slot *s;
+
+	if (!r || !fh_len || fh_len > PCC_FH_MAX)
+		return;
+	hash = fh_hash(fh_type, fh, fh_len);
+	p = find(r, hash, fh_type, fh, fh_len);
+	if (*p != NONE) {
+		s = &r->slots[*p];
+	} else {
+		i = r->oldest;
+		r->oldest = (r->oldest + 1) % PCCD_REASONS_MAX;
+		if (r->slots[i].used)
+			unlink_slot(r, i);
+		/* The bucket may have changed: find its end again. */
+		p = find(r, hash, fh_type, fh, fh_len);
+		s = &r->slots[i];
+		memset(s, 0, sizeof(*s));
+		s->used = true;
+		s->hash = hash;
+		s->next = NONE;
+		s->r.fh_type = fh_type;
+		s->r.fh_len = fh_len;
+		memcpy(s->r.fh, fh, fh_len);
+		*p = i;
+	}
+	s->r.kind = kind;
+	s->r.err = err;
+	s->r.when = time(NULL);
+	snprintf(s->r.msg, sizeof(s->r.msg), "%s", msg ? msg : "");
+}
+
+void pccd_reason_clear(struct pccd_reasons *r, uint32_t fh_type,
+		       const uint8_t *fh, uint32_t fh_len)
+{
+	uint32_t *p;
+
+	if (!r || !fh_len || fh_len > PCC_FH_MAX)
+		return;
+	p = find(r, fh_hash(fh_type, fh, fh_len), fh_type, fh, fh_len);
+	if (*p != NONE)
+		unlink_slot(r, *p);
+}
+
+const struct pccd_reason *pccd_reason_get(const struct pccd_reasons *r,
+					  uint32_t fh_type, const uint8_t *fh,
+					  uint32_t fh_len)
+{
+	uint32_t *p;
+
+	if (!r || !fh_len || fh_len > PCC_FH_MAX)
+		return NULL;
+	p = find((struct pccd_reasons *)r, fh_hash(fh_type, fh, fh_len),
+		 fh_type, fh, fh_len);
+	return *p != NONE ? &r->slots[*p].r : NULL;
+}
+
+const char *pccd_reason_name(enum pccd_reason_kind kind)
+{
+	switch (kind) {
+	case PCCD_REASON_NONE:		return "none";
+	case PCCD_REASON_NO_DATASET:	return "no_dataset";
+	case PCCD_REASON_TOO_LARGE:	return "too_large";
+	case PCCD_REASON_NO_SPACE:	return "no_space";
+	case PCCD_REASON_STALE:		return "stale";
+	case PCCD_REASON_EVICTED:	return "evicted";
+	case PCCD_REASON_ERROR:		return "error";
+	}
+	return "unknown";
+}
+
+/* --- the reason command ----------------------------------------------------- */
+
+/* The configured mount holding path: the longest prefix at a '/'. */
+static struct pccd_mount *mount_of(struct pccd *d, const char *path,
+				   size_t *plen)
+{
+	struct pccd_mount *best = NULL;
+	size_t i, len, best_len = 0;
+
+	for (i = 0; i < d->nmounts; i++) {
+		const char *mp = d->mounts[i].conf->path;
+
+		len = strlen(mp);
+		while (len > 1 && mp[len - 1] == '/')
+			len--;
+		if (strncmp(path, mp, len) || (path[len] && path[len] != '/') ||
+		    len <= best_len)
+			continue;
+		best = &d->mounts[i];
+		best_len = len;
+	}
+	*plen = best_len;
+	return best;
+}
+
+int pccd_cmd_reason(struct pccd_request *r)
+{
+	struct file_handle *h = NULL;
+	const struct pccd_reason *why;
+	struct pccd_mount *m;
+	char lower[PCC_PATH_MAX * 2];
+	const char *path;
+	struct stat st;
+	size_t len;
+	int mnt, err;
+
+	err = pccd_req_str(r, "path", true, &path);
+	if (err)
+		return err;
+	if (path[0] != '/')
+		return pccd_fail(r->c, -EINVAL, "\"path\" must be absolute");
+	m = mount_of(r->d, path, &len);
+	if (!m)
+		return pccd_fail(r->c, -ENOENT, "%s is not on a configured pcc "
+				 "mount", path);
+	snprintf(lower, sizeof(lower), "%s%s", m->conf->lower, path + len);
+	/* The lower file, never the pcc one: no open, no attach. */
+	if (lstat(lower, &st))
+		return pccd_fail(r->c, -errno, "%s: %s", path, strerror(errno));
+	/* Others' files: only when anyone may read them. */
+	if (r->c->uid && st.st_uid != r->c->uid && !(st.st_mode & S_IROTH))
+		return pccd_json_null(r->reply, "reason");
+	h = malloc(sizeof(*h) + MAX_HANDLE_SZ);
+	if (!h)
+		return -ENOMEM;
+	h->handle_bytes = MAX_HANDLE_SZ;
+	why = NULL;
+	if (!name_to_handle_at(AT_FDCWD, lower, h, &mnt, 0))
+		why = pccd_reason_get(r->d->reasons, (uint32_t)h->handle_type,
+				      h->f_handle, h->handle_bytes);
+	if (why) {
+		err = pccd_json_str(r->reply, "reason",
+				    pccd_reason_name(why->kind));
+		if (!err)
+			err = pccd_json_str(r->reply, "message", why->msg);
+		if (!err && why->err)
+			err = pccd_json_u64(r->reply, "errno", -why->err);
+		if (!err)
+			err = pccd_json_u64(r->reply, "since",
+					    (unsigned long long)why->when);
+	} else if (!pccd_dataset_first_ro(m)) {
+		err = pccd_json_str(r->reply, "reason",
+				    pccd_reason_name(PCCD_REASON_NO_DATASET));
+		if (!err)
+			err = pccd_json_str(r->reply, "message",
+					    "its mount has no read-only dataset");
+	} else {
+		err = pccd_json_null(r->reply, "reason");
+	}
+	free(h);
+	return err;
+}
