@@ -889,6 +889,7 @@ static int admit(struct copy_ctx *c, uint64_t size)
 {
 	struct pccd_copy_engine *e = c->e;
 	struct timespec until;
+	uint64_t reserved, tag;
 	char msg[200];
 	int err;
 
@@ -896,8 +897,10 @@ static int admit(struct copy_ctx *c, uint64_t size)
 		return 0;
 	for (;;) {
 		msg[0] = '\0';
-		err = e->hooks.admit(e->hooks.arg, c->j->ds_root, size, msg,
-				     sizeof(msg));
+		reserved = 0;
+		tag = 0;
+		err = e->hooks.admit(e->hooks.arg, c->j->ds_root, size,
+				     &reserved, &tag, msg, sizeof(msg));
 		if (err != -EAGAIN)
 			break;
 		pthread_mutex_lock(&e->lock);
@@ -911,7 +914,9 @@ static int admit(struct copy_ctx *c, uint64_t size)
 			return -ECANCELED;
 	}
 	if (!err) {
-		c->res->reserved = size;
+		/* Only what the hook says it reserved is released. */
+		c->res->reserved = reserved;
+		c->res->reserved_tag = tag;
 		return 0;
 	}
 	c->res->refused = err;

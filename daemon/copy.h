@@ -53,7 +53,9 @@ struct pccd_copy_result {
 	char cache_path[PCC_PATH_MAX];	/* absolute path of the copy */
 	const char *ds_root;		/* the request's */
 	int refused;			/* the admit hook's error, or 0 */
-	uint64_t reserved;		/* bytes the admit hook reserved */
+	uint64_t reserved;		/* bytes the admit hook reserved (0:
+					 * none) */
+	uint64_t reserved_tag;		/* where, as the hook tagged it */
 	uint64_t size;			/* of the file, when known */
 	bool have_fh;			/* the lower's handle is known: */
 	uint32_t fh_type, fh_len;
@@ -100,15 +102,18 @@ struct pccd_copy_stats {
 /*
  * Space management's view of the copies (NULL members: none).  admit is
  * called on a worker before a new copy of size bytes is made in ds_root:
- * 0 to make it (the space is then reserved until done), -EAGAIN to wait
+ * 0 to make it, -EAGAIN to wait
  * (it is asked again after pccd_copy_wake() or a second; the job stays
  * running, the ones queued behind it stay queued), another negative
- * errno to refuse it with msg.  done is called in pccd_copy_reap()'s
+ * errno to refuse it with msg.  On 0 it sets *reserved to the bytes it
+ * reserved (0 when it reserved nothing, e.g. a dataset it does not know
+ * yet) and *tag to where; both reach done in the result, which releases
+ * exactly that.  done is called in pccd_copy_reap()'s
  * thread once per finished job, before its callbacks.
  */
 struct pccd_copy_hooks {
 	int (*admit)(void *arg, const char *ds_root, uint64_t size,
-		     char *msg, size_t len);
+		     uint64_t *reserved, uint64_t *tag, char *msg, size_t len);
 	void (*done)(void *arg, const struct pccd_copy_result *res);
 	void *arg;
 };

@@ -74,6 +74,7 @@ struct drain {
 struct space_ds {
 	struct space_ds *next;
 	char *root;
+	uint64_t gen;			/* tags its reservations */
 	uint32_t ds_id;
 	uint32_t mount_id;
 	bool mounted, seen;
@@ -103,6 +104,7 @@ struct space_ds {
 struct pccd_space {
 	pthread_mutex_t lock;
 	struct space_ds *list;
+	uint64_t gen;			/* the last space_ds's */
 	uint64_t evictions, evicted_bytes, refused;
 };
 
@@ -488,6 +490,7 @@ static void sync_datasets(struct pccd *d)
 							       NULL, scan_main,
 							       ds);
 				pthread_mutex_lock(&s->lock);
+				ds->gen = ++s->gen;
 				ds->next = s->list;
 				s->list = ds;
 				pthread_mutex_unlock(&s->lock);
@@ -544,8 +547,8 @@ static void now_of(const struct space_ds *ds, const struct statvfs *v,
 
 /* --- the copy engine's hooks ------------------------------------------------ */
 
-static int admit(void *arg, const char *root, uint64_t size, char *msg,
-		 size_t len)
+static int admit(void *arg, const char *root, uint64_t size,
+		 uint64_t *reserved, uint64_t *tag, char *msg, size_t len)
 {
 	struct pccd *d = arg;
 	struct pccd_space *s = d->space;
@@ -555,6 +558,7 @@ static int admit(void *arg, const char *root, uint64_t size, char *msg,
 	struct statvfs v;
 	int err = 0;
 
+	*reserved = 0;
 	size = (size + BLOCK - 1) / BLOCK * BLOCK;
 	if (statvfs(root, &v))
 		return 0;	/* the copy will say what is wrong */
@@ -567,6 +571,8 @@ static int admit(void *arg, const char *root, uint64_t size, char *msg,
 	if (a == PCCD_ADMIT_NOW) {
 		ds->reserved_bytes += size;
 		ds->reserved_files++;
+		*reserved = size;
+		*tag = ds->gen;
 		ds->stuck = false;
 		/*
 		 * The copy that waited (or one like it) goes ahead: no more
@@ -666,11 +672,11 @@ static void copy_done(void *arg, const struct pccd_copy_result *res)
 	}
 	if (!ds)
 		return;
-	if (res->reserved) {
+	/* Only a reservation made on this very space_ds (not one gone). */
+	if (res->reserved && res->reserved_tag == ds->gen) {
 		pthread_mutex_lock(&s->lock);
-		ds->reserved_bytes -= (res->reserved + BLOCK - 1) / BLOCK *
-				      BLOCK;
-		ds->reserved_files--;
+		pccd_space_release(&ds->reserved_bytes, &ds->reserved_files,
+				   res->reserved);
 		pthread_mutex_unlock(&s->lock);
 	}
 	if (!res->err && res->cache_path[0])

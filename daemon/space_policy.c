@@ -229,3 +229,10 @@ size_t pccd_space_victims(const struct pccd_space_cand *c, size_t n,
 	free(order);
 	return k;
 }
+
+void pccd_space_release(uint64_t *reserved_bytes, uint64_t *reserved_files,
+			uint64_t bytes)
+{
+	*reserved_bytes = sub0(*reserved_bytes, bytes);
+	*reserved_files = sub0(*reserved_files, 1);
+}

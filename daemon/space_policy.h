@@ -83,6 +83,13 @@ enum pccd_space_admit pccd_space_admit(const struct pccd_space_limits *lim,
 				       const struct pccd_space_now *now,
 				       uint64_t size, char *why, size_t len);
 
+/*
+ * Release a reservation of bytes (one file) from the counters: never
+ * below zero, whatever a caller got wrong.
+ */
+void pccd_space_release(uint64_t *reserved_bytes, uint64_t *reserved_files,
+			uint64_t bytes);
+
 /* A copy as the victim choice sees it. */
 struct pccd_space_cand {
 	int64_t last_use;		/* unix seconds */

@@ -1264,6 +1264,62 @@ static int remove_tree(void)
 	return system(cmd);
 }
 
+/* What the admit hook of the admission tests answers. */
+static struct {
+	int err;
+	uint64_t reserved;
+	int asked;
+} hook;
+
+static int hook_admit(void *arg, const char *root, uint64_t size,
+		      uint64_t *reserved, uint64_t *tag, char *msg, size_t len)
+{
+	(void)arg;
+	(void)root;
+	(void)size;
+	(void)msg;
+	(void)len;
+	hook.asked++;
+	if (!hook.err && hook.reserved) {
+		*reserved = hook.reserved;
+		*tag = 9;
+	}
+	return hook.err;
+}
+
+/* The result carries what the hook reserved, not the file's size. */
+static void test_admit_reserved(void **state)
+{
+	struct pccd_copy_engine *e = engine(1);
+	char *src = newdir("src"), *ds = newdir("ds");
+	char *f = make_file(src, "data", 10000), *g = make_file(src, "g", 20);
+	struct pccd_copy_req r;
+	struct done d = { 0 };
+
+	(void)state;
+	pccd_copy_set_hooks(e, &(struct pccd_copy_hooks){
+				.admit = hook_admit });
+	hook.err = 0;
+	hook.reserved = 0;	/* admitted, nothing reserved */
+	req_for(&r, f, -1, ds, 7, false);
+	assert_int_equal(pccd_copy_submit(e, &r, on_done, &d), 0);
+	wait_calls(e, &d.calls, 1);
+	assert_int_equal(d.res.err, 0);
+	assert_int_equal(d.res.reserved, 0);
+	hook.reserved = 12288;
+	req_for(&r, g, -1, ds, 7, false);
+	assert_int_equal(pccd_copy_submit(e, &r, on_done, &d), 0);
+	wait_calls(e, &d.calls, 2);
+	assert_int_equal(d.res.err, 0);
+	assert_int_equal(d.res.reserved, 12288);
+	assert_int_equal(d.res.reserved_tag, 9);
+	pccd_copy_engine_free(e);
+	free(f);
+	free(g);
+	free(src);
+	free(ds);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1288,6 +1344,7 @@ int main(void)
 		cmocka_unit_test(test_cross_fs),
 		cmocka_unit_test(test_owner),
 		cmocka_unit_test(test_parallel),
+		cmocka_unit_test(test_admit_reserved),
 	};
 	int ret;
 

@@ -260,6 +260,23 @@ static void test_victims(void **state)
 	assert_int_equal(pccd_space_victims(NULL, 0, &g, 8, out), 0);
 }
 
+/* A release never wraps the unsigned counters below zero. */
+static void test_release(void **state)
+{
+	uint64_t bytes = 8192, files = 2;
+
+	(void)state;
+	pccd_space_release(&bytes, &files, 4096);
+	assert_int_equal(bytes, 4096);
+	assert_int_equal(files, 1);
+	pccd_space_release(&bytes, &files, 8192);
+	assert_int_equal(bytes, 0);
+	assert_int_equal(files, 0);
+	pccd_space_release(&bytes, &files, 4096);
+	assert_int_equal(bytes, 0);
+	assert_int_equal(files, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -269,6 +286,7 @@ int main(void)
 		cmocka_unit_test(test_admit),
 		cmocka_unit_test(test_admit_limits),
 		cmocka_unit_test(test_victims),
+		cmocka_unit_test(test_release),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
