@@ -82,6 +82,7 @@ struct pccd_copy_engine {
 	pthread_cond_t cond;
 	pthread_cond_t linked;	/* a job left its linking section */
 	pthread_cond_t room;	/* pccd_copy_wake(): space was made */
+	uint64_t wakes;		/* pccd_copy_wake() calls */
 	struct pccd_copy_hooks hooks;
 	struct copy_job *queue, **queue_tail;
 	struct copy_job *running;
@@ -883,18 +884,26 @@ static void keep_pin(struct copy_ctx *c)
 
 /*
  * Ask space management whether a copy of size bytes may be made; wait
- * while it says to.  0, or the failure (refused, or cancelled).
+ * while it says to, but not for ever: without room made (a
+ * pccd_copy_wake()) for wait_s seconds, the copy is refused as "no
+ * space".  0, or the failure (refused, or cancelled).
  */
 static int admit(struct copy_ctx *c, uint64_t size)
 {
 	struct pccd_copy_engine *e = c->e;
-	struct timespec until;
-	uint64_t reserved, tag;
+	unsigned int wait_s = e->hooks.wait_s ? e->hooks.wait_s
+					      : PCCD_COPY_ADMIT_WAIT;
+	struct timespec until, now, since;
+	uint64_t reserved, tag, wakes;
 	char msg[200];
 	int err;
 
 	if (!e->hooks.admit)
 		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &since);
+	pthread_mutex_lock(&e->lock);
+	wakes = e->wakes;
+	pthread_mutex_unlock(&e->lock);
 	for (;;) {
 		msg[0] = '\0';
 		reserved = 0;
@@ -903,7 +912,19 @@ static int admit(struct copy_ctx *c, uint64_t size)
 				     &reserved, &tag, msg, sizeof(msg));
 		if (err != -EAGAIN)
 			break;
+		clock_gettime(CLOCK_MONOTONIC, &now);
 		pthread_mutex_lock(&e->lock);
+		if (e->wakes != wakes) {
+			wakes = e->wakes;
+			since = now;
+		}
+		if (now.tv_sec - since.tv_sec >= (time_t)wait_s) {
+			pthread_mutex_unlock(&e->lock);
+			snprintf(msg, sizeof(msg), "no space: no room was made "
+				 "in %s for %u s", c->j->ds_root, wait_s);
+			err = -ENOSPC;
+			break;
+		}
 		if (!cancelled(c)) {
 			clock_gettime(CLOCK_REALTIME, &until);
 			until.tv_sec++;
@@ -1313,6 +1334,7 @@ int pccd_copy_version(struct pccd_copy_engine *e, int fd,
 void pccd_copy_wake(struct pccd_copy_engine *e)
 {
 	pthread_mutex_lock(&e->lock);
+	e->wakes++;
 	pthread_cond_broadcast(&e->room);
 	pthread_mutex_unlock(&e->lock);
 }

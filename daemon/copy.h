@@ -104,7 +104,9 @@ struct pccd_copy_stats {
  * called on a worker before a new copy of size bytes is made in ds_root:
  * 0 to make it, -EAGAIN to wait
  * (it is asked again after pccd_copy_wake() or a second; the job stays
- * running, the ones queued behind it stay queued), another negative
+ * running, the ones queued behind it stay queued; after wait_s seconds,
+ * PCCD_COPY_ADMIT_WAIT when 0, without a pccd_copy_wake() the copy is
+ * refused with -ENOSPC, "no space"), another negative
  * errno to refuse it with msg.  On 0 it sets *reserved to the bytes it
  * reserved (0 when it reserved nothing, e.g. a dataset it does not know
  * yet) and *tag to where; both reach done in the result, which releases
@@ -116,7 +118,11 @@ struct pccd_copy_hooks {
 		     uint64_t *reserved, uint64_t *tag, char *msg, size_t len);
 	void (*done)(void *arg, const struct pccd_copy_result *res);
 	void *arg;
+	unsigned int wait_s;
 };
+
+/* Seconds a copy waits for room while none is made. */
+#define PCCD_COPY_ADMIT_WAIT	30
 
 /* Set before the first submission. */
 void pccd_copy_set_hooks(struct pccd_copy_engine *e,

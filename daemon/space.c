@@ -470,6 +470,7 @@ static void sync_datasets(struct pccd *d)
 	const struct pcc_conf_dataset *c;
 	struct space_ds *ds, **p;
 	size_t i;
+	int fd;
 
 	for (ds = s->list; ds; ds = ds->next)
 		ds->seen = false;
@@ -502,9 +503,14 @@ static void sync_datasets(struct pccd *d)
 			ds->mounted = d->mounts[i].mounted;
 			limits_of(c, &ds->lim);
 			pthread_mutex_unlock(&s->lock);
-			if (ds->root_fd < 0)
-				ds->root_fd = open(ds->root, O_RDONLY |
-						   O_DIRECTORY | O_CLOEXEC);
+			if (ds->root_fd < 0) {
+				/* admit() reads it on the workers. */
+				fd = open(ds->root, O_RDONLY | O_DIRECTORY |
+					  O_CLOEXEC);
+				pthread_mutex_lock(&s->lock);
+				ds->root_fd = fd;
+				pthread_mutex_unlock(&s->lock);
+			}
 		}
 	}
 	for (p = &s->list; (ds = *p);) {
@@ -586,6 +592,13 @@ static int admit(void *arg, const char *root, uint64_t size,
 		ds->refused++;
 		s->refused++;
 		err = -EFBIG;
+	} else if (!d->nl || ds->root_fd < 0) {
+		/* The tick cannot evict here: waiting would be for nothing. */
+		s->refused++;
+		snprintf(msg, len, "no space in %s, and pccd cannot evict "
+			 "there (%s)", root, !d->nl ? "no pcc module" :
+			 "cannot open the dataset's directory");
+		err = -ENOSPC;
 	} else if (ds->stuck) {
 		s->refused++;
 		snprintf(msg, len, "no space: the copies left in %s are pinned "
@@ -958,8 +971,12 @@ static bool evict(struct pccd *d, struct space_ds *ds, uint32_t *dumped,
 		}
 	k = pccd_space_victims(cand, n, &goal, EVICT_BATCH, out);
 	if (!k) {
+		/*
+		 * A waiting copy may wait for draining copies only when
+		 * their bytes are enough.
+		 */
 		pthread_mutex_lock(&s->lock);
-		ds->stuck = waiting && !ds->drain;
+		ds->stuck = waiting && ds->drain_bytes < goal.bytes;
 		pthread_mutex_unlock(&s->lock);
 		if (time(NULL) - ds->stuck_logged >= 60) {
 			ds->stuck_logged = time(NULL);
@@ -975,6 +992,12 @@ static bool evict(struct pccd *d, struct space_ds *ds, uint32_t *dumped,
 		if (evict_one(d, ds, ents[out[i]]))
 			break;
 		any = true;
+	}
+	if (!any) {
+		/* Eviction fails: a waiting copy would wait for nothing. */
+		pthread_mutex_lock(&s->lock);
+		ds->stuck = waiting && ds->drain_bytes < goal.bytes;
+		pthread_mutex_unlock(&s->lock);
 	}
 out:
 	free(cand);

@@ -1320,6 +1320,35 @@ static void test_admit_reserved(void **state)
 	free(ds);
 }
 
+/* A copy waiting for room that never comes is refused as no space. */
+static void test_admit_wait_bounded(void **state)
+{
+	struct pccd_copy_engine *e = engine(1);
+	char *src = newdir("src"), *ds = newdir("ds");
+	char *f = make_file(src, "data", 100);
+	struct pccd_copy_req r;
+	struct done d = { 0 };
+
+	(void)state;
+	pccd_copy_set_hooks(e, &(struct pccd_copy_hooks){
+				.admit = hook_admit, .wait_s = 1 });
+	hook.err = -EAGAIN;
+	hook.asked = 0;
+	req_for(&r, f, -1, ds, 7, false);
+	assert_int_equal(pccd_copy_submit(e, &r, on_done, &d), 0);
+	wait_calls(e, &d.calls, 1);
+	assert_int_equal(d.res.err, -ENOSPC);
+	assert_int_equal(d.res.refused, -ENOSPC);
+	assert_int_equal(d.res.reserved, 0);
+	assert_non_null(strstr(d.res.msg, "no space"));
+	assert_true(hook.asked >= 2);
+	assert_int_equal(files_in(ds), 0);
+	pccd_copy_engine_free(e);
+	free(f);
+	free(src);
+	free(ds);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1345,6 +1374,7 @@ int main(void)
 		cmocka_unit_test(test_owner),
 		cmocka_unit_test(test_parallel),
 		cmocka_unit_test(test_admit_reserved),
+		cmocka_unit_test(test_admit_wait_bounded),
 	};
 	int ret;
 
