@@ -814,6 +814,25 @@ static struct file_handle *copy_handle(int root_fd, const char *name)
 	return h;
 }
 
+/*
+ * Is the copy pinned now?  A pin is set on a copy worker and the index
+ * learns it only when the job is reaped: the xattr is the truth.
+ */
+static bool pinned_now(int root_fd, const char *name)
+{
+	char v[8];
+	bool pinned;
+	int fd;
+
+	fd = openat(root_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+		    O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return false;
+	pinned = fgetxattr(fd, PCCD_XATTR_PIN, v, sizeof(v)) >= 0;
+	close(fd);
+	return pinned;
+}
+
 /* 0, or a failure that stops this batch. */
 static int evict_one(struct pccd *d, struct space_ds *ds, struct entry *e)
 {
@@ -830,6 +849,15 @@ static int evict_one(struct pccd *d, struct space_ds *ds, struct entry *e)
 	if (!handle_of(ds->root_fd, e->name, &type, fh, &len)) {
 		/* Not a name the engine makes: not ours to evict. */
 		forget(s, ds, e, false);
+		return 0;
+	}
+	if (pinned_now(ds->root_fd, e->name)) {
+		/* Pinned since it was indexed: keep it, and say so. */
+		e->pinned = true;
+		pthread_mutex_lock(&s->lock);
+		ds->pinned_bytes += e->bytes;
+		ds->pinned_files++;
+		pthread_mutex_unlock(&s->lock);
 		return 0;
 	}
 	h = copy_handle(ds->root_fd, e->name);

@@ -1432,6 +1432,86 @@ static void test_pin_unpin(void **state)
 	close(sv[1]);
 }
 
+/* A read-only copy of dataset ds_id in root for handle fh (type 1). */
+static void make_copy(const char *root, uint32_t ds_id, const uint8_t *fh,
+		      uint32_t len, char *path, size_t plen)
+{
+	struct pcc_copy_xattr x = {
+		.magic = PCC_COPY_MAGIC, .format = PCC_COPY_FORMAT,
+		.type = PCC_TYPE_READONLY, .dataset_id = ds_id,
+	};
+	char name[PCC_CACHE_NAME_MAX];
+
+	pcc_cache_name(name, 1, fh, len);
+	snprintf(path, plen, "%s/%.2s", root, name);
+	mkdir(path, 0700);
+	snprintf(path, plen, "%s/%.5s", root, name);
+	mkdir(path, 0700);
+	snprintf(path, plen, "%s/%s", root, name);
+	write_file(path, "copy");
+	assert_int_equal(setxattr(path, PCC_XATTR_COPY, &x, sizeof(x), 0), 0);
+}
+
+/* Only dataset c2, with max_files files. */
+static void capacity_conf(int max_files)
+{
+	char text[4 * PATH_MAX];
+
+	snprintf(text, sizeof(text),
+		 "mounts:\n"
+		 "  - path: %s\n"
+		 "    lower: %s\n"
+		 "    datasets:\n"
+		 "      - path: %s\n"
+		 "        roid: 2\n"
+		 "        capacity: { max_files: %d }\n", mnt, lower, c2,
+		 max_files);
+	write_file(conf_path, text);
+	reload();
+	assert_int_equal(pccd_apply(&d), 0);
+}
+
+/*
+ * A copy pinned after it was indexed (the index learns a pin only when
+ * the copy job is reaped) is not evicted: the xattr is read first.
+ */
+static void test_evict_pinned(void **state)
+{
+	static const uint8_t fh1[] = { 1, 2, 3, 4 }, fh2[] = { 5, 6, 7, 8 };
+	const struct pcc_conf_dataset *c;
+	char p1[PATH_MAX + 64], p2[PATH_MAX + 64];
+	uint64_t files, pinned;
+	uint32_t id = 0;
+	int i;
+
+	(void)state;
+	capacity_conf(5);
+	for (c = d.conf->mounts->datasets; c; c = c->next)
+		if (!strcmp(c->path, c2))
+			id = pcc_conf_dataset_id(c);
+	assert_int_not_equal(id, 0);
+	make_copy(c2, id, fh1, sizeof(fh1), p1, sizeof(p1));
+	make_copy(c2, id, fh2, sizeof(fh2), p2, sizeof(p2));
+	assert_int_equal(pccd_space_start(&d), 0);
+	indexed(c2, &files, &pinned);
+	assert_int_equal(files, 2);
+	assert_int_equal(pinned, 0);
+	/*
+	 * Pinned behind the index's back; then the limit asks for both to
+	 * go: the next ticks keep them.
+	 */
+	assert_int_equal(setxattr(p1, PCCD_XATTR_PIN, "1", 1, 0), 0);
+	assert_int_equal(setxattr(p2, PCCD_XATTR_PIN, "1", 1, 0), 0);
+	capacity_conf(1);
+	for (i = 0; i < 3; i++)
+		pccd_space_tick(&d);
+	assert_int_equal(access(p1, F_OK), 0);
+	assert_int_equal(access(p2, F_OK), 0);
+	indexed(c2, &files, &pinned);
+	assert_int_equal(files, 2);
+	assert_int_equal(pinned, 2);
+}
+
 /* The reason pccd keeps for a file that is not cached. */
 static void test_reason(void **state)
 {
@@ -1676,6 +1756,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_pin_unpin, setup_applied,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_evict_pinned,
+						setup_applied, teardown),
 		cmocka_unit_test_setup_teardown(test_reason, setup_applied,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_events, setup_applied,
