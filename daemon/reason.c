@@ -186,6 +186,23 @@ static struct pccd_mount *mount_of(struct pccd *d, const char *path,
 	return best;
 }
 
+bool pccd_path_has_dots(const char *path)
+{
+	const char *p = path, *end;
+	size_t len;
+
+	for (;;) {
+		end = strchrnul(p, '/');
+		len = (size_t)(end - p);
+		if ((len == 1 && p[0] == '.') ||
+		    (len == 2 && p[0] == '.' && p[1] == '.'))
+			return true;
+		if (!*end)
+			return false;
+		p = end + 1;
+	}
+}
+
 int pccd_cmd_reason(struct pccd_request *r)
 {
 	struct file_handle *h = NULL;
@@ -202,6 +219,10 @@ int pccd_cmd_reason(struct pccd_request *r)
 		return err;
 	if (path[0] != '/')
 		return pccd_fail(r->c, -EINVAL, "\"path\" must be absolute");
+	/* Else root would lstat() whatever path + ".." reaches. */
+	if (pccd_path_has_dots(path))
+		return pccd_fail(r->c, -EINVAL, "\"path\" must not have \".\" "
+				 "or \"..\" components");
 	m = mount_of(r->d, path, &len);
 	if (!m)
 		return pccd_fail(r->c, -ENOENT, "%s is not on a configured pcc "

@@ -58,4 +58,7 @@ const struct pccd_reason *pccd_reason_get(const struct pccd_reasons *r,
 /* "too_large", "no_space", ... as pcc state --json prints them. */
 const char *pccd_reason_name(enum pccd_reason_kind kind);
 
+/* Has path a "." or ".." component?  The reason command refuses those. */
+bool pccd_path_has_dots(const char *path);
+
 #endif /* PCCD_REASON_H */

@@ -1568,6 +1568,18 @@ static void test_reason(void **state)
 	json_object_put(reply);
 
 	/* Not on a mount: an error. */
+	/* No way out of the mount's lower through "..", or "." either. */
+	reply = request(1000, "{\"cmd\":\"reason\",\"path\":\"%s/../../../"
+			"etc/passwd\"}", mnt);
+	expect_error(reply, EINVAL, "must not have");
+	reply = request(1000, "{\"cmd\":\"reason\",\"path\":\"%s/./f\"}",
+			mnt);
+	expect_error(reply, EINVAL, "must not have");
+	assert_true(pccd_path_has_dots("/a/.."));
+	assert_true(pccd_path_has_dots("/./a"));
+	assert_true(pccd_path_has_dots("/a//../b"));
+	assert_false(pccd_path_has_dots("/a/..b/.c/b.."));
+	assert_false(pccd_path_has_dots("/a//b/"));
 	reply = request(0, "{\"cmd\":\"reason\",\"path\":\"/etc/passwd\"}");
 	expect_error(reply, ENOENT, "not on a configured pcc mount");
 	free(h);
