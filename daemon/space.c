@@ -638,8 +638,9 @@ static struct entry *add_copy(struct pccd_space *s, struct space_ds *ds,
 		e = idx_add(&ds->idx, path + rlen + 1);
 		if (!e)
 			return NULL;
-		e->last_use = time(NULL);
 	}
+	/* Just made (a re-made copy too): not the old copy's recency. */
+	e->last_use = time(NULL);
 	e->bytes = (uint64_t)st.st_blocks * 512;
 	e->pinned = lgetxattr(path, PCCD_XATTR_PIN, v, sizeof(v)) >= 0;
 	pthread_mutex_lock(&s->lock);
