@@ -243,28 +243,24 @@ static bool read_copy(int dfd, const char *name, uint32_t ds_id,
 static bool handle_of(int root_fd, const char *name, uint32_t *type,
 		      uint8_t *fh, uint32_t *len)
 {
-	const char *p = name + 6, *dash = strchr(p, '-');
+	const char *p, *dash;
 	struct pcc_copy_xattr x;
 	unsigned int v;
 	ssize_t n;
-	size_t i;
 	int fd;
 
-	if (!dash || strlen(name) < 8)
+	if (strlen(name) < 8)
+		return false;
+	p = name + 6;
+	dash = strchr(p, '-');
+	if (!dash)
 		return false;
 	if (sscanf(p, "%x-", &v) != 1)
 		return false;
 	*type = v;
 	p = dash + 1;
-	if (*p != 'h') {
-		for (i = 0; p[2 * i] && i < PCC_FH_MAX; i++) {
-			if (sscanf(p + 2 * i, "%2x", &v) != 1)
-				return false;
-			fh[i] = (uint8_t)v;
-		}
-		*len = (uint32_t)i;
-		return i > 0 && !p[2 * i];
-	}
+	if (*p != 'h')
+		return pccd_space_hex_handle(p, fh, PCC_FH_MAX, len);
 	/* A hashed name: the handle is in the copy's xattr. */
 	fd = openat(root_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
 		    O_CLOEXEC | O_NOCTTY);

@@ -236,3 +236,30 @@ void pccd_space_release(uint64_t *reserved_bytes, uint64_t *reserved_files,
 	*reserved_bytes = sub0(*reserved_bytes, bytes);
 	*reserved_files = sub0(*reserved_files, 1);
 }
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+bool pccd_space_hex_handle(const char *hex, uint8_t *fh, size_t max,
+			   uint32_t *len)
+{
+	size_t i;
+	int hi, lo;
+
+	for (i = 0; hex[2 * i]; i++) {
+		/* The second digit is read only when the first is one. */
+		hi = hex_digit(hex[2 * i]);
+		lo = hi < 0 ? -1 : hex_digit(hex[2 * i + 1]);
+		if (lo < 0 || i >= max)
+			return false;
+		fh[i] = (uint8_t)(hi << 4 | lo);
+	}
+	*len = (uint32_t)i;
+	return i > 0;
+}

@@ -90,6 +90,14 @@ enum pccd_space_admit pccd_space_admit(const struct pccd_space_limits *lim,
 void pccd_space_release(uint64_t *reserved_bytes, uint64_t *reserved_files,
 			uint64_t bytes);
 
+/*
+ * The handle bytes of a copy's name written in hex (lower case, two
+ * digits a byte, at most max bytes): false for anything else, an odd
+ * number of digits included.
+ */
+bool pccd_space_hex_handle(const char *hex, uint8_t *fh, size_t max,
+			   uint32_t *len);
+
 /* A copy as the victim choice sees it. */
 struct pccd_space_cand {
 	int64_t last_use;		/* unix seconds */

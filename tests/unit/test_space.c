@@ -277,6 +277,32 @@ static void test_release(void **state)
 	assert_int_equal(files, 0);
 }
 
+/* A copy's name gives its handle back, or nothing. */
+static void test_hex_handle(void **state)
+{
+	uint8_t fh[4];
+	uint32_t len = 99;
+
+	(void)state;
+	assert_true(pccd_space_hex_handle("0aff10", fh, sizeof(fh), &len));
+	assert_int_equal(len, 3);
+	assert_int_equal(fh[0], 0x0a);
+	assert_int_equal(fh[1], 0xff);
+	assert_int_equal(fh[2], 0x10);
+	/* Odd length: the last nibble has no pair. */
+	assert_false(pccd_space_hex_handle("0af", fh, sizeof(fh), &len));
+	assert_false(pccd_space_hex_handle("a", fh, sizeof(fh), &len));
+	assert_false(pccd_space_hex_handle("", fh, sizeof(fh), &len));
+	assert_false(pccd_space_hex_handle("0g", fh, sizeof(fh), &len));
+	assert_false(pccd_space_hex_handle(" 1", fh, sizeof(fh), &len));
+	assert_false(pccd_space_hex_handle("0A", fh, sizeof(fh), &len));
+	/* More than max bytes. */
+	assert_false(pccd_space_hex_handle("0102030405", fh, sizeof(fh),
+					   &len));
+	assert_true(pccd_space_hex_handle("01020304", fh, sizeof(fh), &len));
+	assert_int_equal(len, 4);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -287,6 +313,7 @@ int main(void)
 		cmocka_unit_test(test_admit_limits),
 		cmocka_unit_test(test_victims),
 		cmocka_unit_test(test_release),
+		cmocka_unit_test(test_hex_handle),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
