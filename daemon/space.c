@@ -997,11 +997,11 @@ static bool evict(struct pccd *d, struct space_ds *ds, uint32_t *dumped,
 	k = pccd_space_victims(cand, n, &goal, EVICT_BATCH, out);
 	if (!k) {
 		/*
-		 * A waiting copy may wait for draining copies only when
-		 * their bytes are enough.
+		 * Nothing to evict: a waiting copy may still wait for
+		 * draining copies (bounded by the engine's admission wait).
 		 */
 		pthread_mutex_lock(&s->lock);
-		ds->stuck = waiting && ds->drain_bytes < goal.bytes;
+		ds->stuck = waiting && !ds->drain;
 		pthread_mutex_unlock(&s->lock);
 		if (time(NULL) - ds->stuck_logged >= 60) {
 			ds->stuck_logged = time(NULL);
@@ -1021,7 +1021,7 @@ static bool evict(struct pccd *d, struct space_ds *ds, uint32_t *dumped,
 	if (!any) {
 		/* Eviction fails: a waiting copy would wait for nothing. */
 		pthread_mutex_lock(&s->lock);
-		ds->stuck = waiting && ds->drain_bytes < goal.bytes;
+		ds->stuck = waiting && !ds->drain;
 		pthread_mutex_unlock(&s->lock);
 	}
 out:
