@@ -539,6 +539,23 @@ static int put_mnt(struct nl_msg *msg, const struct pcc_nl_mnt *mnt,
 	return nla_put_string(msg, PCC_A_MOUNT_PATH, mnt->path) ? -EMSGSIZE : 0;
 }
 
+/* Send command cmd (flags: NLM_F_DUMP or 0) naming mnt, and nothing else. */
+static int mnt_request(struct pcc_nl *nl, uint8_t cmd, int flags,
+		       const struct pcc_nl_mnt *mnt, struct exchange *x)
+{
+	struct nl_msg *msg = new_msg(nl, cmd, flags);
+	int err;
+
+	if (!msg)
+		return -ENOMEM;
+	err = put_mnt(msg, mnt, x->errmsg, x->errlen);
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	return request(nl, msg, x);
+}
+
 static int mount_get_reply(struct exchange *x, struct nlmsghdr *nlh)
 {
 	if (x->replies > 1)
@@ -553,19 +570,10 @@ int pcc_nl_mount_get(struct pcc_nl *nl, const struct pcc_nl_mnt *mnt,
 		.reply = mount_get_reply, .out = out,
 		.errmsg = errmsg, .errlen = errlen,
 	};
-	struct nl_msg *msg;
 	int err;
 
 	set_errmsg(errmsg, errlen, "%s", "");
-	msg = new_msg(nl, PCC_CMD_MOUNT_GET, 0);
-	if (!msg)
-		return -ENOMEM;
-	err = put_mnt(msg, mnt, errmsg, errlen);
-	if (err) {
-		nlmsg_free(msg);
-		return err;
-	}
-	err = request(nl, msg, &x);
+	err = mnt_request(nl, PCC_CMD_MOUNT_GET, 0, mnt, &x);
 	if (!err && !x.replies)
 		err = -EBADMSG;
 	return err;
@@ -1098,19 +1106,9 @@ int pcc_nl_dataset_dump(struct pcc_nl *nl, const struct pcc_nl_mnt *mnt,
 		.reply = dataset_dump_reply, .cb = (void *)cb, .arg = arg,
 		.errmsg = errmsg, .errlen = errlen,
 	};
-	struct nl_msg *msg;
-	int err;
 
 	set_errmsg(errmsg, errlen, "%s", "");
-	msg = new_msg(nl, PCC_CMD_DATASET_GET, NLM_F_DUMP);
-	if (!msg)
-		return -ENOMEM;
-	err = put_mnt(msg, mnt, errmsg, errlen);
-	if (err) {
-		nlmsg_free(msg);
-		return err;
-	}
-	return request(nl, msg, &x);
+	return mnt_request(nl, PCC_CMD_DATASET_GET, NLM_F_DUMP, mnt, &x);
 }
 
 /* Space management. */
@@ -1241,19 +1239,9 @@ int pcc_nl_file_dump(struct pcc_nl *nl, const struct pcc_nl_mnt *mnt,
 		.reply = file_dump_reply, .cb = (void *)cb, .arg = arg,
 		.errmsg = errmsg, .errlen = errlen,
 	};
-	struct nl_msg *msg;
-	int err;
 
 	set_errmsg(errmsg, errlen, "%s", "");
-	msg = new_msg(nl, PCC_CMD_FILE_GET, NLM_F_DUMP);
-	if (!msg)
-		return -ENOMEM;
-	err = put_mnt(msg, mnt, errmsg, errlen);
-	if (err) {
-		nlmsg_free(msg);
-		return err;
-	}
-	return request(nl, msg, &x);
+	return mnt_request(nl, PCC_CMD_FILE_GET, NLM_F_DUMP, mnt, &x);
 }
 
 /* Events. */
