@@ -1713,6 +1713,12 @@ struct cleanup_ctx {
 	uint64_t files, bytes;
 };
 
+int pccd_copy_open_at(int dfd, const char *name)
+{
+	return openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+		      O_CLOEXEC | O_NOCTTY);
+}
+
 /* A read-only copy of dataset ds_id (its xattr says so). */
 static bool is_copy_of(const struct pccd_copy_ops *ops, int dfd,
 		       const char *name, uint32_t ds_id)
@@ -1722,8 +1728,7 @@ static bool is_copy_of(const struct pccd_copy_ops *ops, int dfd,
 	bool ok;
 	int fd;
 
-	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
-		    O_CLOEXEC | O_NOCTTY);
+	fd = pccd_copy_open_at(dfd, name);
 	if (fd < 0)
 		return false;
 	memset(&x, 0, sizeof(x));

@@ -202,6 +202,13 @@ void pccd_copy_get_stats(struct pccd_copy_engine *e,
 int pccd_copy_cleanup(const char *ds_root);
 
 /*
+ * Open the file name of directory dfd (a cache directory) for reading the
+ * way every walk of a dataset must: no symlink followed, no wait on a
+ * FIFO, no controlling terminal taken.  The descriptor or -1 (errno).
+ */
+int pccd_copy_open_at(int dfd, const char *name);
+
+/*
  * Remove the read-only copies of dataset ds_id in ds_root (files whose
  * PCC_XATTR_COPY says PCC_TYPE_READONLY and ds_id), leftovers of
  * interrupted copies and the fan-out directories left empty.  Files that

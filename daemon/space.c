@@ -220,8 +220,7 @@ static bool read_copy(int dfd, const char *name, uint32_t ds_id,
 	ssize_t n;
 	int fd;
 
-	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
-		    O_CLOEXEC | O_NOCTTY);
+	fd = pccd_copy_open_at(dfd, name);
 	if (fd < 0)
 		return false;
 	memset(&x, 0, sizeof(x));
@@ -262,8 +261,7 @@ static bool handle_of(int root_fd, const char *name, uint32_t *type,
 	if (*p != 'h')
 		return pccd_space_hex_handle(p, fh, PCC_FH_MAX, len);
 	/* A hashed name: the handle is in the copy's xattr. */
-	fd = openat(root_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
-		    O_CLOEXEC | O_NOCTTY);
+	fd = pccd_copy_open_at(root_fd, name);
 	if (fd < 0)
 		return false;
 	n = fgetxattr(fd, PCC_XATTR_COPY, &x, sizeof(x));
@@ -821,8 +819,7 @@ static bool pinned_now(int root_fd, const char *name)
 	bool pinned;
 	int fd;
 
-	fd = openat(root_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
-		    O_CLOEXEC | O_NOCTTY);
+	fd = pccd_copy_open_at(root_fd, name);
 	if (fd < 0)
 		return false;
 	pinned = fgetxattr(fd, PCCD_XATTR_PIN, v, sizeof(v)) >= 0;
