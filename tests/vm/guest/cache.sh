@@ -20,15 +20,6 @@ EXPORT_DIR=$PCC_SCRATCH/nfs/export
 # (CI runs five boots: the short form keeps its share of the hour small.)
 if [ "${PCC_LONG:-0}" = 1 ]; then STRESS_SECS=120; else STRESS_SECS=6; fi
 
-# ci_lanes LANE...: the short (CI) form of a long scenario runs on these
-# lanes only; --long (PCC_LONG=1) runs it on every lane.
-ci_lanes() {
-	local l
-	[ "${PCC_LONG:-0}" = 1 ] && return 0
-	for l in "$@"; do [ "$PCC_LANE" = "$l" ] && return 0; done
-	skip "short form on $* only (tests/vm/run --long runs it here)"
-}
-
 # cache_setup NAME [ATTACH]: nfs_setup, then
 #   SRV    $EXPORT_DIR/NAME, the directory on the server side
 #   LOWER  $NFS4/NAME, the same directory through NFSv4.2

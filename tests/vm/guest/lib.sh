@@ -10,6 +10,36 @@ say() { printf '%s: %s\n' "${0##*/}" "$*"; }
 fail() { say "FAIL: $*"; exit 1; }
 # skip MESSAGE: stop the scenario as skipped.
 skip() { say "SKIP: $*"; exit 77; }
+
+# The CI form of a scenario is bounded so that CI's five boots fit in its
+# hour; --long (PCC_LONG=1) runs the long form everywhere.
+#
+# ci_lanes LANE_OR_BOOT...: the CI form runs on these lanes (or boots, such
+# as arm64-6.1-max) only.
+ci_lanes() {
+	local l
+	[ "${PCC_LONG:-0}" = 1 ] && return 0
+	for l in "$@"; do
+		[ "$PCC_LANE" = "$l" ] || [ "$PCC_BOOT" = "$l" ] && return 0
+	done
+	skip "CI form on $* only (tests/vm/run --long runs it here)"
+}
+# ci_one_arm64_cpu: arm64 boots twice, on two CPUs that differ in the fault
+# path (tests/vm/run).  A scenario that does not exercise it runs its CI
+# form on the first (cortex-a57) only.
+ci_one_arm64_cpu() {
+	[ "${PCC_LONG:-0}" = 1 ] || [ "$PCC_BOOT" != arm64-6.1-max ] ||
+		skip "CI form on one arm64 CPU (cortex-a57) only: no fault-path code of its own"
+}
+# slow_lane: true on the lanes that run about three times slower than
+# x86_64-6.1 under TCG (arm64 emulation, the KASAN/lockdep kernel); the CI
+# form of an operation count divides by four there.
+slow_lane() {
+	[ "${PCC_LONG:-0}" != 1 ] || return 1
+	case $PCC_LANE in arm64-*|*-debug) return 0 ;; esac
+	return 1
+}
+
 # run CMD...: echo a command, then run it.
 run() { printf '+ %s\n' "$*"; "$@"; }
 

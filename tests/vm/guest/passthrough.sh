@@ -586,7 +586,9 @@ pt_fsx() {
 	# Every operation is a round trip on NFS: fewer of them there.
 	ops=20000
 	case $(stat -f -c %T "$lower") in nfs*) ops=8000 ;; esac
-	run "$PCC_TESTS/pcc-fsx" -q -D -N "${PCC_FSX_OPS:-$ops}" -S "${PCC_FSX_SEED:-$$}" \
+	ops=${PCC_FSX_OPS:-$ops}
+	! slow_lane || ops=$((ops / 4))
+	run "$PCC_TESTS/pcc-fsx" -q -D -N "$ops" -S "${PCC_FSX_SEED:-$$}" \
 		"$mnt/fsx.file"
 	expect_eq "the lower has what fsx left" "$(md5sum < "$mnt/fsx.file")" \
 		"$(md5sum < "$lower/fsx.file")"
