@@ -483,15 +483,29 @@ void pcc_state_print(struct out *o, const char *file,
 	out_text(o, "\n");
 }
 
-/* pccd's reason for abs, or NULL (no pccd, or it does not know). */
+/*
+ * pccd's reason for abs, or NULL (no pccd, or it does not know).  The file
+ * goes as a descriptor opened O_PATH, which opens nothing (no attach) but
+ * shows pccd this user could reach it.
+ */
 static struct json_object *ask_reason(struct pcc_cli *cli, const char *abs)
 {
-	struct json_object *req = pcc_ctl_request("reason"), *reply = NULL;
+	struct json_object *req, *reply = NULL, *files;
+	int fd;
 
-	if (req && !json_object_object_add(req, "path",
-					   json_object_new_string(abs)))
-		pcc_cli_call(cli, req, NULL, 0, NULL, NULL, &reply, true);
+	fd = open(abs, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	req = pcc_ctl_request("reason");
+	files = json_object_new_array();
+	if (!req || !files ||
+	    json_object_array_add(files, json_object_new_string(abs)) ||
+	    json_object_object_add(req, "files", files))
+		json_object_put(files);
+	else
+		pcc_cli_call(cli, req, &fd, 1, NULL, NULL, &reply, true);
 	json_object_put(req);
+	close(fd);
 	return reply;
 }
 

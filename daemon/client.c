@@ -172,7 +172,7 @@ static const struct {
 	{ "detach",	pccd_cmd_detach,	true },
 	{ "pin",	pccd_cmd_pin,		true },
 	{ "unpin",	pccd_cmd_unpin,		true },
-	{ "reason",	pccd_cmd_reason },
+	{ "reason",	pccd_cmd_reason,	true },
 	{ "prefetch",	pccd_cmd_prefetch },
 };
 

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -654,6 +655,29 @@ static ssize_t rw_chunk(struct copy_ctx *c, off_t pos, size_t len)
 	return n;
 }
 
+/*
+ * bytes more of an admitted copy are on the cache filesystem (negative:
+ * that many fewer, its attempt thrown away): tell space management, which
+ * counts them there now and no longer in the reservation (copy.h).
+ */
+static void filled(struct copy_ctx *c, int64_t bytes)
+{
+	struct pccd_copy_engine *e = c->e;
+	struct pccd_copy_result *res = c->res;
+	uint64_t left = res->reserved - res->reserved_filled;
+
+	if (!e->hooks.filled || !res->reserved)
+		return;
+	if (bytes > 0 && (uint64_t)bytes > left)
+		bytes = (int64_t)left;
+	if (bytes < 0 && (uint64_t)-bytes > res->reserved_filled)
+		bytes = -(int64_t)res->reserved_filled;
+	if (!bytes)
+		return;
+	e->hooks.filled(e->hooks.arg, c->j->ds_root, res->reserved_tag, bytes);
+	res->reserved_filled += bytes;
+}
+
 /* Copy [pos, end) with the fastest method that works, remembered. */
 static int copy_range(struct copy_ctx *c, off_t pos, off_t end)
 {
@@ -704,6 +728,7 @@ static int copy_range(struct copy_ctx *c, off_t pos, off_t end)
 		pos += n;
 		__atomic_add_fetch(&c->j->done, n, __ATOMIC_RELAXED);
 		c->res->bytes += n;
+		filled(c, n);
 	}
 	return 0;
 }
@@ -868,18 +893,25 @@ static int do_attach(struct copy_ctx *c, bool fresh, bool *linked)
  */
 static void keep_pin(struct copy_ctx *c)
 {
+	bool pin;
 	char v[8];
 	int fd;
 
-	fd = openat(c->d2, c->name + 6, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
-		    O_CLOEXEC);
-	if (fd < 0)
-		return;
-	if (fgetxattr(fd, PCCD_XATTR_PIN, v, sizeof(v)) >= 0 &&
-	    fsetxattr(c->tmp, PCCD_XATTR_PIN, "1", 1, 0))
+	/*
+	 * Pinned already when pcc pin made the copy: no moment when it is in
+	 * the cache unpinned for eviction to take.
+	 */
+	pthread_mutex_lock(&c->e->lock);
+	pin = c->j->pin;
+	pthread_mutex_unlock(&c->e->lock);
+	fd = pin ? -1 : pccd_copy_open_at(c->d2, c->name + 6);
+	if (!pin && fd >= 0)
+		pin = fgetxattr(fd, PCCD_XATTR_PIN, v, sizeof(v)) >= 0;
+	if (fd >= 0)
+		close(fd);
+	if (pin && fsetxattr(c->tmp, PCCD_XATTR_PIN, "1", 1, 0))
 		log_warn("copy", "%s: the new copy of a pinned file is not "
 			 "pinned", c->what);
-	close(fd);
 }
 
 /*
@@ -945,16 +977,34 @@ static int admit(struct copy_ctx *c, uint64_t size)
 		    msg[0] ? msg : strerror(-err));
 }
 
-/* Mark the copy pinned, as pcc pin asked. */
+/*
+ * Mark the copy pinned, as pcc pin asked, under the pin lock (copy.h): a
+ * copy eviction took meanwhile is unlinked, and saying "pinned" of it
+ * would be a lie.
+ */
 static int set_pin(struct copy_ctx *c)
 {
+	struct stat st;
+	int fd, err = 0;
+
 	if (!c->res->cache_path[0])
 		return fail(c, -ENOENT, "%s is attached to another dataset: "
 			    "not pinned", c->what);
-	if (lsetxattr(c->res->cache_path, PCCD_XATTR_PIN, "1", 1, 0))
-		return fail(c, -errno, "cannot pin %s (%s): %s", c->what,
-			    c->res->cache_path, strerror(errno));
-	return 0;
+	fd = open(c->res->cache_path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+		  O_CLOEXEC | O_NOCTTY);
+	if (fd < 0 || flock(fd, LOCK_EX) || fstat(fd, &st))
+		err = -errno;
+	else if (st.st_nlink == 0)
+		err = fail(c, -EAGAIN, "%s was evicted while being pinned: "
+			   "pin it again", c->what);
+	else if (fsetxattr(fd, PCCD_XATTR_PIN, "1", 1, 0))
+		err = -errno;
+	if (fd >= 0)
+		close(fd);
+	if (err && !c->res->err)
+		fail(c, err, "cannot pin %s (%s): %s", c->what,
+		     c->res->cache_path, strerror(-err));
+	return err;
 }
 
 /* One attempt: 0, -ESTALE when the file changed, or the failure. */
@@ -1008,6 +1058,9 @@ static int copy_once(struct copy_ctx *c, const struct pcc_version *v1)
 	err = link_copy(c);
 out:
 	discard_tmp(c);
+	/* Not linked: its data is gone, the reservation holds it again. */
+	if (err)
+		filled(c, -(int64_t)c->res->reserved_filled);
 	return err;
 }
 

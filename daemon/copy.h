@@ -35,7 +35,11 @@
 #define PCCD_COPY_TMP_PREFIX	".pcc-tmp."
 /*
  * A pinned copy (pcc pin) carries this xattr, any value: space management
- * never evicts it, and a new copy replacing it keeps it.
+ * never evicts it, and a new copy replacing it keeps it.  A pin and an
+ * eviction of one copy exclude each other by flock(LOCK_EX) on the copy:
+ * the worker that pins holds it while it checks the copy is still linked
+ * and sets the xattr; eviction holds it from its look at the xattr until
+ * the module has unlinked the copy, and passes over a copy it finds locked.
  */
 #define PCCD_XATTR_PIN		PCC_XATTR_PREFIX "pin"
 /* Default number of worker threads. */
@@ -56,6 +60,9 @@ struct pccd_copy_result {
 	uint64_t reserved;		/* bytes the admit hook reserved (0:
 					 * none) */
 	uint64_t reserved_tag;		/* where, as the hook tagged it */
+	uint64_t reserved_filled;	/* of them, handed back through the
+					 * filled hook: done releases the
+					 * rest */
 	uint64_t size;			/* of the file, when known */
 	bool have_fh;			/* the lower's handle is known: */
 	uint32_t fh_type, fh_len;
@@ -110,12 +117,19 @@ struct pccd_copy_stats {
  * errno to refuse it with msg.  On 0 it sets *reserved to the bytes it
  * reserved (0 when it reserved nothing, e.g. a dataset it does not know
  * yet) and *tag to where; both reach done in the result, which releases
- * exactly that.  done is called in pccd_copy_reap()'s
- * thread once per finished job, before its callbacks.
+ * exactly that, less what filled handed back.  filled is called on the
+ * worker as the copy's data reaches the cache filesystem, with the bytes
+ * written since (at most what is reserved), or negative with all of them
+ * when an attempt's data is thrown away: the filesystem's own counts hold
+ * those bytes, and the reservation must not count them again.  done is
+ * called in pccd_copy_reap()'s thread once per finished job, before its
+ * callbacks.
  */
 struct pccd_copy_hooks {
 	int (*admit)(void *arg, const char *ds_root, uint64_t size,
 		     uint64_t *reserved, uint64_t *tag, char *msg, size_t len);
+	void (*filled)(void *arg, const char *ds_root, uint64_t tag,
+		       int64_t bytes);
 	void (*done)(void *arg, const struct pccd_copy_result *res);
 	void *arg;
 	unsigned int wait_s;

@@ -90,6 +90,21 @@ static struct pccd_mount *check_fd(struct pccd *d, int fd, struct stat *st,
 	return m;
 }
 
+/*
+ * A pin keeps a copy's space from every other file of the dataset: only
+ * the file's owner, or root, may pin it or take the pin away (as chattr
+ * asks for the owner).  Reading the file is enough to attach it, not this.
+ */
+static bool may_pin(const struct pccd_request *r, const struct stat *st,
+		    int *err, char *msg, size_t len)
+{
+	if (r->c->uid == 0 || r->c->uid == st->st_uid)
+		return true;
+	*err = -EPERM;
+	snprintf(msg, len, "only the file's owner or root may pin or unpin it");
+	return false;
+}
+
 /* One attach request waiting for its copies. */
 struct attach_work {
 	int slot;
@@ -217,6 +232,8 @@ static int attach_files(struct pccd_request *r, bool pin)
 		const char *name = file_name(r, i);
 
 		m = check_fd(r->d, r->fds[i], &st, &err, msg, sizeof(msg));
+		if (m && pin && !may_pin(r, &st, &err, msg, sizeof(msg)))
+			m = NULL;
 		if (m) {
 			ds = id ? pccd_dataset_by_id(m, id)
 				: pccd_dataset_first_ro(m);
@@ -339,6 +356,8 @@ int pccd_cmd_unpin(struct pccd_request *r)
 		const char *name = file_name(r, i);
 
 		m = check_fd(r->d, r->fds[i], &st, &err, msg, sizeof(msg));
+		if (m && !may_pin(r, &st, &err, msg, sizeof(msg)))
+			m = NULL;
 		ds = !m ? NULL : id ? pccd_dataset_by_id(m, id)
 				    : pccd_dataset_first_ro(m);
 		if (m && (!ds || !(ds->mode & PCC_MODE_RO))) {

@@ -9,10 +9,15 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <linux/openat2.h>
 
 #include <json-c/json.h>
 
@@ -163,44 +168,50 @@ const char *pccd_reason_name(enum pccd_reason_kind kind)
 
 /* --- the reason command ----------------------------------------------------- */
 
-/* The configured mount holding path: the longest prefix at a '/'. */
-static struct pccd_mount *mount_of(struct pccd *d, const char *path,
-				   size_t *plen)
+/*
+ * The lower file of a file on configured mount m, opened O_PATH: where
+ * the kernel says the caller's descriptor is on the mount (so the caller
+ * reached it with their own permissions), looked up under the lower's
+ * root with no symlink followed and no way out, and only if it is the
+ * same inode (pcc shows the lower's inode numbers).  -errno otherwise.
+ */
+static int lower_of(const struct pccd_mount *m, int fd, const struct stat *st)
 {
-	struct pccd_mount *best = NULL;
-	size_t i, len, best_len = 0;
+	struct open_how how = { .flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,
+				.resolve = RESOLVE_NO_SYMLINKS |
+					   RESOLVE_NO_MAGICLINKS |
+					   RESOLVE_BENEATH };
+	const char *mp = m->conf->path;
+	char proc[64], path[PATH_MAX];
+	size_t len = strlen(mp);
+	struct stat lst;
+	ssize_t n;
+	int root, lfd;
 
-	for (i = 0; i < d->nmounts; i++) {
-		const char *mp = d->mounts[i].conf->path;
-
-		len = strlen(mp);
-		while (len > 1 && mp[len - 1] == '/')
-			len--;
-		if (strncmp(path, mp, len) || (path[len] && path[len] != '/') ||
-		    len <= best_len)
-			continue;
-		best = &d->mounts[i];
-		best_len = len;
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	n = readlink(proc, path, sizeof(path) - 1);
+	if (n < 0)
+		return -errno;
+	path[n] = '\0';
+	while (len > 1 && mp[len - 1] == '/')
+		len--;
+	/* Elsewhere in pccd's view (another mount namespace), or gone. */
+	if (strncmp(path, mp, len) || path[len] != '/' ||
+	    pccd_path_has_dots(path))
+		return -ENOENT;
+	root = open(m->conf->lower, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return -errno;
+	lfd = (int)syscall(SYS_openat2, root, path + len + 1, &how,
+			   sizeof(how));
+	if (lfd < 0)
+		lfd = -errno;
+	close(root);
+	if (lfd >= 0 && (fstat(lfd, &lst) || lst.st_ino != st->st_ino)) {
+		close(lfd);
+		lfd = -ESTALE;	/* renamed or replaced meanwhile */
 	}
-	*plen = best_len;
-	return best;
-}
-
-bool pccd_path_has_dots(const char *path)
-{
-	const char *p = path, *end;
-	size_t len;
-
-	for (;;) {
-		end = strchrnul(p, '/');
-		len = (size_t)(end - p);
-		if ((len == 1 && p[0] == '.') ||
-		    (len == 2 && p[0] == '.' && p[1] == '.'))
-			return true;
-		if (!*end)
-			return false;
-		p = end + 1;
-	}
+	return lfd;
 }
 
 int pccd_cmd_reason(struct pccd_request *r)
@@ -208,40 +219,40 @@ int pccd_cmd_reason(struct pccd_request *r)
 	struct file_handle *h = NULL;
 	const struct pccd_reason *why;
 	struct pccd_mount *m;
-	char lower[PCC_PATH_MAX * 2];
 	const char *path;
 	struct stat st;
-	size_t len;
-	int mnt, err;
+	int mnt, err, lfd;
 
-	err = pccd_req_str(r, "path", true, &path);
-	if (err)
-		return err;
-	if (path[0] != '/')
-		return pccd_fail(r->c, -EINVAL, "\"path\" must be absolute");
-	/* Else root would lstat() whatever path + ".." reaches. */
-	if (pccd_path_has_dots(path))
-		return pccd_fail(r->c, -EINVAL, "\"path\" must not have \".\" "
-				 "or \"..\" components");
-	m = mount_of(r->d, path, &len);
+	path = json_object_get_string(json_object_array_get_idx(
+			json_object_object_get(r->req, "files"), 0));
+	if (r->nfds != 1)
+		return pccd_fail(r->c, -EINVAL, "reason takes one file");
+	if (fstat(r->fds[0], &st))
+		return pccd_fail(r->c, -errno, "%s: %s", path, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return pccd_fail(r->c, -EINVAL, "%s: not a regular file", path);
+	m = pccd_mount_by_dev(r->d, st.st_dev);
 	if (!m)
 		return pccd_fail(r->c, -ENOENT, "%s is not on a configured pcc "
 				 "mount", path);
-	snprintf(lower, sizeof(lower), "%s%s", m->conf->lower, path + len);
-	/* The lower file, never the pcc one: no open, no attach. */
-	if (lstat(lower, &st))
-		return pccd_fail(r->c, -errno, "%s: %s", path, strerror(errno));
 	/* Others' files: only when anyone may read them. */
 	if (r->c->uid && st.st_uid != r->c->uid && !(st.st_mode & S_IROTH))
 		return pccd_json_null(r->reply, "reason");
+	/* The lower file, never the pcc one: no open, no attach. */
+	lfd = lower_of(m, r->fds[0], &st);
+	if (lfd < 0)
+		return pccd_json_null(r->reply, "reason");
 	h = malloc(sizeof(*h) + MAX_HANDLE_SZ);
-	if (!h)
+	if (!h) {
+		close(lfd);
 		return -ENOMEM;
+	}
 	h->handle_bytes = MAX_HANDLE_SZ;
 	why = NULL;
-	if (!name_to_handle_at(AT_FDCWD, lower, h, &mnt, 0))
+	if (!name_to_handle_at(lfd, "", h, &mnt, AT_EMPTY_PATH))
 		why = pccd_reason_get(r->d->reasons, (uint32_t)h->handle_type,
 				      h->f_handle, h->handle_bytes);
+	close(lfd);
 	if (why) {
 		err = pccd_json_str(r->reply, "reason",
 				    pccd_reason_name(why->kind));
@@ -263,4 +274,21 @@ int pccd_cmd_reason(struct pccd_request *r)
 	}
 	free(h);
 	return err;
+}
+
+bool pccd_path_has_dots(const char *path)
+{
+	const char *p = path, *end;
+	size_t len;
+
+	for (;;) {
+		end = strchrnul(p, '/');
+		len = (size_t)(end - p);
+		if ((len == 1 && p[0] == '.') ||
+		    (len == 2 && p[0] == '.' && p[1] == '.'))
+			return true;
+		if (!*end)
+			return false;
+		p = end + 1;
+	}
 }

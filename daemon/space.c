@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/xattr.h>
@@ -43,6 +44,12 @@
 
 /* Copies evicted per dataset and tick: the loop stays responsive. */
 #define EVICT_BATCH		128
+/*
+ * ... and at most this long per tick: each eviction is a netlink call in
+ * which the module unlinks the copy (seconds for a large one on a busy
+ * disk), and clients wait on the same loop.  The rest waits for the next.
+ */
+#define EVICT_BUDGET_MS		250
 /* A copy waiting for room is remembered this long after it last asked. */
 #define WAITING_TTL		3
 /* Without file handles, a draining copy counts this long. */
@@ -545,6 +552,11 @@ static void now_of(const struct space_ds *ds, const struct statvfs *v,
 	}
 }
 
+static uint64_t sub0(uint64_t a, uint64_t b)
+{
+	return a > b ? a - b : 0;
+}
+
 /* --- the copy engine's hooks ------------------------------------------------ */
 
 static int admit(void *arg, const char *root, uint64_t size,
@@ -608,6 +620,25 @@ static int admit(void *arg, const char *root, uint64_t size,
 out:
 	pthread_mutex_unlock(&s->lock);
 	return err;
+}
+
+/*
+ * Data of an admitted copy reached the cache filesystem (or, negative,
+ * left it): statvfs counts it now, the reservation no longer does.
+ */
+static void filled(void *arg, const char *root, uint64_t tag, int64_t bytes)
+{
+	struct pccd *d = arg;
+	struct pccd_space *s = d->space;
+	struct space_ds *ds;
+
+	pthread_mutex_lock(&s->lock);
+	ds = ds_by_root(s, root);
+	if (ds && ds->gen == tag && bytes > 0)
+		ds->reserved_bytes = sub0(ds->reserved_bytes, (uint64_t)bytes);
+	else if (ds && ds->gen == tag)
+		ds->reserved_bytes += (uint64_t)-bytes;
+	pthread_mutex_unlock(&s->lock);
 }
 
 static struct entry *add_copy(struct pccd_space *s, struct space_ds *ds,
@@ -684,7 +715,7 @@ static void copy_done(void *arg, const struct pccd_copy_result *res)
 	if (res->reserved && res->reserved_tag == ds->gen) {
 		pthread_mutex_lock(&s->lock);
 		pccd_space_release(&ds->reserved_bytes, &ds->reserved_files,
-				   res->reserved);
+				   res->reserved - res->reserved_filled);
 		pthread_mutex_unlock(&s->lock);
 	}
 	if (!res->err && res->cache_path[0])
@@ -810,21 +841,33 @@ static struct file_handle *copy_handle(int root_fd, const char *name)
 }
 
 /*
- * Is the copy pinned now?  A pin is set on a copy worker and the index
- * learns it only when the job is reaped: the xattr is the truth.
+ * Open the copy and take its pin lock (copy.h) without waiting: -1 if a
+ * worker is pinning it right now (pass it over this time), else the
+ * descriptor (or -2: it could not be opened, the module says why).
  */
-static bool pinned_now(int root_fd, const char *name)
+static int pin_lock(int root_fd, const char *name)
 {
-	char v[8];
-	bool pinned;
 	int fd;
 
 	fd = pccd_copy_open_at(root_fd, name);
 	if (fd < 0)
-		return false;
-	pinned = fgetxattr(fd, PCCD_XATTR_PIN, v, sizeof(v)) >= 0;
-	close(fd);
-	return pinned;
+		return -2;
+	if (flock(fd, LOCK_EX | LOCK_NB) && errno == EWOULDBLOCK) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * Is the copy pinned now?  A pin is set on a copy worker and the index
+ * learns it only when the job is reaped: the xattr is the truth.
+ */
+static bool pinned_now(int fd)
+{
+	char v[8];
+
+	return fd >= 0 && fgetxattr(fd, PCCD_XATTR_PIN, v, sizeof(v)) >= 0;
 }
 
 /* 0, or a failure that stops this batch. */
@@ -838,15 +881,19 @@ static int evict_one(struct pccd *d, struct space_ds *ds, struct entry *e)
 	struct drain *dr;
 	uint64_t bytes = e->bytes;
 	char msg[160] = "";
-	int err;
+	int err, fd;
 
 	if (!handle_of(ds->root_fd, e->name, &type, fh, &len)) {
 		/* Not a name the engine makes: not ours to evict. */
 		forget(s, ds, e, false);
 		return 0;
 	}
-	if (pinned_now(ds->root_fd, e->name)) {
+	fd = pin_lock(ds->root_fd, e->name);
+	if (fd == -1)
+		return 0;	/* being pinned: not this time */
+	if (pinned_now(fd)) {
 		/* Pinned since it was indexed: keep it, and say so. */
+		close(fd);
 		e->pinned = true;
 		pthread_mutex_lock(&s->lock);
 		ds->pinned_bytes += e->bytes;
@@ -857,6 +904,8 @@ static int evict_one(struct pccd *d, struct space_ds *ds, struct entry *e)
 	h = copy_handle(ds->root_fd, e->name);
 	err = pcc_nl_evict(d->nl, &mnt, ds->ds_id, type, fh, len, &flags,
 			   msg, sizeof(msg));
+	if (fd >= 0)
+		close(fd);	/* the pin lock: unlinked by now, or kept */
 	if (err == -ENOENT || err == -ESTALE || err == -EINVAL) {
 		/* Gone already, or not a copy of this dataset. */
 		if (err != -ENOENT)
@@ -946,9 +995,20 @@ static bool check_drain(struct pccd_space *s, struct space_ds *ds)
 	return freed;
 }
 
-/* Evict what the limits of ds ask for, one batch.  True if any went. */
+static uint64_t ms_now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/*
+ * Evict what the limits of ds ask for, one batch, until the tick's end
+ * (*budget_ms, set by the first dataset that evicts).  True if any went.
+ */
 static bool evict(struct pccd *d, struct space_ds *ds, uint32_t *dumped,
-		  size_t *ndumped)
+		  size_t *ndumped, uint64_t *budget_ms)
 {
 	struct pccd_space *s = d->space;
 	struct pccd_space_goal goal;
@@ -1010,7 +1070,14 @@ static bool evict(struct pccd *d, struct space_ds *ds, uint32_t *dumped,
 	}
 	log_info("space", "%s: %s: evicting %zu copies", ds->root,
 		 pccd_space_why_name(goal.why), k);
+	*budget_ms = *budget_ms ? *budget_ms : ms_now() + EVICT_BUDGET_MS;
 	for (i = 0; i < k; i++) {
+		/* One at least: every dataset makes progress. */
+		if (i && ms_now() >= *budget_ms) {
+			log_debug("space", "%s: %zu of %zu evicted this tick, "
+				  "the rest at the next", ds->root, i, k);
+			break;
+		}
 		if (evict_one(d, ds, ents[out[i]]))
 			break;
 		any = true;
@@ -1033,6 +1100,7 @@ void pccd_space_tick(struct pccd *d)
 	struct space_ds *ds;
 	uint32_t dumped[16];
 	size_t ndumped = 0;
+	uint64_t budget_ms = 0;
 	bool room = false;
 
 	if (!s)
@@ -1045,7 +1113,7 @@ void pccd_space_tick(struct pccd *d)
 			continue;
 		room |= check_drain(s, ds);
 		if (ds->mounted && d->nl && ds->root_fd >= 0)
-			room |= evict(d, ds, dumped, &ndumped);
+			room |= evict(d, ds, dumped, &ndumped, &budget_ms);
 	}
 	if (room && d->copy)
 		pccd_copy_wake(d->copy);
@@ -1097,7 +1165,8 @@ int pccd_space_start(struct pccd *d)
 	d->space = s;
 	if (d->copy)
 		pccd_copy_set_hooks(d->copy, &(struct pccd_copy_hooks){
-					.admit = admit, .done = copy_done,
+					.admit = admit, .filled = filled,
+					.done = copy_done,
 					.arg = d });
 	sync_datasets(d);
 	return 0;

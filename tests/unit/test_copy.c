@@ -1320,6 +1320,57 @@ static void test_admit_reserved(void **state)
 	free(ds);
 }
 
+static int64_t hook_filled_sum;
+
+static void hook_filled(void *arg, const char *root, uint64_t tag,
+			int64_t bytes)
+{
+	(void)arg;
+	(void)root;
+	assert_int_equal(tag, 9);
+	__atomic_add_fetch(&hook_filled_sum, bytes, __ATOMIC_RELAXED);
+}
+
+/*
+ * The data written hands its part of the reservation back as it goes
+ * (statvfs counts it from then on), never more than was reserved.
+ */
+static void test_admit_filled(void **state)
+{
+	struct pccd_copy_engine *e = engine(1);
+	char *src = newdir("src"), *ds = newdir("ds");
+	char *f = make_file(src, "data", 10000), *g = make_file(src, "g", 20000);
+	struct pccd_copy_req r;
+	struct done d = { 0 };
+
+	(void)state;
+	pccd_copy_set_hooks(e, &(struct pccd_copy_hooks){
+				.admit = hook_admit, .filled = hook_filled });
+	hook.err = 0;
+	hook.reserved = 12288;
+	hook_filled_sum = 0;
+	req_for(&r, f, -1, ds, 7, false);
+	assert_int_equal(pccd_copy_submit(e, &r, on_done, &d), 0);
+	wait_calls(e, &d.calls, 1);
+	assert_int_equal(d.res.err, 0);
+	assert_int_equal(d.res.reserved, 12288);
+	assert_int_equal(d.res.reserved_filled, 10000);
+	assert_int_equal(hook_filled_sum, 10000);
+	/* Larger than its reservation (it grew): no more than reserved. */
+	hook_filled_sum = 0;
+	req_for(&r, g, -1, ds, 7, false);
+	assert_int_equal(pccd_copy_submit(e, &r, on_done, &d), 0);
+	wait_calls(e, &d.calls, 2);
+	assert_int_equal(d.res.err, 0);
+	assert_int_equal(d.res.reserved_filled, 12288);
+	assert_int_equal(hook_filled_sum, 12288);
+	pccd_copy_engine_free(e);
+	free(f);
+	free(g);
+	free(src);
+	free(ds);
+}
+
 /* A copy waiting for room that never comes is refused as no space. */
 static void test_admit_wait_bounded(void **state)
 {
@@ -1374,6 +1425,7 @@ int main(void)
 		cmocka_unit_test(test_owner),
 		cmocka_unit_test(test_parallel),
 		cmocka_unit_test(test_admit_reserved),
+		cmocka_unit_test(test_admit_filled),
 		cmocka_unit_test(test_admit_wait_bounded),
 	};
 	int ret;
