@@ -159,9 +159,10 @@ int pccd_apply_add(struct pccd *d, struct pccd_mount *m,
 	int err;
 
 	/*
-	 * No pccd_copy_cleanup() here: a copy still running into this
-	 * directory (del -k, then add) may own a temporary name in it.
-	 * pccd_apply_cleanup() removes leftovers at start, before any copy.
+	 * Leftovers of interrupted copies are not removed here: a copy
+	 * still running into this directory (del -k, then add) may own a
+	 * temporary name in it.  Space management's scan removes a dead
+	 * pccd's (pccd_copy_remove_leftover()).
 	 */
 	*msg = '\0';
 	if (ds->mode & PCC_MODE_RW) {
@@ -385,24 +386,6 @@ unsigned int pccd_apply(struct pccd *d)
 	}
 	d->apply_errors = errors;
 	return errors;
-}
-
-void pccd_apply_cleanup(struct pccd *d)
-{
-	const struct pcc_conf_mount *cm;
-	const struct pcc_conf_dataset *ds;
-	int n;
-
-	for (cm = d->conf->mounts; cm; cm = cm->next)
-		for (ds = cm->datasets; ds; ds = ds->next) {
-			n = pccd_copy_cleanup(ds->path);
-			if (n > 0)
-				log_info("copy", "%s: removed %d leftovers of interrupted copies",
-					 ds->path, n);
-			else if (n < 0 && n != -ENOENT)
-				log_warn_errno("copy", n, "%s: cannot look for leftovers",
-					       ds->path);
-		}
 }
 
 void pccd_apply_rearm(struct pccd *d)

@@ -27,12 +27,6 @@ struct pcc_rule;
 unsigned int pccd_apply(struct pccd *d);
 
 /*
- * Remove what interrupted copies left in every configured dataset: at
- * start, before any copy of this pccd runs.
- */
-void pccd_apply_cleanup(struct pccd *d);
-
-/*
  * At start: make the module report misses again.  It reports a file's
  * miss once per generation of its mount, so files opened while no pccd
  * listened would otherwise never be copied; a dataset set to its own

@@ -549,7 +549,7 @@ static int make_tmp(struct copy_ctx *c)
 	if (c->tmp < 0 && errno != EOPNOTSUPP && errno != EISDIR)
 		return fail_cache(c, -errno, "creating the copy of");
 	/*
-	 * No O_TMPFILE here: a named file pccd_copy_cleanup() knows, made
+	 * No O_TMPFILE here: a named file pccd_copy_remove_leftover() knows, made
 	 * in the directory checked (no path walked again).
 	 */
 	for (i = 0; c->tmp < 0 && i < 100; i++) {
@@ -1811,13 +1811,20 @@ static void remove_entry(int dfd, const char *name, void *arg)
 	c->bytes += (uint64_t)st.st_blocks * 512;
 }
 
-int pccd_copy_cleanup(const char *ds_root)
+bool pccd_copy_remove_leftover(int dfd, const char *name, time_t since)
 {
-	struct cleanup_ctx c = { .ds_root = ds_root };
-	int err;
+	char mine[sizeof(PCCD_COPY_TMP_PREFIX) + 16];
+	struct stat st;
 
-	err = fanout_walk(ds_root, remove_entry, &c, false);
-	return err ? err : (int)c.files;
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) ||
+	    !is_leftover(name, &st))
+		return false;
+	/* This daemon's name (tmp_name()), written since it started: live. */
+	snprintf(mine, sizeof(mine), "%s%d.", PCCD_COPY_TMP_PREFIX,
+		 (int)getpid());
+	if (!strncmp(name, mine, strlen(mine)) && st.st_mtime >= since)
+		return false;
+	return !unlinkat(dfd, name, 0);
 }
 
 int pccd_copy_remove_all_with(const struct pccd_copy_ops *in_ops,

@@ -20,7 +20,7 @@
  * the daemon killed) leaves nothing named in the dataset: the data goes to
  * an O_TMPFILE that is linked in only when complete, or, on filesystems
  * without O_TMPFILE, to a PCCD_COPY_TMP_PREFIX file that
- * pccd_copy_cleanup() removes.
+ * pccd_copy_remove_leftover() removes.
  */
 #ifndef PCCD_COPY_H
 #define PCCD_COPY_H
@@ -29,6 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include <linux/pcc.h>
 
@@ -205,15 +206,15 @@ void pccd_copy_get_stats(struct pccd_copy_engine *e,
 			 struct pccd_copy_stats *st);
 
 /*
- * Remove what interrupted copies left in ds_root: PCCD_COPY_TMP_PREFIX
- * files in its HH/HH directories that are regular, the daemon's user's
- * (root's), mode 0600 or less, with one link; anything else may be a
- * user's.  Fan-out directories are entered without following symlinks,
- * and only if they are the daemon's user's and nobody else may write them
- * (the engine refuses to copy into others).  Returns the number removed
- * or a negative errno.
+ * Remove dfd/name (dfd: a HH/HH directory of a dataset) if it is what an
+ * interrupted copy of a dead pccd left: a PCCD_COPY_TMP_PREFIX file that
+ * is regular, the daemon's user's (root's), mode 0600 or less, with one
+ * link (anything else may be a user's), and not this daemon's (its name
+ * carries another pid, or it was last written before since, when this
+ * daemon began copying: a pid of an earlier boot).  True if removed.
+ * Space management's start-up scan calls it for every such name.
  */
-int pccd_copy_cleanup(const char *ds_root);
+bool pccd_copy_remove_leftover(int dfd, const char *name, time_t since);
 
 /*
  * Open the file name of directory dfd (a cache directory) for reading the
@@ -227,7 +228,9 @@ int pccd_copy_open_at(int dfd, const char *name);
  * PCC_XATTR_COPY says PCC_TYPE_READONLY and ds_id), leftovers of
  * interrupted copies and the fan-out directories left empty.  Files that
  * are not pcc read-only copies are never removed: they may hold data found
- * nowhere else.  The directories are walked as pccd_copy_cleanup() does.
+ * nowhere else.  Fan-out directories are entered without following
+ * symlinks, and only if they are the daemon's user's and nobody else may
+ * write them (the engine refuses to copy into others).
  * Adds what was removed to *files and *bytes.
  */
 int pccd_copy_remove_all(const char *ds_root, uint32_t ds_id,

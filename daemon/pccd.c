@@ -273,10 +273,11 @@ static int start(struct pccd *d)
 
 	/*
 	 * Mount and push the datasets before telling anyone we are ready.
-	 * Only now that the socket is ours is no other pccd running: what
-	 * copies left in the datasets is a dead one's.
+	 * What a dead pccd's copies left in the datasets goes later, in
+	 * space management's scan: walking every fan-out directory here
+	 * would keep READY waiting (seconds at 100,000 copies), and the
+	 * module never looks at those names.
 	 */
-	pccd_apply_cleanup(d);
 	d->apply_errors = pccd_apply(d);
 	pccd_events_open(d);
 	pccd_apply_rearm(d);

@@ -14,10 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
-
-#include <linux/openat2.h>
 
 #include <json-c/json.h>
 
@@ -169,6 +166,33 @@ const char *pccd_reason_name(enum pccd_reason_kind kind)
 /* --- the reason command ----------------------------------------------------- */
 
 /*
+ * rel (no "." or ".." component) under the directory dfd, opened O_PATH,
+ * one component at a time, no symlink followed: a symlink in the middle
+ * is not a directory (ENOTDIR), at the end it is itself.
+ */
+static int open_beneath(int dfd, char *rel)
+{
+	char *name = rel, *slash;
+	int fd = dup(dfd), next;
+
+	while (fd >= 0 && (slash = strchr(name, '/'))) {
+		*slash = '\0';
+		next = *name ? openat(fd, name, O_PATH | O_NOFOLLOW |
+				      O_DIRECTORY | O_CLOEXEC)
+			     : dup(fd);
+		*slash = '/';
+		close(fd);
+		fd = next;
+		name = slash + 1;
+	}
+	if (fd < 0)
+		return -errno;
+	next = openat(fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	close(fd);
+	return next < 0 ? -errno : next;
+}
+
+/*
  * The lower file of a file on configured mount m, opened O_PATH: where
  * the kernel says the caller's descriptor is on the mount (so the caller
  * reached it with their own permissions), looked up under the lower's
@@ -177,10 +201,6 @@ const char *pccd_reason_name(enum pccd_reason_kind kind)
  */
 static int lower_of(const struct pccd_mount *m, int fd, const struct stat *st)
 {
-	struct open_how how = { .flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,
-				.resolve = RESOLVE_NO_SYMLINKS |
-					   RESOLVE_NO_MAGICLINKS |
-					   RESOLVE_BENEATH };
 	const char *mp = m->conf->path;
 	char proc[64], path[PATH_MAX];
 	size_t len = strlen(mp);
@@ -196,16 +216,13 @@ static int lower_of(const struct pccd_mount *m, int fd, const struct stat *st)
 	while (len > 1 && mp[len - 1] == '/')
 		len--;
 	/* Elsewhere in pccd's view (another mount namespace), or gone. */
-	if (strncmp(path, mp, len) || path[len] != '/' ||
+	if (strncmp(path, mp, len) || path[len] != '/' || !path[len + 1] ||
 	    pccd_path_has_dots(path))
 		return -ENOENT;
 	root = open(m->conf->lower, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (root < 0)
 		return -errno;
-	lfd = (int)syscall(SYS_openat2, root, path + len + 1, &how,
-			   sizeof(how));
-	if (lfd < 0)
-		lfd = -errno;
+	lfd = open_beneath(root, path + len + 1);
 	close(root);
 	if (lfd >= 0 && (fstat(lfd, &lst) || lst.st_ino != st->st_ino)) {
 		close(lfd);

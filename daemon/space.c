@@ -98,6 +98,8 @@ struct space_ds {
 	atomic_bool scan_done, scan_cancel;
 	struct index scan_idx;
 	int scan_err;
+	time_t since;			/* leftovers older are a dead pccd's */
+	unsigned int leftovers;		/* of them, removed */
 	/* Under the lock. */
 	uint64_t bytes, files, pinned_bytes, pinned_files;
 	uint64_t drain_bytes, drain_files;
@@ -112,6 +114,7 @@ struct pccd_space {
 	pthread_mutex_t lock;
 	struct space_ds *list;
 	uint64_t gen;			/* the last space_ds's */
+	time_t since;			/* started: copies were made after */
 	uint64_t evictions, evicted_bytes, refused;
 };
 
@@ -333,6 +336,12 @@ static void *scan_main(void *arg)
 			    !(d2 = open_sub(dirfd(d1), e2->d_name)))
 				continue;
 			while ((e3 = readdir(d2))) {
+				/* A dead pccd's half-made copy: it goes. */
+				if (e3->d_name[0] == '.' &&
+				    pccd_copy_remove_leftover(dirfd(d2),
+							      e3->d_name,
+							      ds->since))
+					ds->leftovers++;
 				if (e3->d_name[0] == '.' ||
 				    strlen(e3->d_name) + 7 > sizeof(name))
 					continue;
@@ -416,6 +425,9 @@ static void scan_adopt(struct pccd_space *s, struct space_ds *ds)
 	if (ds->scan_err)
 		log_warn_errno("space", ds->scan_err, "%s: the index of its "
 			       "copies may be incomplete", ds->root);
+	if (ds->leftovers)
+		log_info("copy", "%s: removed %u leftovers of interrupted copies",
+			 ds->root, ds->leftovers);
 	log_info("space", "%s: %zu copies, %llu bytes", ds->root, ds->idx.n,
 		 (unsigned long long)ds->bytes);
 }
@@ -488,6 +500,7 @@ static void sync_datasets(struct pccd *d)
 				}
 				ds->root_fd = -1;
 				ds->ds_id = pcc_conf_dataset_id(c);
+				ds->since = s->since;
 				ds->scanning = !pthread_create(&ds->thread,
 							       NULL, scan_main,
 							       ds);
@@ -1162,6 +1175,7 @@ int pccd_space_start(struct pccd *d)
 		return -ENOMEM;
 	}
 	pthread_mutex_init(&s->lock, NULL);
+	s->since = time(NULL);
 	d->space = s;
 	if (d->copy)
 		pccd_copy_set_hooks(d->copy, &(struct pccd_copy_hooks){

@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <poll.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -329,6 +330,27 @@ static uint64_t files_in(const char *ds)
 	return files;
 }
 
+/* How many leftovers (PCCD_COPY_TMP_PREFIX names) are under dir. */
+static int leftovers_found;
+
+static int count_leftover(const char *path, const struct stat *st, int type,
+			  struct FTW *ftw)
+{
+	(void)st;
+	(void)type;
+	if (!strncmp(path + ftw->base, PCCD_COPY_TMP_PREFIX,
+		     strlen(PCCD_COPY_TMP_PREFIX)))
+		leftovers_found++;
+	return 0;
+}
+
+static int leftovers_in(const char *dir)
+{
+	leftovers_found = 0;
+	assert_int_equal(nftw(dir, count_leftover, 16, FTW_PHYS), 0);
+	return leftovers_found;
+}
+
 /* --- tests ------------------------------------------------------------------ */
 
 static void test_normal_copy(void **state)
@@ -393,7 +415,7 @@ static void test_normal_copy(void **state)
 	assert_int_equal(stats.queued + stats.running, 0);
 	/* Nothing else in the dataset: no temporary name left. */
 	assert_int_equal(files_in(ds), 1);
-	assert_int_equal(pccd_copy_cleanup(ds), 0);
+	assert_int_equal(leftovers_in(ds), 0);
 
 	pccd_copy_engine_free(e);
 	free(f);
@@ -796,7 +818,7 @@ static void test_free_busy(void **state)
 	assert_int_equal(d.calls, 4);
 	assert_true(d.cancelled >= 3);
 	assert_int_equal(d.resubmit, 4);
-	assert_int_equal(pccd_copy_cleanup(ds), 0);
+	assert_int_equal(leftovers_in(ds), 0);
 	assert_true(files_in(ds) <= 1);
 	for (i = 0; i < 4; i++)
 		free(f[i]);
@@ -958,10 +980,67 @@ static bool exists(const char *dir, const char *name)
 	return ok;
 }
 
+/* pccd_copy_remove_leftover() on name in dir; true if it went. */
+static bool remove_leftover(const char *dir, const char *name, time_t since)
+{
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	bool removed;
+
+	assert_true(dfd >= 0);
+	removed = pccd_copy_remove_leftover(dfd, name, since);
+	close(dfd);
+	if (removed)
+		assert_false(exists(dir, name));
+	return removed;
+}
+
 /*
- * Only the daemon's own leftovers go (a regular file, 0600 or less, one
- * link, the daemon's user's), and only in fan-out directories reached
- * without a symlink that nobody else may write.
+ * Only a dead daemon's leftovers go: a regular file, 0600 or less, one
+ * link, the daemon's user's, and not of this daemon (another pid in its
+ * name, or last written before it started).
+ */
+static void test_leftover(void **state)
+{
+	char *ds = newdir("ds"), *p, *l, mine[64];
+	time_t now = time(NULL);
+
+	(void)state;
+	free(put_mode(ds, PCCD_COPY_TMP_PREFIX "abcdef", 0600));
+	free(put_mode(ds, PCCD_COPY_TMP_PREFIX "1.2.3", 0400));
+	free(put_mode(ds, PCCD_COPY_TMP_PREFIX "wide", 0644));
+	p = put_mode(ds, PCCD_COPY_TMP_PREFIX "linked", 0600);
+	assert_true(asprintf(&l, "%s/ffff-link", ds) > 0);
+	assert_int_equal(link(p, l), 0);
+	free(p);
+	free(l);
+	free(put_mode(ds, "ffff-0102", 0600));
+	snprintf(mine, sizeof(mine), "%s%d.1.1", PCCD_COPY_TMP_PREFIX,
+		 (int)getpid());
+	free(put_mode(ds, mine, 0600));
+
+	assert_true(remove_leftover(ds, PCCD_COPY_TMP_PREFIX "abcdef", now));
+	assert_true(remove_leftover(ds, PCCD_COPY_TMP_PREFIX "1.2.3", now));
+	assert_false(remove_leftover(ds, PCCD_COPY_TMP_PREFIX "wide", now));
+	assert_false(remove_leftover(ds, PCCD_COPY_TMP_PREFIX "linked", now));
+	assert_false(remove_leftover(ds, "ffff-0102", now));
+	assert_false(remove_leftover(ds, "missing", now));
+	/* Ours, written since we started: a copy being made. */
+	assert_false(remove_leftover(ds, mine, now - 5));
+	/* Our pid, but older than us: an earlier boot's daemon. */
+	assert_true(remove_leftover(ds, mine, now + 5));
+	if (geteuid() == 0) {
+		p = put_mode(ds, PCCD_COPY_TMP_PREFIX "theirs", 0600);
+		assert_int_equal(chown(p, 65534, 65534), 0);
+		free(p);
+		assert_false(remove_leftover(ds, PCCD_COPY_TMP_PREFIX "theirs",
+					     now));
+	}
+	free(ds);
+}
+
+/*
+ * remove_all removes copies and leftovers only in fan-out directories
+ * reached without a symlink that nobody else may write.
  */
 static void test_cleanup(void **state)
 {
@@ -999,24 +1078,16 @@ static void test_cleanup(void **state)
 	assert_int_equal(symlink(v01, p), 0);
 	free(p);
 
-	assert_int_equal(pccd_copy_cleanup(ds), 2);
+	assert_int_equal(pccd_copy_remove_all_with(&fake_ops, ds, 1, &files,
+						   &bytes), 0);
+	assert_int_equal(files, 2);		/* abcdef, 1.2.3 */
 	assert_false(exists(cd, PCCD_COPY_TMP_PREFIX "abcdef"));
 	assert_false(exists(cd, PCCD_COPY_TMP_PREFIX "1.2.3"));
-	assert_true(exists(cd, PCCD_COPY_TMP_PREFIX "wide"));
 	assert_true(exists(cd, PCCD_COPY_TMP_PREFIX "linked"));
 	assert_true(exists(cd, "ffff-0102"));
 	if (geteuid() == 0)
 		assert_true(exists(cd, PCCD_COPY_TMP_PREFIX "theirs"));
 	assert_true(exists(ds, PCCD_COPY_TMP_PREFIX "mine"));
-	assert_true(exists(open2, PCCD_COPY_TMP_PREFIX "x"));
-	assert_true(exists(v01, PCCD_COPY_TMP_PREFIX "v"));
-	assert_int_equal(pccd_copy_cleanup(ds), 0);
-	assert_int_equal(pccd_copy_cleanup("/nonexistent/pcc"), -ENOENT);
-
-	/* remove_all: the same care, and the symlinked tree stays. */
-	assert_int_equal(pccd_copy_remove_all_with(&fake_ops, ds, 1, &files,
-						   &bytes), 0);
-	assert_int_equal(files, 0);
 	assert_true(exists(v01, PCCD_COPY_TMP_PREFIX "v"));
 	assert_true(exists(open2, PCCD_COPY_TMP_PREFIX "x"));
 	assert_true(exists(cd, PCCD_COPY_TMP_PREFIX "wide"));
@@ -1418,6 +1489,7 @@ int main(void)
 		cmocka_unit_test(test_free_unreaped),
 		cmocka_unit_test(test_cancel_dataset),
 		cmocka_unit_test(test_attach_enoent),
+		cmocka_unit_test(test_leftover),
 		cmocka_unit_test(test_cleanup),
 		cmocka_unit_test(test_untrusted_dirs),
 		cmocka_unit_test(test_remove_all),
