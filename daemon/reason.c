@@ -193,18 +193,59 @@ static int open_beneath(int dfd, char *rel)
 }
 
 /*
- * The lower file of a file on configured mount m, opened O_PATH: where
- * the kernel says the caller's descriptor is on the mount (so the caller
- * reached it with their own permissions), looked up under the lower's
- * root with no symlink followed and no way out, and only if it is the
- * same inode (pcc shows the lower's inode numbers).  -errno otherwise.
+ * What the kernel says of descriptor fd, without asking the file: its
+ * mount's id and its inode number (/proc/self/fdinfo).  An fstat() would
+ * be a getattr of the pcc file, which attaches it where the dataset's
+ * policy says "stat": pcc state must change nothing.
  */
-static int lower_of(const struct pccd_mount *m, int fd, const struct stat *st)
+static int fd_mount_ino(int fd, int *mnt_id, unsigned long long *ino)
+{
+	char path[64], line[128];
+	int found = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "mnt_id: %d", mnt_id) == 1 ||
+		    sscanf(line, "ino: %llu", ino) == 1)
+			found++;
+	fclose(f);
+	return found == 2 ? 0 : -ENOTSUP;
+}
+
+/* The configured mount whose mount (the VFS's) is mnt_id, or NULL. */
+static struct pccd_mount *mount_by_mnt_id(struct pccd *d, int mnt_id)
+{
+	struct statx stx;
+	size_t i;
+
+	for (i = 0; i < d->nmounts; i++)
+		if (d->mounts[i].mounted &&
+		    !statx(AT_FDCWD, d->mounts[i].conf->path, AT_NO_AUTOMOUNT,
+			   STATX_MNT_ID, &stx) &&
+		    (stx.stx_mask & STATX_MNT_ID) &&
+		    stx.stx_mnt_id == (uint64_t)mnt_id)
+			return &d->mounts[i];
+	return NULL;
+}
+
+/*
+ * The lower file of a file on configured mount m, opened O_PATH, its
+ * attributes in *st: where the kernel says the caller's descriptor is on
+ * the mount (so the caller reached it with their own permissions), looked
+ * up under the lower's root with no symlink followed and no way out, and
+ * only if it is the same inode (pcc shows the lower's inode numbers).
+ * -errno otherwise.
+ */
+static int lower_of(const struct pccd_mount *m, int fd,
+		    unsigned long long ino, struct stat *st)
 {
 	const char *mp = m->conf->path;
 	char proc[64], path[PATH_MAX];
 	size_t len = strlen(mp);
-	struct stat lst;
 	ssize_t n;
 	int root, lfd;
 
@@ -224,7 +265,7 @@ static int lower_of(const struct pccd_mount *m, int fd, const struct stat *st)
 		return -errno;
 	lfd = open_beneath(root, path + len + 1);
 	close(root);
-	if (lfd >= 0 && (fstat(lfd, &lst) || lst.st_ino != st->st_ino)) {
+	if (lfd >= 0 && (fstat(lfd, st) || st->st_ino != ino)) {
 		close(lfd);
 		lfd = -ESTALE;	/* renamed or replaced meanwhile */
 	}
@@ -235,6 +276,7 @@ int pccd_cmd_reason(struct pccd_request *r)
 {
 	struct file_handle *h = NULL;
 	const struct pccd_reason *why;
+	unsigned long long ino;
 	struct pccd_mount *m;
 	const char *path;
 	struct stat st;
@@ -244,21 +286,23 @@ int pccd_cmd_reason(struct pccd_request *r)
 			json_object_object_get(r->req, "files"), 0));
 	if (r->nfds != 1)
 		return pccd_fail(r->c, -EINVAL, "reason takes one file");
-	if (fstat(r->fds[0], &st))
-		return pccd_fail(r->c, -errno, "%s: %s", path, strerror(errno));
-	if (!S_ISREG(st.st_mode))
-		return pccd_fail(r->c, -EINVAL, "%s: not a regular file", path);
-	m = pccd_mount_by_dev(r->d, st.st_dev);
+	err = fd_mount_ino(r->fds[0], &mnt, &ino);
+	if (err)
+		return pccd_fail(r->c, err, "%s: %s", path, strerror(-err));
+	m = mount_by_mnt_id(r->d, mnt);
 	if (!m)
 		return pccd_fail(r->c, -ENOENT, "%s is not on a configured pcc "
 				 "mount", path);
-	/* Others' files: only when anyone may read them. */
-	if (r->c->uid && st.st_uid != r->c->uid && !(st.st_mode & S_IROTH))
-		return pccd_json_null(r->reply, "reason");
 	/* The lower file, never the pcc one: no open, no attach. */
-	lfd = lower_of(m, r->fds[0], &st);
+	lfd = lower_of(m, r->fds[0], ino, &st);
 	if (lfd < 0)
 		return pccd_json_null(r->reply, "reason");
+	/* Others' files: only when anyone may read them. */
+	if (!S_ISREG(st.st_mode) ||
+	    (r->c->uid && st.st_uid != r->c->uid && !(st.st_mode & S_IROTH))) {
+		close(lfd);
+		return pccd_json_null(r->reply, "reason");
+	}
 	h = malloc(sizeof(*h) + MAX_HANDLE_SZ);
 	if (!h) {
 		close(lfd);
