@@ -549,8 +549,8 @@ static int make_tmp(struct copy_ctx *c)
 	if (c->tmp < 0 && errno != EOPNOTSUPP && errno != EISDIR)
 		return fail_cache(c, -errno, "creating the copy of");
 	/*
-	 * No O_TMPFILE here: a named file pccd_copy_remove_leftover() knows, made
-	 * in the directory checked (no path walked again).
+	 * No O_TMPFILE here: a named file pccd_copy_remove_leftover()
+	 * knows, made in the directory checked (no path walked again).
 	 */
 	for (i = 0; c->tmp < 0 && i < 100; i++) {
 		tmp_name(c);
