@@ -26,6 +26,7 @@
 #include <sys/eventfd.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/xattr.h>
@@ -126,6 +127,28 @@ struct copy_ctx {
 };
 
 static unsigned int tmp_counter;
+/*
+ * This daemon's temporary names start with PCCD_COPY_TMP_PREFIX, its pid
+ * and this number, drawn once: a dead daemon's leftovers are told from
+ * live copies by name alone, whatever pid a later boot reuses and
+ * whatever the clock does.
+ */
+static pthread_once_t tmp_nonce_once = PTHREAD_ONCE_INIT;
+static unsigned int tmp_nonce;
+
+static void tmp_nonce_draw(void)
+{
+	if (getrandom(&tmp_nonce, sizeof(tmp_nonce), GRND_NONBLOCK) !=
+	    sizeof(tmp_nonce))
+		tmp_nonce = (unsigned int)time(NULL) ^ (unsigned int)getpid();
+}
+
+void pccd_copy_tmp_own(char *buf, size_t len)
+{
+	pthread_once(&tmp_nonce_once, tmp_nonce_draw);
+	snprintf(buf, len, "%s%d-%08x.", PCCD_COPY_TMP_PREFIX, (int)getpid(),
+		 tmp_nonce);
+}
 
 /* The daemon is stopping, or the job's dataset is being removed. */
 static bool cancelled(struct copy_ctx *c)
@@ -536,8 +559,11 @@ static void discard_tmp(struct copy_ctx *c)
 /* A temporary name in c->d2, unique in this daemon. */
 static void tmp_name(struct copy_ctx *c)
 {
-	snprintf(c->tmpname, sizeof(c->tmpname), "%s%d.%ld.%u",
-		 PCCD_COPY_TMP_PREFIX, (int)getpid(), (long)syscall(SYS_gettid),
+	char own[sizeof(c->tmpname) / 2];
+
+	pccd_copy_tmp_own(own, sizeof(own));
+	snprintf(c->tmpname, sizeof(c->tmpname), "%s%ld.%u", own,
+		 (long)syscall(SYS_gettid),
 		 __atomic_add_fetch(&tmp_counter, 1, __ATOMIC_RELAXED));
 }
 
@@ -888,27 +914,38 @@ static int do_attach(struct copy_ctx *c, bool fresh, bool *linked)
 }
 
 /*
- * A copy replacing a pinned one (a new version of the file) stays pinned:
- * the mark belongs to the file, not to one version of its data.
+ * The copy this one replaces (an older version at the same name), opened
+ * and pin-locked (copy.h) until the new one is linked over it: eviction
+ * holds that lock from its look at a copy to the module's unlinking of
+ * it by name, so it never takes the new copy for the old.  -1 if none.
  */
-static void keep_pin(struct copy_ctx *c)
+static int lock_replaced(struct copy_ctx *c)
+{
+	int fd = pccd_copy_open_at(c->d2, c->name + 6);
+
+	if (fd >= 0 && flock(fd, LOCK_EX)) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+/*
+ * A copy replacing a pinned one (old: the replaced copy, or -1) stays
+ * pinned: the mark belongs to the file, not to one version of its data.
+ * One made by pcc pin is pinned already when it is linked: there is no
+ * moment when it is in the cache unpinned for eviction to take.
+ */
+static void keep_pin(struct copy_ctx *c, int old)
 {
 	bool pin;
 	char v[8];
-	int fd;
 
-	/*
-	 * Pinned already when pcc pin made the copy: no moment when it is in
-	 * the cache unpinned for eviction to take.
-	 */
 	pthread_mutex_lock(&c->e->lock);
 	pin = c->j->pin;
 	pthread_mutex_unlock(&c->e->lock);
-	fd = pin ? -1 : pccd_copy_open_at(c->d2, c->name + 6);
-	if (!pin && fd >= 0)
-		pin = fgetxattr(fd, PCCD_XATTR_PIN, v, sizeof(v)) >= 0;
-	if (fd >= 0)
-		close(fd);
+	if (!pin && old >= 0)
+		pin = fgetxattr(old, PCCD_XATTR_PIN, v, sizeof(v)) >= 0;
 	if (pin && fsetxattr(c->tmp, PCCD_XATTR_PIN, "1", 1, 0))
 		log_warn("copy", "%s: the new copy of a pinned file is not "
 			 "pinned", c->what);
@@ -994,10 +1031,10 @@ static int set_pin(struct copy_ctx *c)
 		  O_CLOEXEC | O_NOCTTY);
 	if (fd < 0 || flock(fd, LOCK_EX) || fstat(fd, &st))
 		err = -errno;
-	else if (st.st_nlink == 0)
+	if (err == -ENOENT || (!err && st.st_nlink == 0))
 		err = fail(c, -EAGAIN, "%s was evicted while being pinned: "
 			   "pin it again", c->what);
-	else if (fsetxattr(fd, PCCD_XATTR_PIN, "1", 1, 0))
+	else if (!err && fsetxattr(fd, PCCD_XATTR_PIN, "1", 1, 0))
 		err = -errno;
 	if (fd >= 0)
 		close(fd);
@@ -1012,7 +1049,7 @@ static int copy_once(struct copy_ctx *c, const struct pcc_version *v1)
 {
 	struct pcc_version v2;
 	struct pcc_copy_xattr x;
-	int err;
+	int err, old;
 
 	__atomic_store_n(&c->j->total, v1->size, __ATOMIC_RELAXED);
 	__atomic_store_n(&c->j->done, 0, __ATOMIC_RELAXED);
@@ -1054,8 +1091,11 @@ static int copy_once(struct copy_ctx *c, const struct pcc_version *v1)
 		fail_cache(c, err, "setting " PCC_XATTR_COPY " on the copy of");
 		goto out;
 	}
-	keep_pin(c);
+	old = lock_replaced(c);
+	keep_pin(c, old);
 	err = link_copy(c);
+	if (old >= 0)
+		close(old);
 out:
 	discard_tmp(c);
 	/* Not linked: its data is gone, the reservation holds it again. */
@@ -1811,18 +1851,17 @@ static void remove_entry(int dfd, const char *name, void *arg)
 	c->bytes += (uint64_t)st.st_blocks * 512;
 }
 
-bool pccd_copy_remove_leftover(int dfd, const char *name, time_t since)
+bool pccd_copy_remove_leftover(int dfd, const char *name)
 {
-	char mine[sizeof(PCCD_COPY_TMP_PREFIX) + 16];
+	char own[64];
 	struct stat st;
 
+	/* This daemon's (tmp_name()): a copy being made. */
+	pccd_copy_tmp_own(own, sizeof(own));
+	if (!strncmp(name, own, strlen(own)))
+		return false;
 	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) ||
 	    !is_leftover(name, &st))
-		return false;
-	/* This daemon's name (tmp_name()), written since it started: live. */
-	snprintf(mine, sizeof(mine), "%s%d.", PCCD_COPY_TMP_PREFIX,
-		 (int)getpid());
-	if (!strncmp(name, mine, strlen(mine)) && st.st_mtime >= since)
 		return false;
 	return !unlinkat(dfd, name, 0);
 }

@@ -29,7 +29,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
-#include <time.h>
 
 #include <linux/pcc.h>
 
@@ -61,9 +60,8 @@ struct pccd_copy_result {
 	uint64_t reserved;		/* bytes the admit hook reserved (0:
 					 * none) */
 	uint64_t reserved_tag;		/* where, as the hook tagged it */
-	uint64_t reserved_filled;	/* of them, handed back through the
-					 * filled hook: done releases the
-					 * rest */
+	uint64_t reserved_filled;	/* of them, told written through
+					 * the filled hook */
 	uint64_t size;			/* of the file, when known */
 	bool have_fh;			/* the lower's handle is known: */
 	uint32_t fh_type, fh_len;
@@ -118,13 +116,13 @@ struct pccd_copy_stats {
  * errno to refuse it with msg.  On 0 it sets *reserved to the bytes it
  * reserved (0 when it reserved nothing, e.g. a dataset it does not know
  * yet) and *tag to where; both reach done in the result, which releases
- * exactly that, less what filled handed back.  filled is called on the
- * worker as the copy's data reaches the cache filesystem, with the bytes
- * written since (at most what is reserved), or negative with all of them
- * when an attempt's data is thrown away: the filesystem's own counts hold
- * those bytes, and the reservation must not count them again.  done is
- * called in pccd_copy_reap()'s thread once per finished job, before its
- * callbacks.
+ * exactly that.  filled is called on the worker as the copy's data
+ * reaches the cache filesystem, with the bytes written since (at most
+ * what is reserved), or negative with all of them when an attempt's data
+ * is thrown away: the filesystem's own counts hold those bytes, and its
+ * figures must not count them twice (reserved_filled in the result says
+ * how many are told).  done is called in pccd_copy_reap()'s thread once
+ * per finished job, before its callbacks.
  */
 struct pccd_copy_hooks {
 	int (*admit)(void *arg, const char *ds_root, uint64_t size,
@@ -209,12 +207,18 @@ void pccd_copy_get_stats(struct pccd_copy_engine *e,
  * Remove dfd/name (dfd: a HH/HH directory of a dataset) if it is what an
  * interrupted copy of a dead pccd left: a PCCD_COPY_TMP_PREFIX file that
  * is regular, the daemon's user's (root's), mode 0600 or less, with one
- * link (anything else may be a user's), and not this daemon's (its name
- * carries another pid, or it was last written before since, when this
- * daemon began copying: a pid of an earlier boot).  True if removed.
- * Space management's start-up scan calls it for every such name.
+ * link (anything else may be a user's), whose name is not this daemon's
+ * (pccd_copy_tmp_own()).  True if removed.  Space management's start-up
+ * scan calls it for every such name.
  */
-bool pccd_copy_remove_leftover(int dfd, const char *name, time_t since);
+bool pccd_copy_remove_leftover(int dfd, const char *name);
+
+/*
+ * The start of this daemon's temporary names: the prefix, its pid and a
+ * number drawn at its first use, so that no other daemon's (a dead one's,
+ * even with the same pid after a reboot) begin the same way.
+ */
+void pccd_copy_tmp_own(char *buf, size_t len);
 
 /*
  * Open the file name of directory dfd (a cache directory) for reading the

@@ -232,28 +232,48 @@ static struct pccd_mount *mount_by_mnt_id(struct pccd *d, int mnt_id)
 	return NULL;
 }
 
+/* Is dfd the root of configured mount m (mnt_id), as the kernel says? */
+static bool is_mount_root(const struct pccd_mount *m, int dfd, int mnt_id)
+{
+	unsigned long long ino, root_ino;
+	int fd, mnt, root_mnt;
+	bool same;
+
+	fd = open(m->conf->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	same = !fd_mount_ino(fd, &root_mnt, &root_ino) &&
+	       !fd_mount_ino(dfd, &mnt, &ino) && mnt == mnt_id &&
+	       root_mnt == mnt_id && ino == root_ino;
+	close(fd);
+	return same;
+}
+
 /*
- * The lower file of a file on configured mount m, opened O_PATH, its
- * attributes in *st: where the kernel says the caller's descriptor is on
- * the mount (so the caller reached it with their own permissions), looked
+ * The lower file of a file on configured mount m (mnt_id, the VFS's),
+ * opened O_PATH, its attributes in *st: where the kernel says the
+ * caller's descriptor is on the mount (so the caller reached it with
+ * their own permissions), looked
  * up under the lower's root with no symlink followed and no way out, and
  * only if it is the same inode (pcc shows the lower's inode numbers).
  * -errno otherwise.
  */
-static int lower_of(const struct pccd_mount *m, int fd,
+static int lower_of(const struct pccd_mount *m, int fd, int mnt_id,
 		    unsigned long long ino, struct stat *st)
 {
-	const char *mp = m->conf->path;
-	char proc[64], path[PATH_MAX];
-	size_t len = strlen(mp);
-	ssize_t n;
+	char proc[64], path[PATH_MAX], mp[PATH_MAX];
 	int root, lfd;
+	size_t len;
+	ssize_t n;
 
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
 	n = readlink(proc, path, sizeof(path) - 1);
 	if (n < 0)
 		return -errno;
 	path[n] = '\0';
+	/* The kernel's path is canonical: the mount point's must be too. */
+	pccd_realpath(m->conf->path, mp);
+	len = strlen(mp);
 	while (len > 1 && mp[len - 1] == '/')
 		len--;
 	/* Elsewhere in pccd's view (another mount namespace), or gone. */
@@ -263,6 +283,14 @@ static int lower_of(const struct pccd_mount *m, int fd,
 	root = open(m->conf->lower, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (root < 0)
 		return -errno;
+	/*
+	 * A mount over its own lower hides it from pccd: the path leads to
+	 * the pcc mount's root, whose files must not be asked (no answer).
+	 */
+	if (is_mount_root(m, root, mnt_id)) {
+		close(root);
+		return -EOPNOTSUPP;
+	}
 	lfd = open_beneath(root, path + len + 1);
 	close(root);
 	if (lfd >= 0 && (fstat(lfd, st) || st->st_ino != ino)) {
@@ -294,7 +322,7 @@ int pccd_cmd_reason(struct pccd_request *r)
 		return pccd_fail(r->c, -ENOENT, "%s is not on a configured pcc "
 				 "mount", path);
 	/* The lower file, never the pcc one: no open, no attach. */
-	lfd = lower_of(m, r->fds[0], ino, &st);
+	lfd = lower_of(m, r->fds[0], mnt, ino, &st);
 	if (lfd < 0)
 		return pccd_json_null(r->reply, "reason");
 	/* Others' files: only when anyone may read them. */

@@ -98,12 +98,12 @@ struct space_ds {
 	atomic_bool scan_done, scan_cancel;
 	struct index scan_idx;
 	int scan_err;
-	time_t since;			/* leftovers older are a dead pccd's */
-	unsigned int leftovers;		/* of them, removed */
+	unsigned int leftovers;		/* of interrupted copies, removed */
 	/* Under the lock. */
 	uint64_t bytes, files, pinned_bytes, pinned_files;
 	uint64_t drain_bytes, drain_files;
 	uint64_t reserved_bytes, reserved_files;
+	uint64_t filled_bytes;		/* of reserved_bytes: written */
 	uint64_t waiting;
 	time_t waiting_at;
 	bool stuck;			/* a copy waits, nothing to evict */
@@ -114,7 +114,6 @@ struct pccd_space {
 	pthread_mutex_t lock;
 	struct space_ds *list;
 	uint64_t gen;			/* the last space_ds's */
-	time_t since;			/* started: copies were made after */
 	uint64_t evictions, evicted_bytes, refused;
 };
 
@@ -339,8 +338,7 @@ static void *scan_main(void *arg)
 				/* A dead pccd's half-made copy: it goes. */
 				if (e3->d_name[0] == '.' &&
 				    pccd_copy_remove_leftover(dirfd(d2),
-							      e3->d_name,
-							      ds->since))
+							      e3->d_name))
 					ds->leftovers++;
 				if (e3->d_name[0] == '.' ||
 				    strlen(e3->d_name) + 7 > sizeof(name))
@@ -500,7 +498,6 @@ static void sync_datasets(struct pccd *d)
 				}
 				ds->root_fd = -1;
 				ds->ds_id = pcc_conf_dataset_id(c);
-				ds->since = s->since;
 				ds->scanning = !pthread_create(&ds->thread,
 							       NULL, scan_main,
 							       ds);
@@ -550,6 +547,7 @@ static void now_of(const struct space_ds *ds, const struct statvfs *v,
 		.bytes = ds->bytes, .files = ds->files,
 		.reserved_bytes = ds->reserved_bytes,
 		.reserved_files = ds->reserved_files,
+		.filled_bytes = ds->filled_bytes,
 	};
 	if (ds->scanned) {
 		/*
@@ -637,7 +635,9 @@ out:
 
 /*
  * Data of an admitted copy reached the cache filesystem (or, negative,
- * left it): statvfs counts it now, the reservation no longer does.
+ * left it): statvfs counts it now, so the filesystem's figures leave it
+ * out of the reservation; the dataset's own (max_bytes) keep all of it
+ * until the copy is indexed.
  */
 static void filled(void *arg, const char *root, uint64_t tag, int64_t bytes)
 {
@@ -648,9 +648,9 @@ static void filled(void *arg, const char *root, uint64_t tag, int64_t bytes)
 	pthread_mutex_lock(&s->lock);
 	ds = ds_by_root(s, root);
 	if (ds && ds->gen == tag && bytes > 0)
-		ds->reserved_bytes = sub0(ds->reserved_bytes, (uint64_t)bytes);
+		ds->filled_bytes += (uint64_t)bytes;
 	else if (ds && ds->gen == tag)
-		ds->reserved_bytes += (uint64_t)-bytes;
+		ds->filled_bytes = sub0(ds->filled_bytes, (uint64_t)-bytes);
 	pthread_mutex_unlock(&s->lock);
 }
 
@@ -728,7 +728,8 @@ static void copy_done(void *arg, const struct pccd_copy_result *res)
 	if (res->reserved && res->reserved_tag == ds->gen) {
 		pthread_mutex_lock(&s->lock);
 		pccd_space_release(&ds->reserved_bytes, &ds->reserved_files,
-				   res->reserved - res->reserved_filled);
+				   res->reserved);
+		ds->filled_bytes = sub0(ds->filled_bytes, res->reserved_filled);
 		pthread_mutex_unlock(&s->lock);
 	}
 	if (!res->err && res->cache_path[0])
@@ -854,18 +855,23 @@ static struct file_handle *copy_handle(int root_fd, const char *name)
 }
 
 /*
- * Open the copy and take its pin lock (copy.h) without waiting: -1 if a
- * worker is pinning it right now (pass it over this time), else the
- * descriptor (or -2: it could not be opened, the module says why).
+ * Open the copy and take its pin lock (copy.h) without waiting, and make
+ * sure the name is still that copy's (a worker links a new version over
+ * it only under the old one's lock): the descriptor, -1 to pass it over
+ * this time (a worker is pinning or replacing it, or it cannot be opened
+ * for a while), or -2 when it is gone (the module says so).
  */
 static int pin_lock(int root_fd, const char *name)
 {
+	struct stat held, named;
 	int fd;
 
 	fd = pccd_copy_open_at(root_fd, name);
 	if (fd < 0)
-		return -2;
-	if (flock(fd, LOCK_EX | LOCK_NB) && errno == EWOULDBLOCK) {
+		return errno == ENOENT ? -2 : -1;
+	if (flock(fd, LOCK_EX | LOCK_NB) || fstat(fd, &held) ||
+	    fstatat(root_fd, name, &named, AT_SYMLINK_NOFOLLOW) ||
+	    held.st_ino != named.st_ino || held.st_dev != named.st_dev) {
 		close(fd);
 		return -1;
 	}
@@ -883,7 +889,7 @@ static bool pinned_now(int fd)
 	return fd >= 0 && fgetxattr(fd, PCCD_XATTR_PIN, v, sizeof(v)) >= 0;
 }
 
-/* 0, or a failure that stops this batch. */
+/* 0 when it went, 1 when kept, or a failure that stops this batch. */
 static int evict_one(struct pccd *d, struct space_ds *ds, struct entry *e)
 {
 	struct pccd_space *s = d->space;
@@ -903,7 +909,7 @@ static int evict_one(struct pccd *d, struct space_ds *ds, struct entry *e)
 	}
 	fd = pin_lock(ds->root_fd, e->name);
 	if (fd == -1)
-		return 0;	/* being pinned: not this time */
+		return 1;	/* not this time */
 	if (pinned_now(fd)) {
 		/* Pinned since it was indexed: keep it, and say so. */
 		close(fd);
@@ -912,7 +918,7 @@ static int evict_one(struct pccd *d, struct space_ds *ds, struct entry *e)
 		ds->pinned_bytes += e->bytes;
 		ds->pinned_files++;
 		pthread_mutex_unlock(&s->lock);
-		return 0;
+		return 1;
 	}
 	h = copy_handle(ds->root_fd, e->name);
 	err = pcc_nl_evict(d->nl, &mnt, ds->ds_id, type, fh, len, &flags,
@@ -1032,6 +1038,7 @@ static bool evict(struct pccd *d, struct space_ds *ds, uint32_t *dumped,
 	size_t out[EVICT_BATCH], n = 0, k, i;
 	uint64_t waiting;
 	bool any = false;
+	int err;
 
 	if (statvfs(ds->root, &v))
 		return false;
@@ -1091,9 +1098,10 @@ static bool evict(struct pccd *d, struct space_ds *ds, uint32_t *dumped,
 				  "the rest at the next", ds->root, i, k);
 			break;
 		}
-		if (evict_one(d, ds, ents[out[i]]))
+		err = evict_one(d, ds, ents[out[i]]);
+		if (err < 0)
 			break;
-		any = true;
+		any |= !err;
 	}
 	if (!any) {
 		/* Eviction fails: a waiting copy would wait for nothing. */
@@ -1175,7 +1183,6 @@ int pccd_space_start(struct pccd *d)
 		return -ENOMEM;
 	}
 	pthread_mutex_init(&s->lock, NULL);
-	s->since = time(NULL);
 	d->space = s;
 	if (d->copy)
 		pccd_copy_set_hooks(d->copy, &(struct pccd_copy_hooks){

@@ -51,10 +51,11 @@ bool pccd_space_goal(const struct pccd_space_limits *lim,
 {
 	uint64_t hi = scale(now->fs_size, lim->high, 100);
 	uint64_t lo = scale(now->fs_size, lim->low, 100);
-	uint64_t used = now->fs_used + now->reserved_bytes;
+	uint64_t unwritten = sub0(now->reserved_bytes, now->filled_bytes);
+	uint64_t used = now->fs_used + unwritten;
 	uint64_t bytes = now->bytes + now->reserved_bytes;
 	uint64_t files = now->files + now->reserved_files;
-	uint64_t avail = sub0(now->fs_free, now->reserved_bytes);
+	uint64_t avail = sub0(now->fs_free, unwritten);
 	uint64_t band = scale(now->fs_size, lim->high - lim->low, 100);
 
 	*goal = (struct pccd_space_goal){ .why = PCCD_SPACE_OK };
@@ -114,10 +115,11 @@ enum pccd_space_admit pccd_space_admit(const struct pccd_space_limits *lim,
 {
 	uint64_t hi = scale(now->fs_size, lim->high, 100);
 	uint64_t lo = scale(now->fs_size, lim->low, 100);
-	uint64_t used = now->fs_used + now->reserved_bytes;
+	uint64_t unwritten = sub0(now->reserved_bytes, now->filled_bytes);
+	uint64_t used = now->fs_used + unwritten;
 	uint64_t bytes = now->bytes + now->reserved_bytes;
 	uint64_t files = now->files + now->reserved_files;
-	uint64_t avail = sub0(now->fs_free, now->reserved_bytes);
+	uint64_t avail = sub0(now->fs_free, unwritten);
 	uint64_t floor, room, mlo;
 
 	/*

@@ -40,6 +40,8 @@ struct pccd_space_now {
 	uint64_t evictable_files;
 	uint64_t reserved_bytes;	/* admitted copies not made yet */
 	uint64_t reserved_files;
+	uint64_t filled_bytes;		/* of reserved_bytes, written already:
+					 * fs_used and fs_free count them */
 };
 
 /* Which limit asks for eviction. */

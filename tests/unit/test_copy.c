@@ -981,13 +981,13 @@ static bool exists(const char *dir, const char *name)
 }
 
 /* pccd_copy_remove_leftover() on name in dir; true if it went. */
-static bool remove_leftover(const char *dir, const char *name, time_t since)
+static bool remove_leftover(const char *dir, const char *name)
 {
 	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	bool removed;
 
 	assert_true(dfd >= 0);
-	removed = pccd_copy_remove_leftover(dfd, name, since);
+	removed = pccd_copy_remove_leftover(dfd, name);
 	close(dfd);
 	if (removed)
 		assert_false(exists(dir, name));
@@ -996,13 +996,12 @@ static bool remove_leftover(const char *dir, const char *name, time_t since)
 
 /*
  * Only a dead daemon's leftovers go: a regular file, 0600 or less, one
- * link, the daemon's user's, and not of this daemon (another pid in its
- * name, or last written before it started).
+ * link, the daemon's user's, whose name is not this daemon's (another
+ * pid, or this pid with another start's number: an earlier boot's).
  */
 static void test_leftover(void **state)
 {
-	char *ds = newdir("ds"), *p, *l, mine[64];
-	time_t now = time(NULL);
+	char *ds = newdir("ds"), *p, *l, own[64], mine[96], before[96];
 
 	(void)state;
 	free(put_mode(ds, PCCD_COPY_TMP_PREFIX "abcdef", 0600));
@@ -1014,26 +1013,31 @@ static void test_leftover(void **state)
 	free(p);
 	free(l);
 	free(put_mode(ds, "ffff-0102", 0600));
-	snprintf(mine, sizeof(mine), "%s%d.1.1", PCCD_COPY_TMP_PREFIX,
-		 (int)getpid());
+	pccd_copy_tmp_own(own, sizeof(own));
+	assert_int_equal(strncmp(own, PCCD_COPY_TMP_PREFIX,
+				 strlen(PCCD_COPY_TMP_PREFIX)), 0);
+	snprintf(mine, sizeof(mine), "%s1.1", own);
 	free(put_mode(ds, mine, 0600));
+	snprintf(before, sizeof(before), "%s%d-zzzzzzzz.1.1",
+		 PCCD_COPY_TMP_PREFIX, (int)getpid());
+	free(put_mode(ds, before, 0600));
 
-	assert_true(remove_leftover(ds, PCCD_COPY_TMP_PREFIX "abcdef", now));
-	assert_true(remove_leftover(ds, PCCD_COPY_TMP_PREFIX "1.2.3", now));
-	assert_false(remove_leftover(ds, PCCD_COPY_TMP_PREFIX "wide", now));
-	assert_false(remove_leftover(ds, PCCD_COPY_TMP_PREFIX "linked", now));
-	assert_false(remove_leftover(ds, "ffff-0102", now));
-	assert_false(remove_leftover(ds, "missing", now));
-	/* Ours, written since we started: a copy being made. */
-	assert_false(remove_leftover(ds, mine, now - 5));
-	/* Our pid, but older than us: an earlier boot's daemon. */
-	assert_true(remove_leftover(ds, mine, now + 5));
+	assert_true(remove_leftover(ds, PCCD_COPY_TMP_PREFIX "abcdef"));
+	assert_true(remove_leftover(ds, PCCD_COPY_TMP_PREFIX "1.2.3"));
+	assert_false(remove_leftover(ds, PCCD_COPY_TMP_PREFIX "wide"));
+	assert_false(remove_leftover(ds, PCCD_COPY_TMP_PREFIX "linked"));
+	assert_false(remove_leftover(ds, "ffff-0102"));
+	assert_false(remove_leftover(ds, "missing"));
+	/* Ours: a copy being made. */
+	assert_false(remove_leftover(ds, mine));
+	assert_true(exists(ds, mine));
+	/* Our pid, another start: an earlier boot's daemon. */
+	assert_true(remove_leftover(ds, before));
 	if (geteuid() == 0) {
 		p = put_mode(ds, PCCD_COPY_TMP_PREFIX "theirs", 0600);
 		assert_int_equal(chown(p, 65534, 65534), 0);
 		free(p);
-		assert_false(remove_leftover(ds, PCCD_COPY_TMP_PREFIX "theirs",
-					     now));
+		assert_false(remove_leftover(ds, PCCD_COPY_TMP_PREFIX "theirs"));
 	}
 	free(ds);
 }

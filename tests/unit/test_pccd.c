@@ -1668,7 +1668,7 @@ static void test_reason(void **state)
 	assert_true(json_object_is_type(get(reply, "reason"), json_type_null));
 	json_object_put(reply);
 
-	/* Not a regular file below the mount: nothing to say. */
+	/* The mount's root: nothing to say. */
 	reply = reason_of(0, mnt);
 	expect_ok(reply);
 	assert_true(json_object_is_type(get(reply, "reason"), json_type_null));

@@ -55,6 +55,32 @@ static void test_goal_watermarks(void **state)
 	n.reserved_bytes = 40 * MiB;
 	assert_true(pccd_space_goal(&defaults, &n, 0, &g));
 	assert_true(g.bytes == 120 * MiB);
+	/*
+	 * ... but what they wrote already is in fs_used: 30 of the 40 MiB
+	 * written leaves 10 to add, 890 MiB, not above high.
+	 */
+	n.filled_bytes = 30 * MiB;
+	assert_false(pccd_space_goal(&defaults, &n, 0, &g));
+}
+
+/* max_bytes counts a copy being written whole, written part included. */
+static void test_goal_filled_max_bytes(void **state)
+{
+	struct pccd_space_limits lim = defaults;
+	struct pccd_space_goal g;
+	struct pccd_space_now n = fs(100, 80, 80);
+
+	(void)state;
+	lim.max_bytes = 90 * MiB;
+	n.reserved_bytes = 20 * MiB;
+	n.reserved_files = 1;
+	n.filled_bytes = 20 * MiB;
+	assert_true(pccd_space_goal(&lim, &n, 0, &g));
+	assert_int_equal(g.why, PCCD_SPACE_MAX_BYTES);
+	assert_true(g.bytes == 20 * MiB);	/* 100 -> 80 */
+	/* Nor does it leave room for another of 20 MiB. */
+	assert_int_not_equal(pccd_space_admit(&lim, &n, 20 * MiB, NULL, 0),
+			     PCCD_ADMIT_NOW);
 }
 
 static void test_goal_limits(void **state)
@@ -307,6 +333,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_goal_watermarks),
+		cmocka_unit_test(test_goal_filled_max_bytes),
 		cmocka_unit_test(test_goal_limits),
 		cmocka_unit_test(test_goal_waiting),
 		cmocka_unit_test(test_admit),
