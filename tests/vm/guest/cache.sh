@@ -186,7 +186,8 @@ stress_stat() {
 	awk -v k="$1" '$1 == "stat" && $2 == k { v = $3 } END { print v + 0 }' /tmp/stress.out
 }
 # stress_min NAME MIN: the last run counted at least MIN of NAME (a loop
-# that never ran proves nothing).
+# that never ran proves nothing).  For runs pcc-stress times itself, its
+# -M NAME=MIN does the same and runs longer on a slow machine instead.
 stress_min() {
 	local v
 	v=$(stress_stat "$1")

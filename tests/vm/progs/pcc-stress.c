@@ -62,6 +62,11 @@
  *	  -d ID  the dataset id (default 1); -s SIZE (default 1m) and
  *	  -g GEN (default 1): the file is filled with GEN first unless -n
  *	  -p MS  pause of the control loops (default 50)
+ *	  -M NAME=MIN  a loop that never ran proves nothing: go on past -t
+ *		 until the stat NAME (below) counts at least MIN, for at
+ *		 most 4 times -t in all, and fail if it never does; repeat -M
+ *		 for several (a slow machine runs the same test longer
+ *		 instead of failing it)
  *	  -k     the file is another program's (pcc-fsx): only the control
  *		 loops (-a -c -u -D), no fill, no final check
  *	Readers check every byte against the generations a writer may have
@@ -129,7 +134,7 @@ static void usage(void)
 		"       pcc-stress balloon LEAVE_MB\n"
 		"       pcc-stress run [-t S] [-r N] [-m N] [-T N] [-o N] [-w] [-W] [-x]\n"
 		"                  [-a] [-U] [-c DIR] [-C DIR] [-u DIR] [-D] [-d ID]\n"
-		"                  [-s SIZE] [-g GEN] [-n] [-p MS] [-k] FILE\n");
+		"                  [-s SIZE] [-g GEN] [-n] [-p MS] [-k] [-M NAME=MIN]... FILE\n");
 	exit(2);
 }
 
@@ -858,6 +863,38 @@ static const char *file;
 static uint64_t fsize = 1 << 20;
 static unsigned int dsid = 1, pause_ms = 50;
 static int truncating, mmap_writes, writer, uncache, foreign;
+/* -M: the least count each stat must reach (0: none asked). */
+static uint64_t st_min[ST_COUNT];
+
+/* -M NAME=MIN: 0, or -1 for an unknown NAME or a bad MIN. */
+static int parse_min(const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	unsigned long v;
+	int i;
+
+	if (!eq || parse_count(eq + 1, &v))
+		return -1;
+	for (i = 0; i < ST_COUNT; i++) {
+		if (strlen(st_names[i]) == (size_t)(eq - arg) &&
+		    !strncmp(st_names[i], arg, eq - arg)) {
+			st_min[i] = v;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* The first stat below its -M minimum, or -1 when all have theirs. */
+static int st_short(void)
+{
+	int i;
+
+	for (i = 0; i < ST_COUNT; i++)
+		if (atomic_load(&sh->st[i]) < st_min[i])
+			return i;
+	return -1;
+}
 static const char *copy_root, *unlink_root;
 
 static void count(int st)
@@ -1364,7 +1401,7 @@ static int cmd_run(int argc, char **argv)
 	struct timespec t0, t;
 
 	optind = 0;
-	while ((opt = getopt(argc + 1, argv - 1, "t:r:m:T:o:wWxaUc:C:u:Dd:s:g:np:k")) != -1) {
+	while ((opt = getopt(argc + 1, argv - 1, "t:r:m:T:o:wWxaUc:C:u:Dd:s:g:np:kM:")) != -1) {
 		switch (opt) {
 		case 't': if (parse_count(optarg, &secs)) usage(); break;
 		case 'r': if (parse_count(optarg, &nr)) usage(); break;
@@ -1387,6 +1424,7 @@ static int cmd_run(int argc, char **argv)
 		case 'n': fill = 0; break;
 		case 'k': foreign = 1; fill = 0; break;
 		case 'p': if (parse_count(optarg, &v)) usage(); pause_ms = v; break;
+		case 'M': if (parse_min(optarg)) usage(); break;
 		default: usage();
 		}
 	}
@@ -1452,7 +1490,8 @@ static int cmd_run(int argc, char **argv)
 			break;
 		}
 		clock_gettime(CLOCK_MONOTONIC, &t);
-		if (t.tv_sec - t0.tv_sec >= (time_t)secs)
+		if (t.tv_sec - t0.tv_sec >= (time_t)secs &&
+		    (st_short() < 0 || t.tv_sec - t0.tv_sec >= 4 * (time_t)secs))
 			break;
 		msleep(100);
 	}
@@ -1478,6 +1517,15 @@ static int cmd_run(int argc, char **argv)
 			printf("stat attach_%s %llu\n", strerrorname_np(i) ?
 			       strerrorname_np(i) : "errno",
 			       (unsigned long long)atomic_load(&sh->attach_err[i]));
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	printf("stat seconds %lld\n", (long long)(t.tv_sec - t0.tv_sec));
+	i = failed ? -1 : st_short();
+	if (i >= 0) {
+		fprintf(stderr, "%s: %s counted %llu, fewer than the %llu asked (-M)\n",
+			me, st_names[i], (unsigned long long)atomic_load(&sh->st[i]),
+			(unsigned long long)st_min[i]);
+		failed = 1;
+	}
 	if (failed) {
 		fprintf(stderr, "%s: run FAILED\n", me);
 		return 1;
