@@ -92,6 +92,13 @@ struct space_ds {
 	bool scanned;
 	struct drain *drain;
 	time_t stuck_logged;
+	/*
+	 * What an eviction cut short by the tick's time budget still owes:
+	 * the limits ask for "down to low" only while they are crossed, and
+	 * once a waiting copy is admitted after the first eviction they no
+	 * longer are, so the rest of the round is carried to the next tick.
+	 */
+	struct pccd_space_goal owed;
 	/* The scan thread. */
 	pthread_t thread;
 	bool scanning;
@@ -1046,11 +1053,21 @@ static bool evict(struct pccd *d, struct space_ds *ds, uint32_t *dumped,
 	now_of(ds, &v, &now);
 	waiting = time(NULL) - ds->waiting_at <= WAITING_TTL ? ds->waiting : 0;
 	pthread_mutex_unlock(&s->lock);
-	if (!pccd_space_goal(&ds->lim, &now, waiting, &goal)) {
+	if (!pccd_space_goal(&ds->lim, &now, waiting, &goal) &&
+	    !ds->owed.why) {
 		pthread_mutex_lock(&s->lock);
 		ds->stuck = false;
 		pthread_mutex_unlock(&s->lock);
 		return false;
+	}
+	if (ds->owed.why) {
+		if (!goal.why)
+			goal.why = ds->owed.why;
+		if (ds->owed.bytes > goal.bytes)
+			goal.bytes = ds->owed.bytes;
+		if (ds->owed.files > goal.files)
+			goal.files = ds->owed.files;
+		ds->owed = (struct pccd_space_goal){ .why = PCCD_SPACE_OK };
 	}
 	/* Recency first, once per mount and tick. */
 	for (i = 0; i < *ndumped; i++)
@@ -1092,17 +1109,26 @@ static bool evict(struct pccd *d, struct space_ds *ds, uint32_t *dumped,
 		 pccd_space_why_name(goal.why), k);
 	*budget_ms = *budget_ms ? *budget_ms : ms_now() + EVICT_BUDGET_MS;
 	for (i = 0; i < k; i++) {
+		uint64_t bytes = ents[out[i]]->bytes;
+
 		/* One at least: every dataset makes progress. */
 		if (i && ms_now() >= *budget_ms) {
 			log_debug("space", "%s: %zu of %zu evicted this tick, "
 				  "the rest at the next", ds->root, i, k);
+			ds->owed = goal;
 			break;
 		}
 		err = evict_one(d, ds, ents[out[i]]);
 		if (err < 0)
 			break;
-		any |= !err;
+		if (!err) {
+			any = true;
+			goal.bytes -= bytes < goal.bytes ? bytes : goal.bytes;
+			goal.files -= goal.files ? 1 : 0;
+		}
 	}
+	if (ds->owed.why && !ds->owed.bytes && !ds->owed.files)
+		ds->owed.why = PCCD_SPACE_OK;
 	if (!any) {
 		/* Eviction fails: a waiting copy would wait for nothing. */
 		pthread_mutex_lock(&s->lock);

@@ -234,6 +234,19 @@ daemon_stat() {
 	json_num "$1" "${js#*\"daemon\":}"
 }
 
+# wait_daemon_stat NAME VALUE [SECONDS]: daemon_stat NAME reaches VALUE
+# within SECONDS ($PCCD_WAIT by default): work pccd spreads over its ticks.
+wait_daemon_stat() {
+	local i=0 n=$((${3:-$PCCD_WAIT} * 5)) v
+	while :; do
+		v=$(daemon_stat "$1") || exit 1
+		[ "$v" = "$2" ] && return 0
+		i=$((i + 1))
+		[ $i -le $n ] || { pccd_log | tail -n 20; fail "pccd's $1 is $v, not $2 after ${3:-$PCCD_WAIT} s"; }
+		sleep 0.2
+	done
+}
+
 # expect_whole_copies DIR: every file under DIR is a complete read-only
 # copy: no leftover of a copy (.pcc-tmp.*), mode 0600, trusted.pcc.copy
 # with the right magic, and the size it records.  Prints their number.
