@@ -41,6 +41,14 @@ ci_no_arm64() {
 	arm64-*) skip "CI form on the x86_64 lanes only: no arm64-specific kernel path" ;;
 	esac
 }
+# ci_daemon_only: a scenario of the daemon's own logic (its lifecycle,
+# prefetch, users' requests, a kill -9, two nodes) whose kernel paths
+# other scenarios run on every lane (60-62, 70-72, 88-pcc-evict-watermark,
+# 89): its CI form runs on x86_64-6.1 and 6.12, not on arm64 nor on the
+# debug kernel, where it took a third of the lane's time.
+ci_daemon_only() {
+	ci_lanes x86_64-6.1 x86_64-6.12
+}
 # slow_lane: true on the lanes that run about three times slower than
 # x86_64-6.1 under TCG (arm64 emulation, the KASAN/lockdep kernel); the CI
 # form of an operation count divides by four there.

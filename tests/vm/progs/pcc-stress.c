@@ -895,6 +895,7 @@ static int st_short(void)
 			return i;
 	return -1;
 }
+
 static const char *copy_root, *unlink_root;
 
 static void count(int st)
