@@ -32,9 +32,9 @@ ci_one_arm64_cpu() {
 		skip "CI form on one arm64 CPU (cortex-a57) only: no fault-path code of its own"
 }
 # ci_no_arm64: the daemon's and the CLI's scenarios have no
-# architecture-specific kernel path of their own (the
-# module's netlink and eviction on arm64 are 60-62 and 72): their CI form
-# runs on the x86_64 lanes only.
+# architecture-specific kernel path of their own (the module's netlink and
+# eviction on arm64 are 60-62 and 72): their CI form runs on the x86_64
+# lanes only.
 ci_no_arm64() {
 	[ "${PCC_LONG:-0}" = 1 ] && return 0
 	case $PCC_LANE in

@@ -585,7 +585,7 @@ pt_fsx() {
 	lower=$1 mnt=$2
 	# Every operation is a round trip on NFS: fewer of them there.  CI's
 	# counts are smaller (fsx was 80% of an NFS sweep's time; 26-pcc-fsx
-	# runs 50,000 over tmpfs); --long runs the full ones.
+	# runs 25,000 over tmpfs); --long runs the full ones.
 	if [ "${PCC_LONG:-0}" = 1 ]; then
 		ops=20000 nfs_ops=8000
 	else
