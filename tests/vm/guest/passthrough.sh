@@ -604,13 +604,16 @@ pt_fsx() {
 # pt_all: every check above over $PCC_LOWER, each in a directory of its
 # own under one pcc mount, then the mount checks on a mount of their own.
 pt_all() {
-	local t
+	local t t0
 	pt_setup
 	for t in namespace attr xattr fileattr io aio open mmap fsx; do
 		say "--- $t"
+		t0=$(date +%s)
 		mkdir "$PT_LOWER/$t"
 		chmod 1777 "$PT_LOWER/$t"
 		"pt_$t" "$PT_LOWER/$t" "$PT_MNT/$t"
+		# Where a sweep's time goes (CI's budget is per scenario).
+		say "--- $t took $(($(date +%s) - t0)) s"
 	done
 	run umount "$PT_MNT"
 	say "--- mount"
