@@ -1115,7 +1115,8 @@ static bool evict(struct pccd *d, struct space_ds *ds, uint32_t *dumped,
 		if (i && ms_now() >= *budget_ms) {
 			log_debug("space", "%s: %zu of %zu evicted this tick, "
 				  "the rest at the next", ds->root, i, k);
-			ds->owed = goal;
+			if (goal.bytes || goal.files)
+				ds->owed = goal;
 			break;
 		}
 		err = evict_one(d, ds, ents[out[i]]);
@@ -1127,8 +1128,6 @@ static bool evict(struct pccd *d, struct space_ds *ds, uint32_t *dumped,
 			goal.files -= goal.files ? 1 : 0;
 		}
 	}
-	if (ds->owed.why && !ds->owed.bytes && !ds->owed.files)
-		ds->owed.why = PCCD_SPACE_OK;
 	if (!any) {
 		/* Eviction fails: a waiting copy would wait for nothing. */
 		pthread_mutex_lock(&s->lock);

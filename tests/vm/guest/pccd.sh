@@ -206,17 +206,24 @@ expect_state() {
 	[ "$t" = "$2" ] || fail "$1: pcc state says type '$t', expected $2"
 }
 
+# wait_eq WHAT VALUE SECONDS CMD...: CMD prints VALUE within SECONDS,
+# asked every 0.2 s; WHAT names it in the failure.
+wait_eq() {
+	local what=$1 want=$2 n=$(($3 * 5)) i=0 v
+	shift 3
+	while :; do
+		v=$("$@") || exit 1
+		[ "$v" = "$want" ] && return 0
+		i=$((i + 1))
+		[ $i -le $n ] || { pccd_log | tail -n 20; fail "$what is '$v', not $want after $((n / 5)) s"; }
+		sleep 0.2
+	done
+}
+
 # wait_state FILE TYPE [SECONDS]: pcc state says TYPE within SECONDS
 # ($PCCD_WAIT by default).
 wait_state() {
-	local i=0 n=$((${3:-$PCCD_WAIT} * 5)) t
-	while :; do
-		t=$(pcc_type "$1") || exit 1
-		[ "$t" = "$2" ] && return 0
-		i=$((i + 1))
-		[ $i -le $n ] || { pccd_log | tail -n 20; fail "$1: type '$t', not $2 after ${3:-$PCCD_WAIT} s"; }
-		sleep 0.2
-	done
+	wait_eq "$1: type" "$2" "${3:-$PCCD_WAIT}" pcc_type "$1"
 }
 
 # cache_path FILE: the copy's path pcc --json state gives.
@@ -237,14 +244,7 @@ daemon_stat() {
 # wait_daemon_stat NAME VALUE [SECONDS]: daemon_stat NAME reaches VALUE
 # within SECONDS ($PCCD_WAIT by default): work pccd spreads over its ticks.
 wait_daemon_stat() {
-	local i=0 n=$((${3:-$PCCD_WAIT} * 5)) v
-	while :; do
-		v=$(daemon_stat "$1") || exit 1
-		[ "$v" = "$2" ] && return 0
-		i=$((i + 1))
-		[ $i -le $n ] || { pccd_log | tail -n 20; fail "pccd's $1 is $v, not $2 after ${3:-$PCCD_WAIT} s"; }
-		sleep 0.2
-	done
+	wait_eq "pccd's $1" "$2" "${3:-$PCCD_WAIT}" daemon_stat "$1"
 }
 
 # expect_whole_copies DIR: every file under DIR is a complete read-only
