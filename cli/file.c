@@ -32,7 +32,7 @@ const struct pcc_cli_opt pcc_attach_opts[] = {
 	{ "readonly", 'r', no_argument, NULL,
 	  "read-only caching (the default)" },
 	{ "write", 'w', no_argument, NULL,
-	  "read-write caching (pccd refuses it: not available yet)" },
+	  "read-write caching: writes go to the copy, written back at the last close" },
 	{ NULL, 0, 0, NULL, NULL }
 };
 

@@ -401,11 +401,6 @@ int pccd_cmd_add(struct pccd_request *r)
 	err = pcc_params_parse(params ? params : "", &p, &perr);
 	if (err)
 		return parse_error(r, err, &perr);
-	if (p.mode & PCC_DS_MODE_RW) {
-		err = pccd_fail(r->c, -EOPNOTSUPP,
-				"read-write caching (pccrw) is not available in this version");
-		goto out;
-	}
 	if (!realpath(cache, real)) {
 		err = pccd_fail(r->c, -errno, "%s: %s", cache, strerror(errno));
 		goto out;

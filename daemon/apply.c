@@ -22,6 +22,7 @@
 #include "nl.h"
 #include "pccd.h"
 #include "rule.h"
+#include "writeback.h"
 
 /* One dataset as the module has it. */
 struct kernel_ds {
@@ -165,18 +166,27 @@ int pccd_apply_add(struct pccd *d, struct pccd_mount *m,
 	 * pccd's (pccd_copy_remove_leftover()).
 	 */
 	*msg = '\0';
-	if (ds->mode & PCC_MODE_RW) {
-		snprintf(msg, len, "read-write caching (mode %s) is not available in this version",
-			 pcc_conf_mode_name(ds->mode));
-		log_errx("conf", "%s: dataset %s: %s", m->conf->path, ds->path,
-			 msg);
-		return -EOPNOTSUPP;
-	}
 	err = pccd_check_cache_dir(ds->path, msg, len);
 	if (err) {
 		log_errx("conf", "%s: dataset %s: %s", m->conf->path, ds->path,
 			 msg);
 		return err;
+	}
+	/*
+	 * Read-write copies a crash left dirty go back to their files
+	 * before the module may attach any (writeback.c).
+	 */
+	if (ds->mode & PCC_MODE_RW) {
+		struct pccd_writeback_stats wb;
+
+		err = pccd_writeback_dirty(m->conf->lower, ds->path, &wb);
+		if (err)
+			log_warn_errno("writeback", err, "%s: dataset %s: cannot look for dirty copies",
+				       m->conf->path, ds->path);
+		else if (wb.written || wb.failed)
+			log_info("writeback", "%s: dataset %s: %u dirty copies written back, %u left dirty",
+				 m->conf->path, ds->path, wb.written,
+				 wb.failed);
 	}
 	err = pccd_dataset_to_nl(ds, &nds, &rule);
 	if (!err)
@@ -398,7 +408,7 @@ void pccd_apply_rearm(struct pccd *d)
 		const struct pcc_conf_dataset *ds = m->conf->datasets;
 		int err;
 
-		if (!m->mounted || !ds || (ds->mode & PCC_MODE_RW))
+		if (!m->mounted || !ds)
 			continue;
 		/*
 		 * Setting a dataset to what it is bumps the generation; it
@@ -491,18 +501,26 @@ const struct pcc_conf_dataset *pccd_dataset_by_id(const struct pccd_mount *m,
 {
 	const struct pcc_conf_dataset *ds;
 
+	/* Ids are unique across roid and rwid: either names it. */
 	for (ds = m->conf->datasets; ds; ds = ds->next)
-		if (pcc_conf_dataset_id(ds) == ds_id)
+		if (pcc_conf_dataset_id(ds) == ds_id ||
+		    (ds->rwid && ds->rwid == ds_id))
+			return ds;
+	return NULL;
+}
+
+const struct pcc_conf_dataset *pccd_dataset_first(const struct pccd_mount *m,
+						  unsigned int mode)
+{
+	const struct pcc_conf_dataset *ds;
+
+	for (ds = m->conf->datasets; ds; ds = ds->next)
+		if (ds->mode & mode)
 			return ds;
 	return NULL;
 }
 
 const struct pcc_conf_dataset *pccd_dataset_first_ro(const struct pccd_mount *m)
 {
-	const struct pcc_conf_dataset *ds;
-
-	for (ds = m->conf->datasets; ds; ds = ds->next)
-		if (ds->mode & PCC_MODE_RO)
-			return ds;
-	return NULL;
+	return pccd_dataset_first(m, PCC_MODE_RO);
 }

@@ -55,9 +55,12 @@ struct pccd_mount *pccd_mount_by_dev(struct pccd *d, dev_t dev);
 /* The configured mount whose path is path (compared after realpath). */
 struct pccd_mount *pccd_mount_by_path(struct pccd *d, const char *path);
 
-/* The dataset of m with module id ds_id; NULL if none. */
+/* The dataset of m with module id ds_id, or rwid ds_id; NULL if none. */
 const struct pcc_conf_dataset *pccd_dataset_by_id(const struct pccd_mount *m,
 						  uint32_t ds_id);
+/* The first dataset of m serving mode (PCC_MODE_*); NULL if none. */
+const struct pcc_conf_dataset *pccd_dataset_first(const struct pccd_mount *m,
+						  unsigned int mode);
 /* The first read-only dataset of m; NULL if none. */
 const struct pcc_conf_dataset *pccd_dataset_first_ro(const struct pccd_mount *m);
 

@@ -70,6 +70,7 @@ struct copy_job {
 	char *path;		/* or the path */
 	bool attach;		/* may be set by a merged submission */
 	bool pin;		/* likewise */
+	bool rw;		/* a read-write copy (PCC_TYPE_READWRITE) */
 	bool hooked;		/* the done hook was called */
 	bool cancel;		/* its dataset is going: link nothing */
 	bool linking;		/* between the cancel check and the link */
@@ -164,10 +165,10 @@ static int ioc_version(int fd, struct pcc_version *v)
 	return ioctl(fd, PCC_IOC_VERSION, v) ? -errno : 0;
 }
 
-static int ioc_attach(int fd, uint32_t ds_id)
+static int ioc_attach(int fd, uint32_t ds_id, uint32_t type)
 {
 	struct pcc_ioc_attach a = {
-		.type = PCC_TYPE_READONLY,
+		.type = type,
 		.dataset_id = ds_id,
 	};
 
@@ -224,10 +225,21 @@ static bool version_equal(const struct pcc_version *a,
 	       a->ctime_nsec == b->ctime_nsec && a->change == b->change;
 }
 
-static bool xattr_is_ro_copy(const struct pcc_copy_xattr *x, uint32_t ds_id)
+static bool xattr_is_copy(const struct pcc_copy_xattr *x, uint32_t ds_id,
+			  uint32_t type)
 {
 	return x->magic == PCC_COPY_MAGIC && x->format == PCC_COPY_FORMAT &&
-	       x->type == PCC_TYPE_READONLY && x->dataset_id == ds_id;
+	       x->type == type && x->dataset_id == ds_id;
+}
+
+static bool xattr_is_ro_copy(const struct pcc_copy_xattr *x, uint32_t ds_id)
+{
+	return xattr_is_copy(x, ds_id, PCC_TYPE_READONLY);
+}
+
+static uint32_t job_type(const struct copy_job *j)
+{
+	return j->rw ? PCC_TYPE_READWRITE : PCC_TYPE_READONLY;
 }
 
 /* --- messages ------------------------------------------------------------- */
@@ -537,8 +549,9 @@ static bool copy_is_valid(struct copy_ctx *c, const struct pcc_version *v)
 	ok = !fstat(fd, &st) && S_ISREG(st.st_mode) &&
 	     (uint64_t)st.st_size == v->size && !(st.st_mode & 077) &&
 	     !c->e->ops.get_xattr(fd, &x) &&
-	     xattr_is_ro_copy(&x, c->j->ds_id) &&
-	     version_equal(&x.version, v);
+	     xattr_is_copy(&x, c->j->ds_id, job_type(c->j)) &&
+	     version_equal(&x.version, v) &&
+	     fgetxattr(fd, PCC_XATTR_DIRTY, NULL, 0) < 0;
 	close(fd);
 	return ok;
 }
@@ -895,7 +908,7 @@ static int do_attach(struct copy_ctx *c, bool fresh, bool *linked)
 	pthread_mutex_unlock(&c->e->lock);
 	if (!attach)
 		return 0;
-	err = c->e->ops.attach(c->src, c->j->ds_id);
+	err = c->e->ops.attach(c->src, c->j->ds_id, job_type(c->j));
 	if (err == -ENOENT && fresh) {
 		if (unlinkat(c->d2, c->name + 6, 0) && errno != ENOENT)
 			log_warn("copy", "cannot remove %s",
@@ -1083,7 +1096,7 @@ static int copy_once(struct copy_ctx *c, const struct pcc_version *v1)
 	memset(&x, 0, sizeof(x));
 	x.magic = PCC_COPY_MAGIC;
 	x.format = PCC_COPY_FORMAT;
-	x.type = PCC_TYPE_READONLY;
+	x.type = job_type(c->j);
 	x.dataset_id = c->j->ds_id;
 	x.version = *v1;
 	err = c->e->ops.set_xattr(c->tmp, &x);
@@ -1141,6 +1154,12 @@ static void run_job(struct copy_worker *w, struct copy_job *j)
 	if (err) {
 		fail(&c, err, "cannot get the pcc state of %s: %s", c.what,
 		     strerror(-err));
+		goto out;
+	}
+	/* Read-write serves reads too; read-only cannot serve writes. */
+	if (j->rw && st.type == PCC_TYPE_READONLY) {
+		err = fail(&c, -EBUSY, "%s is attached read-only: detach it "
+			   "before attaching it read-write", c.what);
 		goto out;
 	}
 	if (st.type != PCC_TYPE_NONE) {
@@ -1524,6 +1543,11 @@ int pccd_copy_submit(struct pccd_copy_engine *e,
 		return -ECANCELED;
 	}
 	j = find_job(e, req->dev, req->ino, req->ds_root);
+	if (j && j->rw != req->rw) {
+		pthread_mutex_unlock(&e->lock);
+		free(cb);
+		return -EBUSY;	/* a copy of the other kind is being made */
+	}
 	if (j) {
 		/* One copy for both; an attach asked by either is made. */
 		if (cb) {
@@ -1549,6 +1573,7 @@ int pccd_copy_submit(struct pccd_copy_engine *e,
 	j->ds_id = req->ds_id;
 	j->attach = req->attach;
 	j->pin = req->pin;
+	j->rw = req->rw;
 	j->ds_root = strdup(req->ds_root);
 	j->res.ds_root = j->ds_root;
 	if (req->path)
@@ -1571,6 +1596,11 @@ int pccd_copy_submit(struct pccd_copy_engine *e,
 	pthread_mutex_lock(&e->lock);
 	/* The same file may have been submitted meanwhile: merge. */
 	other = find_job(e, req->dev, req->ino, req->ds_root);
+	if (other && other->rw != req->rw) {
+		pthread_mutex_unlock(&e->lock);
+		job_free(j);
+		return -EBUSY;
+	}
 	if (other || e->stop) {
 		if (other && cb) {
 			cb->next = other->cbs;

@@ -81,6 +81,7 @@ struct pccd_copy_req {
 	uint32_t ds_id;
 	bool attach;		/* PCC_IOC_ATTACH once copied */
 	bool pin;		/* set PCCD_XATTR_PIN on the copy */
+	bool rw;		/* a read-write copy, attached read-write */
 };
 
 /*
@@ -91,7 +92,7 @@ struct pccd_copy_req {
  */
 struct pccd_copy_ops {
 	int (*version)(int fd, struct pcc_version *v);
-	int (*attach)(int fd, uint32_t ds_id);
+	int (*attach)(int fd, uint32_t ds_id, uint32_t type);
 	int (*state)(int fd, struct pcc_ioc_state *st);
 	int (*set_xattr)(int fd, const struct pcc_copy_xattr *x);
 	int (*get_xattr)(int fd, struct pcc_copy_xattr *x);

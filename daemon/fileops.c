@@ -200,6 +200,7 @@ static int attach_files(struct pccd_request *r, bool pin)
 	const char *mode;
 	struct pccd_mount *m;
 	unsigned int id, i;
+	bool rw;
 	struct stat st;
 	char msg[256];
 	int err;
@@ -209,11 +210,11 @@ static int attach_files(struct pccd_request *r, bool pin)
 		err = pccd_req_str(r, "mode", false, &mode);
 	if (err)
 		return err;
-	if (mode && !strcmp(mode, "rw"))
-		return pccd_fail(r->c, -EOPNOTSUPP,
-				 "read-write caching is not available in this version");
-	if (mode && strcmp(mode, "ro"))
+	if (mode && strcmp(mode, "ro") && strcmp(mode, "rw"))
 		return pccd_fail(r->c, -EINVAL, "\"mode\" must be \"ro\" or \"rw\"");
+	rw = mode && !strcmp(mode, "rw");
+	if (rw && pin)
+		return pccd_fail(r->c, -EINVAL, "only read-only copies are pinned");
 	if (!r->d->copy)
 		return pccd_fail(r->c, -EAGAIN, "pccd is starting");
 
@@ -235,14 +236,17 @@ static int attach_files(struct pccd_request *r, bool pin)
 		if (m && pin && !may_pin(r, &st, &err, msg, sizeof(msg)))
 			m = NULL;
 		if (m) {
+			unsigned int want = rw ? PCC_MODE_RW : PCC_MODE_RO;
+
 			ds = id ? pccd_dataset_by_id(m, id)
-				: pccd_dataset_first_ro(m);
-			if (!ds || !(ds->mode & PCC_MODE_RO)) {
+				: pccd_dataset_first(m, want);
+			if (!ds || !(ds->mode & want)) {
 				err = -ENOENT;
 				snprintf(msg, sizeof(msg), id
-					 ? "%s has no read-only dataset with id %u"
-					 : "%s has no read-only dataset",
-					 m->conf->path, id);
+					 ? "%s has no %s dataset with id %u"
+					 : "%s has no %s dataset",
+					 m->conf->path,
+					 rw ? "read-write" : "read-only", id);
 				m = NULL;
 			}
 		}
@@ -275,7 +279,8 @@ static int attach_files(struct pccd_request *r, bool pin)
 					.fd = r->fds[i], .dev = st.st_dev,
 					.ino = st.st_ino, .ds_root = ds->path,
 					.ds_id = pcc_conf_dataset_id(ds),
-					.attach = true, .pin = pin },
+					.attach = true, .pin = pin,
+					.rw = rw },
 					attach_done, it);
 		if (err) {
 			file_error(w->files, i, name, err, NULL);

@@ -17,7 +17,8 @@ daemon_libpccd_a_SOURCES = \
 	daemon/reason.c daemon/reason.h \
 	daemon/space.c daemon/space.h \
 	daemon/space_policy.c daemon/space_policy.h \
-	daemon/textfile.c daemon/textfile.h
+	daemon/textfile.c daemon/textfile.h \
+	daemon/writeback.c daemon/writeback.h
 daemon_libpccd_a_CPPFLAGS = $(AM_CPPFLAGS) $(YAML_CFLAGS) $(JSONC_CFLAGS) \
 	$(SYSTEMD_CFLAGS)
 # The copy engine's workers are threads.

@@ -163,7 +163,8 @@ static int pcc_copy_check(struct dentry *copy, const struct pcc_version *v,
 		return -EINVAL;
 	if (!pcc_version_equal(&cx.version, v))
 		return -ESTALE;
-	if (i_size_read(inode) != v->size)
+	/* A read-write copy's size is the file's, whatever the lower's. */
+	if (type == PCC_TYPE_READONLY && i_size_read(inode) != v->size)
 		return -EINVAL;
 	return 0;
 }
@@ -272,6 +273,12 @@ static int pcc_attach_commit(struct inode *inode, struct file *copy,
 	pcci->copy = copy;
 	pcci->version = *v;
 	pcci->dataset_id = ds->id;
+	if (type == PCC_TYPE_READWRITE) {
+		if (pcci->rw_inode)
+			iput(pcci->rw_inode);
+		pcci->rw_inode = igrab(file_inode(copy));
+		pcci->dirty = false;
+	}
 	/* Used now, and not since: FILE_GET ranks it for eviction. */
 	WRITE_ONCE(pcci->last_use, ktime_get_real_seconds());
 	atomic64_set(&pcci->hits, 0);
@@ -426,7 +433,9 @@ int pcc_try_auto_attach(struct inode *inode, bool *cached,
 
 /*
  * PCC_IOC_ATTACH: attach @inode to its copy in dataset @dataset_id (0: the
- * first read-only one), whatever the attach policies say.
+ * first one of @type's mode), whatever the attach policies say.  A
+ * read-write attach needs the file to itself: no other open file of it (the
+ * caller's is counted) and no mapping.
  */
 int pcc_attach(struct inode *inode, u32 type, u32 dataset_id)
 {
@@ -441,15 +450,20 @@ int pcc_attach(struct inode *inode, u32 type, u32 dataset_id)
 	int write_seq;
 	int ret;
 
-	if (type != PCC_TYPE_READONLY)
+	if (type != PCC_TYPE_READONLY && type != PCC_TYPE_READWRITE)
 		return -EINVAL;
 	pcc_inode_lock(inode);
 	pcci = pi->pcci;
-	ret = 0;
-	if (pcci && pcci->type != PCC_TYPE_NONE)
+	/* Attached already: a no-op, or -EBUSY if of the other type. */
+	if (pcci && pcci->type != PCC_TYPE_NONE) {
+		ret = pcci->type == type ? 0 : -EBUSY;
 		goto out_unlock;
+	}
 	ret = -EBUSY;
 	if (pcci && (pcci->wmapcnt || pcci->mapcnt || pcci->attaching))
+		goto out_unlock;
+	if (type == PCC_TYPE_READWRITE &&
+	    atomic_read(&pi->pcc_open_count) > 1)
 		goto out_unlock;
 	pcci = pcc_inode_get(inode);
 	ret = -ENOMEM;
@@ -467,7 +481,9 @@ int pcc_attach(struct inode *inode, u32 type, u32 dataset_id)
 		goto out_attaching;
 
 	down_read(&super->rw_sem);
-	ds = pcc_dataset_find(super, dataset_id, PCC_DS_MODE_RO);
+	ds = pcc_dataset_find(super, dataset_id,
+			      type == PCC_TYPE_READWRITE ? PCC_DS_MODE_RW :
+			      PCC_DS_MODE_RO);
 	ret = -ENOENT;
 	if (!ds)
 		goto out_sem;
@@ -567,17 +583,63 @@ int pcc_copy_close_locked(struct pcc_inode *pcci)
 }
 
 /*
+ * Detach a read-write file: write it back first, with changes held off,
+ * and only then let I/O go to the lower.  If the write-back fails the file
+ * stays attached: its data are only in the copy.  The one exception is a
+ * deleted dataset, which must let go of its files: the copy keeps its
+ * dirty mark on disk, for pccd or the admin to write back.
+ */
+static int pcc_rw_detach_locked(struct inode *inode, struct pcc_inode *pcci,
+				enum pcc_detach_reason reason)
+{
+	struct file *lower;
+	int ret;
+
+	down_write(&pcci->rw_sem);
+	ret = pcc_rw_writeback_locked(inode);
+	if (ret && reason != PCC_DETACH_DATASET) {
+		up_write(&pcci->rw_sem);
+		return ret;
+	}
+	if (ret)
+		pr_warn("dataset %u deleted: a read-write copy could not be written back and keeps %s\n",
+			pcci->dataset_id, PCC_XATTR_DIRTY);
+	pcc_type_clear(inode, pcci, reason);
+	/* Local writes keep the copy's mappings equal from its size on. */
+	spin_lock(&pcci->map_lock);
+	pcci->mirror_size = i_size_read(file_inode(pcci->copy));
+	spin_unlock(&pcci->map_lock);
+	lower = pcci->wb_lower;
+	pcci->wb_lower = NULL;
+	pcci->dirty = false;
+	up_write(&pcci->rw_sem);
+	if (lower)
+		fput(lower);
+	/* Our inode showed the copy's size and times: the lower's now. */
+	pcc_copy_attr(inode);
+	return 0;
+}
+
+/*
  * Detach @inode: no new I/O or mapping uses the copy; I/O already on it is
  * waited for, then the copy is closed.  Mappings bound to the copy keep
- * it (pcci->mirror).  pcc_lock held.
+ * it (pcci->mirror).  A read-write file is written back first: 0, or the
+ * write-back's error with the file still attached.  pcc_lock held.
  */
 int pcc_detach_locked(struct inode *inode, enum pcc_detach_reason reason)
 {
 	struct pcc_inode *pcci = PCC_I(inode)->pcci;
+	int ret;
 
 	if (!pcci)
 		return 0;
-	pcc_type_clear(inode, pcci, reason);
+	if (READ_ONCE(pcci->type) == PCC_TYPE_READWRITE) {
+		ret = pcc_rw_detach_locked(inode, pcci, reason);
+		if (ret)
+			return ret;
+	} else {
+		pcc_type_clear(inode, pcci, reason);
+	}
 	pcc_copy_close_locked(pcci);
 	return 0;
 }
@@ -585,14 +647,16 @@ int pcc_detach_locked(struct inode *inode, enum pcc_detach_reason reason)
 /*
  * Detach @inode where neither pcc_lock may be taken nor I/O waited for
  * (under mmap_lock): the copy stays open for the I/O on it and is closed
- * by the next pcc_lock holder (pcc_copy_close_locked()).
+ * by the next pcc_lock holder (pcc_copy_close_locked()).  Not a read-write
+ * file: its data are in the copy until a write-back, which cannot be made
+ * here; it stays attached.
  */
 void pcc_detach_nowait(struct inode *inode, enum pcc_detach_reason reason)
 {
 	/* Pairs with the cmpxchg that publishes a new pcc_inode. */
 	struct pcc_inode *pcci = smp_load_acquire(&PCC_I(inode)->pcci);
 
-	if (pcci)
+	if (pcci && READ_ONCE(pcci->type) != PCC_TYPE_READWRITE)
 		pcc_type_clear(inode, pcci, reason);
 }
 
@@ -646,7 +710,11 @@ int pcc_detach(struct inode *inode, u32 flags, u32 dataset_id)
 	pcc_inode_lock(inode);
 	if (pi->pcci && pi->pcci->type != PCC_TYPE_NONE) {
 		dataset_id = pi->pcci->dataset_id;
-		pcc_detach_locked(inode, PCC_DETACH_MANUAL);
+		ret = pcc_detach_locked(inode, PCC_DETACH_MANUAL);
+		if (ret) {
+			pcc_inode_unlock(inode);
+			return ret;
+		}
 	}
 	if (flags & PCC_DETACH_FL_UNCACHE) {
 		down_read(&super->rw_sem);

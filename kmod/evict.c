@@ -108,7 +108,8 @@ static int pcc_evict_check(const struct path *copy,
 	if (len != sizeof(cx) || cx.magic != PCC_COPY_MAGIC ||
 	    cx.format != PCC_COPY_FORMAT)
 		return -EINVAL;
-	if (cx.type != PCC_TYPE_READONLY || cx.dataset_id != ds_id ||
+	if ((cx.type != PCC_TYPE_READONLY && cx.type != PCC_TYPE_READWRITE) ||
+	    cx.dataset_id != ds_id ||
 	    !pcc_fh_equal(&cx.version, v))
 		return -ESTALE;
 	return 0;
@@ -206,11 +207,27 @@ int pcc_evict(struct super_block *sb, u32 ds_id, const struct pcc_version *v,
 	if (ret)
 		goto out;
 	held = d_inode(copy.dentry);
-	/* Attached to this very copy: detach first (waits for its I/O). */
+	/*
+	 * Attached to this very copy: detach first (waits for its I/O,
+	 * writes a read-write file back).
+	 */
 	if (pcci && READ_ONCE(pcci->type) != PCC_TYPE_NONE &&
 	    file_inode(pcci->copy) == held) {
-		pcc_detach_locked(inode, PCC_DETACH_EVICTED);
+		ret = pcc_detach_locked(inode, PCC_DETACH_EVICTED);
+		if (ret) {
+			NL_SET_ERR_MSG(extack, "cannot write the read-write copy back");
+			path_put(&copy);
+			goto out;
+		}
 		*flags |= PCC_EVICT_WAS_ATTACHED;
+	}
+	/* Data the lower does not have yet (a crash left it): never lost. */
+	if (vfs_getxattr(pcc_mnt_idmap(copy.mnt), copy.dentry,
+			 PCC_XATTR_DIRTY, NULL, 0) >= 0) {
+		NL_SET_ERR_MSG(extack, "the copy is not written back yet");
+		path_put(&copy);
+		ret = -EBUSY;
+		goto out;
 	}
 	ret = pcc_copy_unlink_path(&copy);
 	path_put(&copy);

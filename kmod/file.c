@@ -127,7 +127,9 @@ static bool pcc_open_now(const struct file *file)
  * FUSE with atomic_o_trunc and NFSv4 truncate in their OPEN call and rely
  * on having done so; overlayfs, which opens without O_TRUNC, clears
  * ATTR_OPEN instead (ovl_setattr()), which would cost NFSv4 its EACCES.
- * A deferred open has no O_TRUNC.
+ * A deferred open has no O_TRUNC, nor has the open of a file attached
+ * read-write: its copy is truncated (pcc_rw_truncate()), and the lower
+ * keeps its data until the write-back.
  */
 static struct file *pcc_open_new_lower(struct file *file,
 				       const struct cred *cred)
@@ -135,7 +137,8 @@ static struct file *pcc_open_new_lower(struct file *file,
 	unsigned int flags = READ_ONCE(file->f_flags);
 
 	flags &= ~(O_CREAT | O_EXCL | O_NOCTTY);
-	if (file->f_mode & FMODE_CREATED)
+	if ((file->f_mode & FMODE_CREATED) ||
+	    pcc_rw_attached(file_inode(file)))
 		flags &= ~O_TRUNC;
 	return dentry_open(pcc_lower_path(file->f_path.dentry), flags, cred);
 }
@@ -217,7 +220,14 @@ static int pcc_release(struct inode *inode, struct file *file)
 {
 	struct file *lower = pcc_lower_file(file);
 
-	atomic_dec(&PCC_I(inode)->pcc_open_count);
+	/*
+	 * The last file of a read-write file: a close whose flush could not
+	 * write it back (a mapping still held the file then) does it now.
+	 * No one is left to get an error: the copy stays dirty for the next
+	 * close, the detach or pccd, and the error is reported as an event.
+	 */
+	if (atomic_dec_and_test(&PCC_I(inode)->pcc_open_count))
+		pcc_rw_writeback(inode);
 	dput(pcc_lower_dentry(file->f_path.dentry));
 	if (!lower)
 		return 0;
@@ -239,23 +249,34 @@ static bool pcc_has_posix_locks(struct inode *inode)
 static int pcc_flush(struct file *file, fl_owner_t id)
 {
 	struct file *lower = pcc_lower_file(file);
+	struct inode *inode = file_inode(file);
 	int ret = 0;
 
+	/*
+	 * The last close of a read-write file writes it back, so the next
+	 * open anywhere sees the data (close-to-open); its error is close's.
+	 */
+	if (file_count(file) == 1 &&
+	    atomic_read(&PCC_I(inode)->pcc_open_count) == 1)
+		ret = pcc_rw_writeback(inode);
 	/*
 	 * A file without its lower file wrote nothing, but closing it still
 	 * drops the POSIX locks the closer holds through other descriptors.
 	 * The lower filesystem (NFS) removes them through a lower file.
 	 */
 	if (!lower) {
-		if (!pcc_has_posix_locks(pcc_lower_inode(file_inode(file))))
-			return 0;
+		if (!pcc_has_posix_locks(pcc_lower_inode(inode)))
+			return ret;
 		lower = pcc_lower_file_open(file);
 		if (IS_ERR(lower))
 			return PTR_ERR(lower);
 	}
 	/* NFS writes back here (close-to-open). */
-	if (lower->f_op->flush)
-		ret = lower->f_op->flush(lower, id);
+	if (lower->f_op->flush) {
+		int err = lower->f_op->flush(lower, id);
+
+		ret = ret ? ret : err;
+	}
 	locks_remove_posix(lower, id);
 	return ret;
 }
@@ -288,7 +309,9 @@ static loff_t pcc_llseek(struct file *file, loff_t offset, int whence)
 	struct file *lower;
 	loff_t ret;
 
-	if (whence == SEEK_DATA || whence == SEEK_HOLE) {
+	/* A read-write file's end is its copy's. */
+	if (whence == SEEK_DATA || whence == SEEK_HOLE ||
+	    (whence == SEEK_END && pcc_rw_attached(file_inode(file)))) {
 		ret = pcc_llseek_copy(file, offset, whence);
 		if (ret != -ENODATA)
 			return ret;
@@ -436,7 +459,10 @@ static ssize_t pcc_aio_write(struct kiocb *iocb, struct file *lower,
  */
 static size_t pcc_copy_expect(struct inode *inode, loff_t pos, size_t count)
 {
-	loff_t size = PCC_I(inode)->pcci->version.size;
+	struct pcc_inode *pcci = PCC_I(inode)->pcci;
+	/* A read-write copy is the file: it is as long as it is. */
+	loff_t size = pcci->type == PCC_TYPE_READWRITE ?
+		i_size_read(file_inode(pcci->copy)) : pcci->version.size;
 
 	return pos >= size ? 0 : min_t(loff_t, count, size - pos);
 }
@@ -547,10 +573,15 @@ static ssize_t pcc_read_iter(struct kiocb *iocb, struct iov_iter *to)
 		return -EAGAIN;
 	pcc_io_init(inode, PIT_READ, &cached);
 	if (cached) {
+		bool rw = pcc_rw_attached(inode);
+
 		done = pcc_read_copy(iocb, to, &why);
 		pcc_io_fini(inode);
 		if (!why || done < 0)
 			return done;
+		/* Only the copy of a read-write file has its data. */
+		if (rw)
+			return done ? done : -EIO;
 		/* The lower serves the rest, and from now on. */
 		pcc_inode_detach(inode, why);
 		pcc_stat_inc(inode->i_sb, PCC_STAT_FALLBACKS);
@@ -587,6 +618,11 @@ static ssize_t pcc_write_iter(struct kiocb *iocb, struct iov_iter *from)
 		return PTR_ERR(lower);
 	if ((iocb->ki_flags & IOCB_DIRECT) && !pcc_file_can_direct(lower))
 		return -EINVAL;
+	if (pcc_rw_begin(inode)) {
+		ret = pcc_rw_write_iter(iocb, from, lower);
+		pcc_rw_end(inode);
+		return ret;
+	}
 	pcc_write_begin(inode, &mirror);
 	/* The lower write positions O_APPEND and strips suid/sgid. */
 	if (!is_sync_kiocb(iocb) && !mirror) {
@@ -656,10 +692,14 @@ static ssize_t pcc_splice_read(struct file *in, loff_t *ppos,
 
 	pcc_io_init(inode, PIT_SPLICE, &cached);
 	if (cached) {
+		bool rw = pcc_rw_attached(inode);
+
 		ret = pcc_splice_read_copy(in, ppos, pipe, len, flags, &why);
 		pcc_io_fini(inode);
 		if (!why)
 			return ret;
+		if (rw)
+			return -EIO;
 		pcc_inode_detach(inode, why);
 		pcc_stat_inc(inode->i_sb, PCC_STAT_FALLBACKS);
 	}
@@ -687,6 +727,11 @@ static ssize_t pcc_splice_write(struct pipe_inode_info *pipe,
 
 	if (IS_ERR(lower))
 		return PTR_ERR(lower);
+	if (pcc_rw_begin(inode)) {
+		ret = pcc_rw_splice_write(pipe, out, ppos, len, flags, lower);
+		pcc_rw_end(inode);
+		return ret;
+	}
 	if (!lower->f_op->splice_write)
 		return -EINVAL;
 	pcc_write_begin(inode, &mirror);
@@ -704,14 +749,29 @@ static ssize_t pcc_splice_write(struct pipe_inode_info *pipe,
  * Our mappings are bound to the lower file, so its writeback write-protects
  * our PTEs and moves their dirty bits as it does its own: msync and fsync
  * need nothing more than the lower's fsync.
+ *
+ * A read-write file's data are in its copy: fsync makes them durable
+ * there (the dirty mark already is), not in the lower, which gets them at
+ * the write-back.  A whole fsync, not a datasync: the copy's size is
+ * metadata the data need.
  */
 static int pcc_fsync(struct file *file, loff_t start, loff_t end,
 		     int datasync)
 {
+	struct inode *inode = file_inode(file);
 	struct file *lower = pcc_lower_file_open(file);
+	int ret;
 
 	if (IS_ERR(lower))
 		return PTR_ERR(lower);
+	if (pcc_rw_begin(inode)) {
+		const struct cred *old = pcc_copy_creds(inode);
+
+		ret = vfs_fsync_range(pcc_io_copy(inode), start, end, 0);
+		revert_creds(old);
+		pcc_rw_end(inode);
+		return ret;
+	}
 	return vfs_fsync_range(lower, start, end, datasync);
 }
 
@@ -726,6 +786,11 @@ static long pcc_fallocate(struct file *file, int mode, loff_t offset,
 
 	if (IS_ERR(lower))
 		return PTR_ERR(lower);
+	if (pcc_rw_begin(inode)) {
+		ret = pcc_rw_fallocate(inode, lower, mode, offset, len);
+		pcc_rw_end(inode);
+		return ret;
+	}
 	pcc_write_begin(inode, &mirror);
 	ret = vfs_fallocate(lower, mode, offset, len);
 	pcc_copy_attr(inode);

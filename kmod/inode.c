@@ -154,7 +154,10 @@ static umode_t pcc_exec_mode(const struct inode *inode, umode_t mode)
 void pcc_copy_attr(struct inode *inode)
 {
 	struct inode *lower = pcc_lower_inode(inode);
-	blkcnt_t blocks = pcc_lower_blocks(lower);
+	/* A read-write file's data, so size and times, are its copy's. */
+	struct inode *data = S_ISREG(inode->i_mode) ?
+		pcc_rw_data_inode(inode) : lower;
+	blkcnt_t blocks = pcc_lower_blocks(data);
 
 	spin_lock(&inode->i_lock);
 	inode->i_mode = pcc_exec_mode(inode, lower->i_mode);
@@ -164,8 +167,10 @@ void pcc_copy_attr(struct inode *inode)
 	inode->i_blkbits = lower->i_blkbits;
 	pcc_copy_iflags(inode, lower);
 	set_nlink(inode, lower->i_nlink);
-	fsstack_copy_attr_times(inode, lower);
-	i_size_write(inode, i_size_read(lower));
+	fsstack_copy_attr_times(inode, data);
+	if (data != lower)
+		fsstack_copy_attr_atime(inode, lower);
+	i_size_write(inode, i_size_read(data));
 	inode->i_blocks = blocks;
 	spin_unlock(&inode->i_lock);
 }
@@ -308,6 +313,13 @@ int pcc_getattr(pcc_idmap_t *idmap, const struct path *path,
 		if (cached)
 			pcc_io_fini(inode);
 	}
+	/* A read-write file's size and times are its copy's. */
+	if (S_ISREG(inode->i_mode) && pcc_rw_begin(inode)) {
+		ret = pcc_rw_getattr(inode, stat);
+		pcc_rw_end(inode);
+		if (ret)
+			return ret;
+	}
 	stat->dev = inode->i_sb->s_dev;
 	stat->ino = inode->i_ino;
 	return 0;
@@ -333,6 +345,21 @@ static void pcc_setattr_kill_priv(struct inode *lower, struct iattr *ia)
 	ia->ia_valid |= kill;
 	if (!(ia->ia_valid & (ATTR_UID | ATTR_GID | ATTR_MODE)))
 		ia->ia_valid |= ATTR_FORCE;
+}
+
+/*
+ * The lower file a truncate of a read-write file is made through: the
+ * caller's, if it truncates an open file for writing, else NULL (truncate
+ * by path: pcc_rw_dirty() opens one as the caller).
+ */
+static struct file *pcc_rw_setattr_lower(struct iattr *ia)
+{
+	struct file *lower;
+
+	if (!(ia->ia_valid & ATTR_FILE) || !(ia->ia_file->f_mode & FMODE_WRITE))
+		return NULL;
+	lower = pcc_lower_file(ia->ia_file);
+	return lower && (lower->f_mode & FMODE_WRITE) ? lower : NULL;
 }
 
 int pcc_setattr(pcc_idmap_t *idmap, struct dentry *dentry, struct iattr *ia)
@@ -380,6 +407,26 @@ int pcc_setattr(pcc_idmap_t *idmap, struct dentry *dentry, struct iattr *ia)
 	 * truncate is a local change: detach, keep a mapped copy equal.
 	 * Before the lower's freeze protection, as a write begins (file.c).
 	 */
+	/*
+	 * A read-write file's truncate goes to its copy; anything else the
+	 * call changes (a mode, with ATTR_KILL_*) to the lower.
+	 */
+	if ((ia->ia_valid & ATTR_SIZE) && S_ISREG(inode->i_mode) &&
+	    pcc_rw_begin(inode)) {
+		ret = pcc_rw_truncate(dentry, ia, pcc_rw_setattr_lower(ia));
+		pcc_rw_end(inode);
+		/*
+		 * truncate(2) of a file nobody has open: no close will come
+		 * to write it back, so it is written back now.
+		 */
+		if (!ret && !atomic_read(&PCC_I(inode)->pcc_open_count))
+			ret = pcc_rw_writeback(inode);
+		lower_ia.ia_valid &= ~(ATTR_SIZE | ATTR_MTIME | ATTR_CTIME |
+				       ATTR_FILE | ATTR_OPEN | ATTR_FORCE);
+		if (ret || !lower_ia.ia_valid)
+			return ret;
+		ia = &lower_ia;		/* not a truncate of the lower */
+	}
 	if (ia->ia_valid & ATTR_SIZE)
 		pcc_write_begin(inode, &mirror);
 	ret = mnt_want_write(lower->mnt);

@@ -165,6 +165,9 @@ static vm_fault_t pcc_fault_mend(struct vm_fault *vmf)
 	int ret;
 
 	pcc_stat_inc(inode->i_sb, PCC_STAT_CACHE_ERRORS);
+	/* A read-write file has no other copy of its data to mend from. */
+	if (pcc_rw_attached(inode))
+		return VM_FAULT_SIGBUS;
 	pcc_detach_nowait(inode, PCC_DETACH_ERROR);
 	if (!(vmf->flags & FAULT_FLAG_USER) ||
 	    !(vmf->flags & FAULT_FLAG_ALLOW_RETRY) ||

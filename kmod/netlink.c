@@ -436,12 +436,6 @@ static int pcc_nl_ds_add(struct sk_buff *skb, struct genl_info *info)
 		ret = -EINVAL;
 		goto err;
 	}
-	if (ds->mode & PCC_DS_MODE_RW) {
-		NL_SET_ERR_MSG_ATTR(extack, attrs[PCC_A_DS_MODE],
-				    "read-write datasets are not served yet");
-		ret = -EOPNOTSUPP;
-		goto err;
-	}
 	if (attrs[PCC_A_DS_RULE]) {
 		ret = pcc_rule_compile(attrs[PCC_A_DS_RULE], &ds->rule, extack);
 		if (ret)

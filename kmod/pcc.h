@@ -35,6 +35,7 @@ struct pcc_rule;			/* dataset.c: a compiled rule */
 struct netlink_ext_ack;
 struct nlattr;
 struct sk_buff;
+struct kstat;
 
 /*
  * A dataset: a cache root on local storage bound to one mount (DESIGN.md
@@ -126,6 +127,22 @@ struct pcc_inode {
 	 */
 	time64_t last_use;
 	atomic64_t hits;
+	/*
+	 * Read-write caching (rw.c).  While the type is READWRITE the copy
+	 * holds the file's data, the lower may be older.  Changes to the
+	 * copy hold rw_sem for reading; write-back, and the detach that ends
+	 * with one, hold it for writing, so no change is made during a
+	 * write-back.  The fields below are under rw_sem (dirty_lock also
+	 * orders setting the mark between changes).
+	 */
+	struct rw_semaphore rw_sem;
+	struct mutex dirty_lock;	/* orders setting the dirty mark */
+	bool dirty;			/* PCC_XATTR_DIRTY is on the copy */
+	loff_t wb_start, wb_end;	/* what changed since the write-back */
+	/* A lower file opened for writing by a writer: write-back uses it. */
+	struct file *wb_lower;
+	/* The RW copy's inode (referenced): stat shows its size and times. */
+	struct inode *rw_inode;
 };
 
 struct pcc_inode_info {
@@ -381,6 +398,27 @@ struct file *pcc_mmap_copy_get(struct inode *inode);
 void pcc_mmap_copy_put(struct inode *inode);
 int pcc_mmap_write_get(struct inode *inode);
 void pcc_mmap_write_put(struct inode *inode);
+
+/* rw.c: read-write caching */
+bool pcc_rw_attached(struct inode *inode);
+struct inode *pcc_rw_data_inode(struct inode *inode);
+int pcc_rw_begin(struct inode *inode);
+void pcc_rw_end(struct inode *inode);
+int pcc_rw_dirty(struct inode *inode, struct file *lower, loff_t pos,
+		 loff_t len);
+ssize_t pcc_rw_write_iter(struct kiocb *iocb, struct iov_iter *from,
+			  struct file *lower);
+ssize_t pcc_rw_splice_write(struct pipe_inode_info *pipe, struct file *out,
+			    loff_t *ppos, size_t len, unsigned int flags,
+			    struct file *lower);
+int pcc_rw_truncate(struct dentry *dentry, struct iattr *ia,
+		    struct file *lower);
+int pcc_rw_getattr(struct inode *inode, struct kstat *stat);
+long pcc_rw_fallocate(struct inode *inode, struct file *lower, int mode,
+		      loff_t offset, loff_t len);
+int pcc_rw_writeback_locked(struct inode *inode);
+int pcc_rw_writeback(struct inode *inode);
+void pcc_rw_release(struct pcc_inode *pcci);
 
 /* attach.c: attach and detach */
 bool pcc_may_auto_attach(struct inode *inode, enum pcc_io_type iot);

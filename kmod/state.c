@@ -97,6 +97,8 @@ struct pcc_inode *pcc_inode_get(struct inode *inode)
 	init_waitqueue_head(&pcci->waitq);
 	mutex_init(&pcci->mirror_lock);
 	INIT_LIST_HEAD(&pcci->attached);
+	init_rwsem(&pcci->rw_sem);
+	mutex_init(&pcci->dirty_lock);
 	/* Full barrier: initialised before published. */
 	old = cmpxchg(&pi->pcci, NULL, pcci);
 	if (old) {
@@ -127,6 +129,7 @@ void pcc_inode_free(struct inode *inode)
 		     pcci->wmapcnt || pcci->mirror);
 	if (pcci->copy)
 		fput(pcci->copy);
+	pcc_rw_release(pcci);
 	pi->pcci = NULL;
 	kmem_cache_free(pcc_pcci_cachep, pcci);
 }
@@ -348,6 +351,35 @@ static void pcc_report_miss(struct inode *inode, struct dentry *dentry)
 }
 
 /*
+ * The lower of a read-write file changed behind pcc's back (another node,
+ * or the lower mount of this one, wrote it).  A clean copy is detached as
+ * stale; a dirty one holds acknowledged writes that nothing else has, so
+ * it is kept, reported, and its write-back replaces what the lower got:
+ * the last writer wins, as between two NFS clients that write one file.
+ * pcc_lock held.
+ */
+static bool pcc_rw_keep_stale(struct inode *inode)
+{
+	struct pcc_inode *pcci = PCC_I(inode)->pcci;
+	struct pcc_event_info ev = {
+		.event		= PCC_EVENT_STALE,
+		.inode		= inode,
+		.dataset_id	= pcci->dataset_id,
+	};
+	bool dirty;
+
+	down_read(&pcci->rw_sem);
+	dirty = pcci->dirty;
+	up_read(&pcci->rw_sem);
+	if (!dirty)
+		return false;
+	pcc_stat_inc(inode->i_sb, PCC_STAT_STALE);
+	pcc_notify(inode->i_sb, &ev);
+	pr_warn_ratelimited("a file cached read-write was changed outside pcc: its write-back will replace that change\n");
+	return true;
+}
+
+/*
  * Open of a regular file: an attached file's copy must still hold the
  * lower's current version (close-to-open: another node may have changed
  * the file) and be intact (no one removed, truncated or stripped it);
@@ -378,7 +410,11 @@ int pcc_file_open(struct inode *inode, struct file *file)
 	if (pcc_inode_attached(pcci)) {
 		if (ret == -ENODATA)
 			ret = pcc_lower_version(inode, &v, true);
-		if (ret || !pcc_version_equal(&v, &pcci->version)) {
+		if (!ret && pcci->type == PCC_TYPE_READWRITE &&
+		    !pcc_version_equal(&v, &pcci->version) &&
+		    pcc_rw_keep_stale(inode)) {
+			cached = true;
+		} else if (ret || !pcc_version_equal(&v, &pcci->version)) {
 			pcc_stat_inc(inode->i_sb, PCC_STAT_STALE);
 			pcc_detach_locked(inode, PCC_DETACH_STALE);
 			/*
@@ -603,7 +639,10 @@ struct file *pcc_mmap_copy_get(struct inode *inode)
 	if (pcci->type != PCC_TYPE_NONE) {
 		if (!pcci->mapcnt++) {
 			pcci->mirror = get_file(pcci->copy);
-			pcci->mirror_size = pcci->version.size;
+			/* A read-write copy's size is the file's. */
+			pcci->mirror_size = pcci->type == PCC_TYPE_READWRITE ?
+				i_size_read(file_inode(pcci->copy)) :
+				pcci->version.size;
 		}
 		copy = get_file(pcci->copy);
 	}
@@ -643,7 +682,11 @@ int pcc_mmap_write_get(struct inode *inode)
 	if (!pcci)
 		return -ENOMEM;
 	spin_lock(&pcci->map_lock);
-	if (pcci->mapcnt) {
+	/*
+	 * A read-write file's stores would have to reach its copy, and a
+	 * detach would have to move them: not in this version.
+	 */
+	if (pcci->mapcnt || pcci->type == PCC_TYPE_READWRITE) {
 		ret = -EBUSY;
 	} else {
 		pcci->wmapcnt++;

@@ -74,6 +74,11 @@ static const struct family families[] = {
 	{ "pcc_mirror_writes_total", C, SCOPE_MOUNT, "counters",
 	  "mirror_writes", NULL, false,
 	  "Local writes also made to a mapped copy." },
+	{ "pcc_writebacks_total", C, SCOPE_MOUNT, "counters", "writebacks",
+	  NULL, false, "Read-write copies written back to the lower filesystem." },
+	{ "pcc_writeback_bytes_total", C, SCOPE_MOUNT, "counters",
+	  "writeback_bytes", NULL, false,
+	  "Bytes read-write copies wrote back to the lower filesystem." },
 	{ "pcc_attached_files", G, SCOPE_MOUNT, "attached", NULL, NULL, false,
 	  "Files served from their copies now." },
 

@@ -1445,6 +1445,8 @@ static const char *const stat_names[] = {
 	[PCC_STAT_EVENTS_DROPPED]	= "events_dropped",
 	[PCC_STAT_MIRROR_WRITES]	= "mirror_writes",
 	[PCC_STAT_DETACH_EVICTED]	= "detach_evicted",
+	[PCC_STAT_WRITEBACKS]		= "writebacks",
+	[PCC_STAT_WRITEBACK_BYTES]	= "writeback_bytes",
 };
 
 /* A counter added to enum pcc_stat must be named here. */

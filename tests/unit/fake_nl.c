@@ -414,9 +414,10 @@ int __wrap_pcc_nl_dataset_add(struct pcc_nl *nl,
 		errmsg_set(errmsg, errlen, "bad dataset id or path");
 		return -EINVAL;
 	}
-	if ((ds->set & PCC_NL_DS_MODE) && ds->mode != PCC_DS_MODE_RO) {
-		errmsg_set(errmsg, errlen, "only read-only datasets are served");
-		return -EOPNOTSUPP;
+	if ((ds->set & PCC_NL_DS_MODE) &&
+	    (!ds->mode || (ds->mode & ~(PCC_DS_MODE_RO | PCC_DS_MODE_RW)))) {
+		errmsg_set(errmsg, errlen, "bad mode");
+		return -EINVAL;
 	}
 	for (i = 0; i < m->nds; i++) {
 		if (m->ds[i].id == ds->id || !strcmp(m->ds[i].path, ds->path)) {

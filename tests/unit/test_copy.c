@@ -86,8 +86,9 @@ static int fake_version(int fd, struct pcc_version *v)
 	return 0;
 }
 
-static int fake_attach(int fd, uint32_t ds_id)
+static int fake_attach(int fd, uint32_t ds_id, uint32_t type)
 {
+	(void)type;
 	pthread_mutex_lock(&fake_lock);
 	fake.attaches++;
 	fake.attach_id = ds_id;

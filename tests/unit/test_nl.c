@@ -1135,6 +1135,10 @@ static void test_names(void **state)
 	/* Appended: the counters before it keep their numbers. */
 	assert_int_equal(PCC_STAT_DETACH_EVICTED, PCC_STAT_MIRROR_WRITES + 1);
 	assert_int_equal(PCC_DETACH_EVICTED, PCC_DETACH_ERROR + 1);
+	assert_string_equal(pcc_nl_stat_name(PCC_STAT_WRITEBACKS), "writebacks");
+	assert_string_equal(pcc_nl_stat_name(PCC_STAT_WRITEBACK_BYTES),
+			    "writeback_bytes");
+	assert_int_equal(PCC_STAT_WRITEBACKS, PCC_STAT_DETACH_EVICTED + 1);
 	assert_string_equal(pcc_nl_stat_name(PCC_STAT_COUNT), "unknown");
 	for (i = 0; i < PCC_STAT_COUNT; i++)
 		assert_string_not_equal(pcc_nl_stat_name(i), "unknown");

@@ -82,8 +82,9 @@ static int op_version(int fd, struct pcc_version *v)
 	return 0;
 }
 
-static int op_attach(int fd, uint32_t ds_id)
+static int op_attach(int fd, uint32_t ds_id, uint32_t type)
 {
+	(void)type;
 	(void)fd;
 	pthread_mutex_lock(&ops_lock);
 	attaches++;
@@ -597,10 +598,10 @@ static void test_add_refused(void **state)
 	expect_add_refused(ENOTDIR, "is not a directory",
 			   "{\"cmd\":\"add\",\"mount\":\"%s\",\"cache\":\"%s\"}",
 			   mnt, conf_path);
-	/* Read-write caching is not there yet. */
-	expect_add_refused(EOPNOTSUPP, "pccrw",
+	/* A read-write dataset's id is taken like any other. */
+	expect_add_refused(EEXIST, "id 1 is taken",
 			   "{\"cmd\":\"add\",\"mount\":\"%s\",\"cache\":\"%s\","
-			   "\"params\":\"rwid=3 pccrw=1\"}", mnt, c3);
+			   "\"params\":\"rwid=1 pccrw=1\"}", mnt, c3);
 	/* A directory that is no pcc mount. */
 	expect_add_refused(EINVAL, "is not a pcc mount",
 			   "{\"cmd\":\"add\",\"mount\":\"%s\",\"cache\":\"%s\"}",
@@ -1201,8 +1202,12 @@ static void test_fd_counts(void **state)
 
 	fds[0] = open_file(file, O_RDONLY);
 	reply = request_fds(1000, fds, 1, "{\"cmd\":\"attach\","
+			    "\"files\":[\"a\"],\"mode\":\"wr\"}");
+	expect_error(reply, EINVAL, "\"mode\" must be \"ro\" or \"rw\"");
+	fds[0] = open_file(file, O_RDONLY);
+	reply = request_fds(1000, fds, 1, "{\"cmd\":\"pin\","
 			    "\"files\":[\"a\"],\"mode\":\"rw\"}");
-	expect_error(reply, EOPNOTSUPP, "read-write caching");
+	expect_error(reply, EINVAL, "only read-only copies are pinned");
 	fds[0] = open_file(file, O_RDONLY);
 	reply = request_fds(1000, fds, 1, "{\"cmd\":\"attach\","
 			    "\"files\":[\"a\"],\"id\":-1}");

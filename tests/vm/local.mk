@@ -56,6 +56,8 @@ EXTRA_DIST += \
 	tests/vm/scenarios/62-pcc-nl-bad-input \
 	tests/vm/scenarios/70-pcc-cache-basic \
 	tests/vm/scenarios/72-pcc-evict \
+	tests/vm/scenarios/73-pcc-rw \
+	tests/vm/scenarios/74-pccd-rw \
 	tests/vm/scenarios/70-pcc-cache-auto \
 	tests/vm/scenarios/70-pcc-cache-stale \
 	tests/vm/scenarios/70-pcc-cache-mmap \

@@ -79,8 +79,8 @@
  *				not the directory of another dataset of the
  *				mount, however named (-EEXIST)
  *	  PCC_A_DS_MODE		u32, PCC_DS_MODE_* (default PCC_DS_MODE_RO;
- *				only RO is served by this version: RW is
- *				-EOPNOTSUPP)
+ *				RO, RW or both: the dataset holds read-only
+ *				copies, read-write copies, or either)
  *	  PCC_A_DS_ATTACH	u32, PCC_DS_ATTACH_* (default all three)
  *	  PCC_A_DS_RULE		nested, the compiled rule (below); without it
  *				the dataset matches no file (no miss events)
@@ -198,14 +198,26 @@
  *	one group or others may read: copies must be mode 0600 or 0);
  *	-EBUSY the file is being written through pcc, has a shared mapping
  *	that may write, or a mapping of an earlier copy, or another attach
- *	is in progress; -EPERM the caller may not (below).  Attaching an
- *	attached file is a no-op (0).
+ *	is in progress, or the file is attached with the other type; -EPERM
+ *	the caller may not (below).  Attaching an attached file again with
+ *	its type is a no-op (0).
+ *	PCC_TYPE_READWRITE (RW-PCC) attaches to a copy recorded as
+ *	read-write, in a dataset with PCC_DS_MODE_RW, and needs exclusive
+ *	use of the file on this node: -EBUSY if any other file of it is
+ *	open (the descriptor the ioctl is made on is the one allowed) or
+ *	it is mapped.  From then on its writes, truncates and fallocates go
+ *	to the copy, stat shows the copy's size and times, and the copy is
+ *	written back to the lower file at the last close of the file, and
+ *	before any detach (PCC_XATTR_DIRTY).  A shared mapping that may
+ *	write of a read-write file is refused with -EBUSY (this version).
  *
  * PCC_IOC_DETACH (struct pcc_ioc_detach, in/out)
  *	Detach the file.  PCC_DETACH_FL_UNCACHE also unlinks the copy.
  *	Out: @flags gets PCC_DETACH_FL_CACHE_REMOVED if a copy was unlinked.
  *	Detaching a file that is not attached is a no-op (0); with UNCACHE
- *	its copy in @dataset_id (0: every dataset) is still removed.
+ *	its copy in @dataset_id (0: every dataset) is still removed.  A
+ *	read-write file is written back first; if that fails, it stays
+ *	attached and the error is returned (-EIO, -ENOSPC, ...).
  *
  * PCC_IOC_STATE (struct pcc_ioc_state, in/out)
  *	The file's state.  Also on an open directory of a pcc mount, with
@@ -246,6 +258,9 @@
  *	format 1.
  *  3	PCC_CMD_EVICT, PCC_CMD_FILE_GET; PCC_DETACH_EVICTED and
  *	PCC_STAT_DETACH_EVICTED.
+ *  4	read-write datasets and PCC_TYPE_READWRITE attach (RW-PCC),
+ *	PCC_XATTR_DIRTY, PCC_STAT_WRITEBACKS and PCC_STAT_WRITEBACK_BYTES;
+ *	PCC_CMD_EVICT refuses a copy not written back (-EBUSY).
  */
 #ifndef _UAPI_LINUX_PCC_H
 #define _UAPI_LINUX_PCC_H
@@ -254,7 +269,7 @@
 #include <linux/types.h>
 
 #define PCC_GENL_NAME		"pcc"
-#define PCC_GENL_VERSION	3
+#define PCC_GENL_VERSION	4
 #define PCC_GENL_MCGRP_EVENTS	"events"
 
 /* The filesystem type registered by the module: mount -t pcc LOWER DIR. */
@@ -334,7 +349,7 @@ enum pcc_attr {
 
 /* PCC_A_DS_MODE */
 #define PCC_DS_MODE_RO		0x1	/* read-only copies (RO-PCC) */
-#define PCC_DS_MODE_RW		0x2	/* write-back copies (later) */
+#define PCC_DS_MODE_RW		0x2	/* write-back copies (RW-PCC) */
 
 /* PCC_A_DS_ATTACH: when a file may attach to an existing copy by itself. */
 #define PCC_DS_ATTACH_OPEN	0x1	/* at open */
@@ -423,6 +438,8 @@ enum pcc_stat {
 	PCC_STAT_MIRROR_WRITES,		/* local writes also made to a
 					 * mapped copy (ADR 0005) */
 	PCC_STAT_DETACH_EVICTED,	/* PCC_DETACH_EVICTED */
+	PCC_STAT_WRITEBACKS,		/* RW copies written back */
+	PCC_STAT_WRITEBACK_BYTES,	/* bytes they wrote to the lower */
 
 	__PCC_STAT_MAX
 };
@@ -456,7 +473,7 @@ enum pcc_detach_reason {
 /* Cache types, as Lustre's lu_pcc_type. */
 enum pcc_type {
 	PCC_TYPE_NONE = 0,
-	PCC_TYPE_READWRITE = 1,	/* not served yet */
+	PCC_TYPE_READWRITE = 1,	/* the copy holds the data (RW-PCC) */
 	PCC_TYPE_READONLY = 2,
 };
 
@@ -584,9 +601,20 @@ static inline int pcc_cache_name(char *buf, __u32 fh_type, const __u8 *fh,
 	return s - buf;
 }
 
+/*
+ * A read-write copy that may hold data the lower file does not have yet
+ * carries this xattr too (its value is one byte, '1'): it is set, and made
+ * durable with the copy's fsync, before the first change after a
+ * write-back, and removed once the lower holds the copy's data and
+ * PCC_XATTR_COPY records the lower's new version.  A copy with it is never
+ * removed by eviction; pccd writes it back before it hands its dataset to
+ * the module (after a crash or a power cut).
+ */
+#define PCC_XATTR_DIRTY		PCC_XATTR_PREFIX "dirty"
+
 /* Ioctls on pcc files (see above). */
 struct pcc_ioc_attach {
-	__u32	type;		/* PCC_TYPE_READONLY */
+	__u32	type;		/* PCC_TYPE_READONLY or _READWRITE */
 	__u32	dataset_id;	/* 0: the first dataset of that mode */
 	__u32	flags;		/* none defined: must be 0 */
 	__u32	reserved;	/* must be 0 */

@@ -51,6 +51,7 @@ struct pcc_copy_opts {
 	bool no_sync;		/* no fsync of the data and the directory
 				 * (copies made in bulk, synced at the end
 				 * by the caller: pcc-bench mkcopies) */
+	bool rw;		/* a read-write copy (PCC_TYPE_READWRITE) */
 };
 
 /* The copy's path relative to the dataset root, from a version. */
@@ -83,14 +84,20 @@ static inline int pcc_get_version(int fd, struct pcc_version *v)
 	}
 }
 
-static inline int pcc_attach_fd(int fd, unsigned int dataset_id)
+static inline int pcc_attach_fd_type(int fd, unsigned int dataset_id,
+				     unsigned int type)
 {
 	struct pcc_ioc_attach a = {
-		.type = PCC_TYPE_READONLY,
+		.type = type,
 		.dataset_id = dataset_id,
 	};
 
 	return ioctl(fd, PCC_IOC_ATTACH, &a) ? -errno : 0;
+}
+
+static inline int pcc_attach_fd(int fd, unsigned int dataset_id)
+{
+	return pcc_attach_fd_type(fd, dataset_id, PCC_TYPE_READONLY);
 }
 
 /* Detach; *out gets the flags the kernel returned (may be NULL). */
@@ -305,7 +312,7 @@ static inline int pcc_make_copy(int fd, const struct pcc_copy_opts *o,
 		memset(&x, 0, sizeof(x));
 		x.magic = PCC_COPY_MAGIC;
 		x.format = PCC_COPY_FORMAT;
-		x.type = PCC_TYPE_READONLY;
+		x.type = o->rw ? PCC_TYPE_READWRITE : PCC_TYPE_READONLY;
 		x.dataset_id = o->dataset_id;
 		x.version = v1;
 		if (o->damage == PCC_COPY_BAD_VERSION) {

@@ -5,7 +5,7 @@
  *
  *   pcc-ctl version FILE
  *	the lower version (PCC_IOC_VERSION) as "key value" lines
- *   pcc-ctl cache DATASET_ROOT FILE [--dataset ID] [--no-attach]
+ *   pcc-ctl cache DATASET_ROOT FILE [--dataset ID] [--no-attach] [--rw]
  *	[--corrupt-version|--bad-magic|--no-xattr|--short] [--from SRC]
  *	make a copy ("Making a copy" in the header: version, fan-out dirs
  *	0700, O_TMPFILE 0600, data (holes kept), fsync, version again (up to
@@ -16,7 +16,8 @@
  *	a wrong version, a wrong magic, no xattr, or a copy one byte short.
  *	--from SRC reads the data from SRC (the same file seen elsewhere, e.g.
  *	on the NFS server) instead of through pcc: for very large files.
- *   pcc-ctl attach FILE [--id N] [--wronly]
+ *	--rw makes a read-write copy and attaches it read-write.
+ *   pcc-ctl attach FILE [--id N] [--wronly] [--rw]
  *   pcc-ctl detach FILE [--uncache] [--id N] [--wronly]
  *	prints "cache removed" when the kernel says it unlinked a copy
  *   pcc-ctl state FILE [--wronly]
@@ -30,12 +31,16 @@
  *	permission gate is read permission, not the open mode)
  *   pcc-ctl unxattr COPY
  *	remove trusted.pcc.copy from a copy (damage it by hand)
+ *   pcc-ctl setdirty COPY
+ *	set trusted.pcc.dirty on a copy, as the module does before a change
+ *	(a copy a crash left dirty)
  *   pcc-ctl copyinfo COPY
  *	what trusted.pcc.copy of a copy says, as "key value" lines: "magic
  *	ok|bad", "format N", "type none|readonly|readwrite", "dataset N",
  *	"version_size N" (the lower size it records), and "size N" of the
  *	copy itself; ENODATA when it has none, ERANGE when it is not the size
- *	of struct pcc_copy_xattr (busybox has no getfattr)
+ *	of struct pcc_copy_xattr (busybox has no getfattr), and "dirty
+ *	yes|no" (trusted.pcc.dirty)
  *   pcc-ctl bad PATH CASE
  *	a malformed ioctl on PATH (a file, or a directory for dir-*); prints
  *	"ok" or the errno's name (EINVAL, ...).  CASE: attach-type-none,
@@ -75,12 +80,13 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: pcc-ctl version FILE\n"
-		"       pcc-ctl cache DATASET_ROOT FILE [--dataset ID] [--no-attach]\n"
+		"       pcc-ctl cache DATASET_ROOT FILE [--dataset ID] [--no-attach] [--rw]\n"
 		"               [--corrupt-version|--bad-magic|--no-xattr|--short] [--from SRC]\n"
-		"       pcc-ctl attach FILE [--id N] [--wronly]\n"
+		"       pcc-ctl attach FILE [--id N] [--wronly] [--rw]\n"
 		"       pcc-ctl detach FILE [--uncache] [--id N] [--wronly]\n"
 		"       pcc-ctl state FILE [--wronly] | state --dir DIR NAME\n"
 		"       pcc-ctl unxattr COPY\n"
+		"       pcc-ctl setdirty COPY\n"
 		"       pcc-ctl copyinfo COPY\n"
 		"       pcc-ctl bad PATH CASE\n"
 		"       pcc-ctl path FILE\n"
@@ -183,6 +189,8 @@ static int cmd_cache(int argc, char **argv)
 			o.dataset_id = parse_uint(argv[++i]);
 		else if (!strcmp(argv[i], "--no-attach"))
 			attach = 0;
+		else if (!strcmp(argv[i], "--rw"))
+			o.rw = true;
 		else if (!strcmp(argv[i], "--corrupt-version"))
 			o.damage = PCC_COPY_BAD_VERSION;
 		else if (!strcmp(argv[i], "--bad-magic"))
@@ -213,7 +221,8 @@ static int cmd_cache(int argc, char **argv)
 		return fail("cache", file, ret);
 	}
 	if (attach) {
-		ret = pcc_attach_fd(fd, o.dataset_id);
+		ret = pcc_attach_fd_type(fd, o.dataset_id, o.rw ?
+					 PCC_TYPE_READWRITE : PCC_TYPE_READONLY);
 		if (ret) {
 			close(fd);
 			fprintf(stderr, "pcc-ctl: copy made: %s\n", path);
@@ -229,11 +238,14 @@ static int cmd_attach(int argc, char **argv)
 {
 	unsigned int id = 0;
 	const char *file = NULL;
+	unsigned int type = PCC_TYPE_READONLY;
 	int fd, ret, i, mode = O_RDONLY;
 
 	for (i = 0; i < argc; i++) {
 		if (!strcmp(argv[i], "--wronly"))
 			mode = O_WRONLY;
+		else if (!strcmp(argv[i], "--rw"))
+			type = PCC_TYPE_READWRITE;
 		else if (!strcmp(argv[i], "--id") && i + 1 < argc)
 			id = parse_uint(argv[++i]);
 		else if (argv[i][0] == '-' || file)
@@ -245,7 +257,7 @@ static int cmd_attach(int argc, char **argv)
 		usage();
 	if (open_file("attach", file, mode, &fd))
 		return 1;
-	ret = pcc_attach_fd(fd, id);
+	ret = pcc_attach_fd_type(fd, id, type);
 	close(fd);
 	return ret ? fail("attach", file, ret) : 0;
 }
@@ -361,6 +373,15 @@ static int cmd_unxattr(int argc, char **argv)
 	return 0;
 }
 
+static int cmd_setdirty(int argc, char **argv)
+{
+	if (argc != 1)
+		usage();
+	if (lsetxattr(argv[0], PCC_XATTR_DIRTY, "1", 1, 0))
+		return fail("setdirty", argv[0], errno);
+	return 0;
+}
+
 static int cmd_copyinfo(int argc, char **argv)
 {
 	struct pcc_copy_xattr x;
@@ -385,6 +406,8 @@ static int cmd_copyinfo(int argc, char **argv)
 	printf("dataset %u\n", x.dataset_id);
 	printf("version_size %llu\n", (unsigned long long)x.version.size);
 	printf("size %lld\n", (long long)st.st_size);
+	printf("dirty %s\n", lgetxattr(argv[0], PCC_XATTR_DIRTY, NULL, 0) < 0 ?
+	       "no" : "yes");
 	return 0;
 }
 
@@ -579,7 +602,8 @@ int main(int argc, char **argv)
 		{ "attach", cmd_attach }, { "detach", cmd_detach },
 		{ "state", cmd_state }, { "path", cmd_path },
 		{ "name", cmd_name }, { "fail", cmd_fail },
-		{ "unxattr", cmd_unxattr }, { "copyinfo", cmd_copyinfo },
+		{ "unxattr", cmd_unxattr }, { "setdirty", cmd_setdirty },
+		{ "copyinfo", cmd_copyinfo },
 		{ "bad", cmd_bad },
 	};
 	unsigned int i;

@@ -469,7 +469,8 @@ static const char *const stat_names[PCC_STAT_COUNT] = {
 	"detach_manual", "detach_stale", "detach_local_change",
 	"detach_dataset", "detach_copy_gone", "detach_error", "hits",
 	"hit_bytes", "misses", "stale", "fallbacks", "cache_errors",
-	"events_dropped", "mirror_writes", "detach_evicted",
+	"events_dropped", "mirror_writes", "detach_evicted", "writebacks",
+	"writeback_bytes",
 };
 
 static uint32_t get_u32(struct nlattr **tb, int type)

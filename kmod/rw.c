@@ -1,0 +1,493 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * rw.c - read-write caching (RW-PCC): a file attached PCC_TYPE_READWRITE
+ * keeps its data in the copy.  Writes, truncates and fallocates go to the
+ * copy at local-disk speed; reads, splices and read-only or private
+ * mappings are served from it as for a read-only copy; stat shows the
+ * copy's size and times.  The lower file gets the data back (write-back):
+ *  - at the last close of the file (pcc_flush(), pcc_release()), so that
+ *    another node's next open sees it, as NFS's close-to-open promises;
+ *  - before any detach (pcc_detach_locked()): a detach whose write-back
+ *    fails leaves the file attached, nothing is lost.
+ *
+ * Crash safety: the copy carries PCC_XATTR_DIRTY from before the first
+ * change after a write-back is made (set and fsynced, so a power cut after
+ * any acknowledged fsync finds it) until the lower holds the data, is
+ * fsynced, and PCC_XATTR_COPY records the lower's new version.  pccd
+ * writes dirty copies back when it starts, before it hands their dataset
+ * to the module.
+ *
+ * Changes hold pcci->rw_sem for reading and re-check the type under it; a
+ * write-back holds it for writing, so no change is made while it copies
+ * and none is lost: a change that waited for it is made to the copy after,
+ * and marks the copy dirty again.  Lock order: our i_rwsem (setattr), then
+ * rw_sem, then the copy's and the lower's i_rwsem.  Nothing here is
+ * reached under mmap_lock: a shared mapping that may write is refused for
+ * read-write files (pcc_mmap_write_get()), and read-only mappings of the
+ * copy change nothing.
+ */
+#include <linux/cred.h>
+#include <linux/falloc.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/mount.h>
+#include <linux/slab.h>
+#include <linux/uio.h>
+#include <linux/xattr.h>
+
+#include "pcc.h"
+
+/* Copy-back buffer: large enough for NFS to send full-sized WRITEs. */
+#define PCC_WB_CHUNK	SZ_1M
+
+static struct pcc_inode *pcc_rw_pcci(struct inode *inode)
+{
+	/* Pairs with the cmpxchg that publishes a new pcc_inode. */
+	return smp_load_acquire(&PCC_I(inode)->pcci);
+}
+
+bool pcc_rw_attached(struct inode *inode)
+{
+	struct pcc_inode *pcci = pcc_rw_pcci(inode);
+
+	return pcci && READ_ONCE(pcci->type) == PCC_TYPE_READWRITE;
+}
+
+/*
+ * The inode whose size and times stat shows: the copy's while the file is
+ * attached read-write, the lower's otherwise.  rw_inode is referenced as
+ * long as the pcc_inode lives, so reading it without a lock is safe; a
+ * detach racing this shows the copy's values once more, which the
+ * write-back has just made the lower's.
+ */
+struct inode *pcc_rw_data_inode(struct inode *inode)
+{
+	struct pcc_inode *pcci = pcc_rw_pcci(inode);
+
+	if (pcci && READ_ONCE(pcci->type) == PCC_TYPE_READWRITE)
+		return READ_ONCE(pcci->rw_inode);
+	return pcc_lower_inode(inode);
+}
+
+/*
+ * Begin a change of a read-write file: 1 with rw_sem held for reading if
+ * it is attached read-write (the change goes to pcc_io_copy()), 0 if not
+ * (the caller goes to the lower as for any file).
+ */
+int pcc_rw_begin(struct inode *inode)
+{
+	struct pcc_inode *pcci = pcc_rw_pcci(inode);
+
+	if (!pcci || READ_ONCE(pcci->type) != PCC_TYPE_READWRITE)
+		return 0;
+	down_read(&pcci->rw_sem);
+	if (pcci->type == PCC_TYPE_READWRITE)
+		return 1;
+	up_read(&pcci->rw_sem);
+	return 0;
+}
+
+void pcc_rw_end(struct inode *inode)
+{
+	up_read(&PCC_I(inode)->pcci->rw_sem);
+}
+
+/* Set or clear PCC_XATTR_DIRTY on @copy, as the mounter. */
+static int pcc_rw_mark(struct inode *inode, struct file *copy, bool dirty)
+{
+	struct dentry *dentry = copy->f_path.dentry;
+	const struct cred *old;
+	int ret;
+
+	old = pcc_copy_creds(inode);
+	ret = mnt_want_write(copy->f_path.mnt);
+	if (!ret) {
+		if (dirty)
+			ret = vfs_setxattr(PCC_NOP_IDMAP, dentry,
+					   PCC_XATTR_DIRTY, "1", 1, 0);
+		else
+			ret = vfs_removexattr(PCC_NOP_IDMAP, dentry,
+					      PCC_XATTR_DIRTY);
+		mnt_drop_write(copy->f_path.mnt);
+	}
+	/* Durable before the change it stands for is acknowledged. */
+	if (!ret && dirty)
+		ret = vfs_fsync(copy, 0);
+	revert_creds(old);
+	return ret == -ENODATA && !dirty ? 0 : ret;
+}
+
+/*
+ * About to change [@pos, @pos + @len) of the copy (@len LLONG_MAX: up to
+ * the end) through @lower, a lower file the writer opened for writing
+ * (kept for the write-back; NULL if the caller has none, a truncate by
+ * path).  Marks the copy dirty first.  Between pcc_rw_begin() and
+ * pcc_rw_end().
+ */
+int pcc_rw_dirty(struct inode *inode, struct file *lower, loff_t pos,
+		 loff_t len)
+{
+	struct pcc_inode *pcci = PCC_I(inode)->pcci;
+	loff_t end = len > LLONG_MAX - pos ? LLONG_MAX : pos + len;
+	int ret = 0;
+
+	mutex_lock(&pcci->dirty_lock);
+	if (!pcci->dirty) {
+		ret = pcc_rw_mark(inode, pcci->copy, true);
+		if (ret) {
+			pcc_copy_error(inode, ret);
+			goto out;
+		}
+		pcci->dirty = true;
+		pcci->wb_start = pos;
+		pcci->wb_end = end;
+	} else {
+		pcci->wb_start = min(pcci->wb_start, pos);
+		pcci->wb_end = max(pcci->wb_end, end);
+	}
+	if (lower && !pcci->wb_lower) {
+		/*
+		 * Not a direct one: a kernel buffer cannot be written through
+		 * O_DIRECT on 6.1.  The writer's own credentials either way.
+		 */
+		if (lower->f_flags & O_DIRECT)
+			lower = dentry_open(&lower->f_path,
+					    O_WRONLY | O_LARGEFILE,
+					    lower->f_cred);
+		else
+			get_file(lower);
+		if (IS_ERR(lower))
+			ret = PTR_ERR(lower);
+		else
+			pcci->wb_lower = lower;
+	}
+out:
+	mutex_unlock(&pcci->dirty_lock);
+	return ret;
+}
+
+/* A write to a read-write file, made to its copy; between begin and end. */
+ssize_t pcc_rw_write_iter(struct kiocb *iocb, struct iov_iter *from,
+			  struct file *lower)
+{
+	struct inode *inode = file_inode(iocb->ki_filp);
+	struct file *copy = pcc_io_copy(inode);
+	struct kiocb copy_iocb;
+	const struct cred *old;
+	loff_t pos = iocb->ki_pos;
+	ssize_t ret;
+
+	if (iocb->ki_flags & IOCB_APPEND)
+		pos = i_size_read(file_inode(copy));
+	ret = pcc_rw_dirty(inode, lower, pos, iov_iter_count(from));
+	if (ret)
+		return ret;
+	old = pcc_copy_creds(inode);
+	init_sync_kiocb(&copy_iocb, copy);
+	copy_iocb.ki_pos = iocb->ki_pos;
+	/*
+	 * The copy is local: a direct write goes through its page cache
+	 * (the copy is not opened O_DIRECT), an asynchronous one completes
+	 * before this returns.
+	 */
+	copy_iocb.ki_flags |= iocb->ki_flags & (IOCB_APPEND | IOCB_DSYNC |
+						IOCB_SYNC);
+	if (pcc_fail_check(PCC_FAIL_CACHE_WRITE)) {
+		ret = -EIO;
+	} else {
+		pcc_iocb_write_start(copy);
+		ret = vfs_iocb_iter_write(copy, &copy_iocb, from);
+		pcc_iocb_write_end(copy);
+	}
+	revert_creds(old);
+	if (ret > 0)
+		iocb->ki_pos = copy_iocb.ki_pos;
+	else if (ret < 0 && ret != -EFAULT && ret != -EINTR)
+		pcc_copy_error(inode, ret);
+	pcc_copy_attr(inode);
+	return ret;
+}
+
+ssize_t pcc_rw_splice_write(struct pipe_inode_info *pipe, struct file *out,
+			    loff_t *ppos, size_t len, unsigned int flags,
+			    struct file *lower)
+{
+	struct inode *inode = file_inode(out);
+	struct file *copy = pcc_io_copy(inode);
+	const struct cred *old;
+	ssize_t ret;
+
+	if (!copy->f_op->splice_write)
+		return -EINVAL;
+	ret = pcc_rw_dirty(inode, lower, *ppos, len);
+	if (ret)
+		return ret;
+	old = pcc_copy_creds(inode);
+	file_start_write(copy);
+	ret = copy->f_op->splice_write(pipe, copy, ppos, len, flags);
+	file_end_write(copy);
+	revert_creds(old);
+	pcc_copy_attr(inode);
+	return ret;
+}
+
+/*
+ * A truncate of @dentry, a read-write file: the copy takes the size, the
+ * lower keeps its own until the write-back.  @lower is the truncating
+ * writer's lower file; a truncate by path has none, and the write-back
+ * needs one: it opens one for writing as the caller, whom the VFS let
+ * truncate.  Our i_rwsem held (setattr).
+ */
+int pcc_rw_truncate(struct dentry *dentry, struct iattr *ia,
+		    struct file *lower)
+{
+	struct inode *inode = d_inode(dentry);
+	struct file *copy = pcc_io_copy(inode);
+	struct inode *cinode = file_inode(copy);
+	struct iattr cia = {
+		.ia_valid = ATTR_SIZE | (ia->ia_valid & (ATTR_MTIME | ATTR_CTIME)),
+		.ia_size = ia->ia_size,
+	};
+	const struct cred *old;
+	loff_t from = min(ia->ia_size, i_size_read(cinode));
+	struct file *opened = NULL;
+	int ret;
+
+	if (!lower && !READ_ONCE(PCC_I(inode)->pcci->wb_lower)) {
+		opened = dentry_open(pcc_lower_path(dentry),
+				     O_WRONLY | O_LARGEFILE, current_cred());
+		if (IS_ERR(opened))
+			return PTR_ERR(opened);
+		lower = opened;
+	}
+	ret = pcc_rw_dirty(inode, lower, from, LLONG_MAX);
+	if (opened)
+		fput(opened);	/* pcc_rw_dirty() keeps its own reference */
+	if (ret)
+		return ret;
+	old = pcc_copy_creds(inode);
+	ret = mnt_want_write(copy->f_path.mnt);
+	if (!ret) {
+		inode_lock(cinode);
+		ret = notify_change(PCC_NOP_IDMAP, copy->f_path.dentry, &cia,
+				    NULL);
+		inode_unlock(cinode);
+		mnt_drop_write(copy->f_path.mnt);
+	}
+	revert_creds(old);
+	if (ret)
+		pcc_copy_error(inode, ret);
+	pcc_copy_attr(inode);
+	return ret;
+}
+
+/* stat of a read-write file: the copy's size, blocks and times. */
+int pcc_rw_getattr(struct inode *inode, struct kstat *stat)
+{
+	struct file *copy = pcc_io_copy(inode);
+	const struct cred *old;
+	struct kstat cst;
+	int ret;
+
+	old = pcc_copy_creds(inode);
+	ret = vfs_getattr(&copy->f_path, &cst, STATX_BASIC_STATS,
+			  AT_STATX_SYNC_AS_STAT);
+	revert_creds(old);
+	if (ret)
+		return ret;
+	stat->size = cst.size;
+	stat->blocks = cst.blocks;
+	stat->mtime = cst.mtime;
+	stat->ctime = cst.ctime;
+	return 0;
+}
+
+long pcc_rw_fallocate(struct inode *inode, struct file *lower, int mode,
+		      loff_t offset, loff_t len)
+{
+	struct file *copy = pcc_io_copy(inode);
+	const struct cred *old;
+	long ret;
+
+	/* Collapsing or inserting moves everything after the range. */
+	ret = pcc_rw_dirty(inode, lower, offset,
+			   mode & (FALLOC_FL_COLLAPSE_RANGE |
+				   FALLOC_FL_INSERT_RANGE) ? LLONG_MAX : len);
+	if (ret)
+		return ret;
+	old = pcc_copy_creds(inode);
+	ret = vfs_fallocate(copy, mode, offset, len);
+	revert_creds(old);
+	pcc_copy_attr(inode);
+	return ret;
+}
+
+/*
+ * Copy [@start, @end) of @copy to @lower, and give @lower the copy's size.
+ * Returns the bytes written or a negative errno.
+ */
+static ssize_t pcc_rw_copy_back(struct inode *inode, struct file *copy,
+				struct file *lower, loff_t start, loff_t end)
+{
+	struct inode *linode = file_inode(lower);
+	loff_t size = i_size_read(file_inode(copy));
+	loff_t rpos = start, wpos = start;
+	ssize_t n, w, done = 0;
+	const struct cred *old;
+	void *buf = NULL;
+	int ret = 0;
+
+	end = min(end, size);
+	if (rpos < end) {
+		buf = kvmalloc(PCC_WB_CHUNK, GFP_KERNEL);
+		if (!buf)
+			return -ENOMEM;
+	}
+	while (rpos < end) {
+		old = pcc_copy_creds(inode);
+		n = kernel_read(copy, buf, min_t(loff_t, end - rpos,
+						 PCC_WB_CHUNK), &rpos);
+		revert_creds(old);
+		if (n <= 0) {
+			ret = n ? n : -EIO;	/* the copy is shorter than its size */
+			break;
+		}
+		w = kernel_write(lower, buf, n, &wpos);
+		if (w != n) {
+			ret = w < 0 ? w : -EIO;
+			break;
+		}
+		done += n;
+	}
+	kvfree(buf);
+	if (ret)
+		return ret;
+	if (i_size_read(linode) != size) {
+		struct iattr ia = {
+			.ia_valid = ATTR_SIZE | ATTR_FILE,
+			.ia_size = size,
+			.ia_file = lower,
+		};
+
+		ret = mnt_want_write(lower->f_path.mnt);
+		if (ret)
+			return ret;
+		old = override_creds(lower->f_cred);
+		inode_lock(linode);
+		ret = notify_change(PCC_NOP_IDMAP, lower->f_path.dentry, &ia,
+				    NULL);
+		inode_unlock(linode);
+		revert_creds(old);
+		mnt_drop_write(lower->f_path.mnt);
+		if (ret)
+			return ret;
+	}
+	ret = vfs_fsync(lower, 0);
+	return ret ? ret : done;
+}
+
+/* Record @v as the version the copy of @inode holds. */
+static int pcc_rw_record(struct inode *inode, const struct pcc_version *v)
+{
+	struct pcc_inode *pcci = PCC_I(inode)->pcci;
+	struct file *copy = pcci->copy;
+	struct pcc_copy_xattr cx = {
+		.magic		= PCC_COPY_MAGIC,
+		.format		= PCC_COPY_FORMAT,
+		.type		= PCC_TYPE_READWRITE,
+		.dataset_id	= pcci->dataset_id,
+		.version	= *v,
+	};
+	const struct cred *old;
+	int ret;
+
+	old = pcc_copy_creds(inode);
+	ret = mnt_want_write(copy->f_path.mnt);
+	if (!ret) {
+		ret = vfs_setxattr(PCC_NOP_IDMAP, copy->f_path.dentry,
+				   PCC_XATTR_COPY, &cx, sizeof(cx), 0);
+		mnt_drop_write(copy->f_path.mnt);
+	}
+	revert_creds(old);
+	return ret;
+}
+
+/*
+ * Write the copy of a read-write @inode back to its lower file, if it is
+ * dirty: the changed range, the size, an fsync of the lower; then the
+ * copy records the lower's new version and loses its dirty mark.  rw_sem
+ * held for writing, so nothing changes the copy meanwhile.  On failure
+ * the copy stays dirty (and attached): a later write-back tries again.
+ */
+int pcc_rw_writeback_locked(struct inode *inode)
+{
+	struct pcc_inode *pcci = PCC_I(inode)->pcci;
+	struct pcc_version v;
+	ssize_t done;
+	int ret;
+
+	if (!pcci->dirty)
+		return 0;
+	/* Made dirty by a change through a writer's lower file. */
+	if (WARN_ON_ONCE(!pcci->wb_lower))
+		return -EIO;
+	done = pcc_rw_copy_back(inode, pcci->copy, pcci->wb_lower,
+				pcci->wb_start, pcci->wb_end);
+	if (done < 0) {
+		ret = done;
+		goto fail;
+	}
+	ret = pcc_lower_version(inode, &v, true);
+	if (!ret)
+		ret = pcc_rw_record(inode, &v);
+	if (!ret)
+		ret = pcc_rw_mark(inode, pcci->copy, false);
+	if (ret)
+		goto fail;
+	pcci->version = v;
+	pcci->dirty = false;
+	pcc_stat_inc(inode->i_sb, PCC_STAT_WRITEBACKS);
+	pcc_stat_add(inode->i_sb, PCC_STAT_WRITEBACK_BYTES, done);
+	return 0;
+fail:
+	pcc_copy_error(inode, ret);
+	pr_warn_ratelimited("cannot write a read-write copy back: %d\n", ret);
+	return ret;
+}
+
+/*
+ * The last close of a read-write file: write it back, so the next open on
+ * any node finds the data in the lower file, and drop the writer's lower
+ * file (its open state on NFS) once nothing is left to write.
+ */
+int pcc_rw_writeback(struct inode *inode)
+{
+	struct pcc_inode *pcci = pcc_rw_pcci(inode);
+	struct file *lower = NULL;
+	int ret = 0;
+
+	if (!pcci || READ_ONCE(pcci->type) != PCC_TYPE_READWRITE)
+		return 0;
+	down_write(&pcci->rw_sem);
+	if (pcci->type == PCC_TYPE_READWRITE)
+		ret = pcc_rw_writeback_locked(inode);
+	if (!pcci->dirty) {
+		lower = pcci->wb_lower;
+		pcci->wb_lower = NULL;
+	}
+	up_write(&pcci->rw_sem);
+	if (lower)
+		fput(lower);
+	return ret;
+}
+
+/* The pcc_inode goes (inode eviction): drop what read-write kept. */
+void pcc_rw_release(struct pcc_inode *pcci)
+{
+	if (pcci->wb_lower)
+		fput(pcci->wb_lower);
+	pcci->wb_lower = NULL;
+	if (pcci->rw_inode)
+		iput(pcci->rw_inode);
+	pcci->rw_inode = NULL;
+}
