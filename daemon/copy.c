@@ -919,6 +919,14 @@ static int do_attach(struct copy_ctx *c, bool fresh, bool *linked)
 			    "is not kept", c->j->ds_id, c->j->ds_root,
 			    c->what);
 	}
+	if (err == -EBUSY && c->j->rw) {
+		/* Another opener may write the lower: the copy is not kept. */
+		if (fresh && !unlinkat(c->d2, c->name + 6, 0))
+			*linked = false;
+		return fail(c, err, "%s is open elsewhere on this node, mapped "
+			    "or attached read-only: a read-write attach needs "
+			    "it to itself", c->what);
+	}
 	if (err)
 		return fail(c, err, "%s is copied to %s but the kernel did not "
 			    "attach it: %s", c->what, c->res->cache_path,

@@ -177,7 +177,8 @@ int pccd_writeback_dirty(const char *lower, const char *ds_root,
 	int err = 0;
 
 	memset(s, 0, sizeof(*s));
-	mount_fd = open(lower, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	/* Not O_PATH: open_by_handle_at() refuses one (EBADF). */
+	mount_fd = open(lower, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (mount_fd < 0)
 		return -errno;
 	root = open(ds_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

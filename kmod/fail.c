@@ -42,6 +42,20 @@ bool pcc_fail_check(u32 id)
 	return true;
 }
 
+/*
+ * If @id is armed, the error it injects: -fail_val if set, else @err;
+ * 0 if not armed.
+ */
+int pcc_fail_error(u32 id, int err)
+{
+	u32 val;
+
+	if (!pcc_fail_check(id))
+		return 0;
+	val = READ_ONCE(pcc_fail_val);
+	return val ? -(int)val : err;
+}
+
 /* Sleep fail_val milliseconds if @id is armed. */
 void pcc_fail_pause(u32 id)
 {

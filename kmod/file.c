@@ -505,7 +505,8 @@ static ssize_t pcc_read_copy(struct kiocb *iocb, struct iov_iter *to,
 	ssize_t ret;
 
 	*why = 0;
-	if (!file_inode(copy)->i_nlink) {
+	/* A read-write copy is the file's data, named or not. */
+	if (!file_inode(copy)->i_nlink && !pcc_rw_attached(inode)) {
 		*why = PCC_DETACH_COPY_GONE;
 		return 0;
 	}
@@ -621,7 +622,12 @@ static ssize_t pcc_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	if (pcc_rw_begin(inode)) {
 		ret = pcc_rw_write_iter(iocb, from, lower);
 		pcc_rw_end(inode);
-		return ret;
+		/* No room in the cache: the lower takes the file over. */
+		if (!pcc_rw_no_space(ret))
+			return ret;
+		ret = pcc_rw_fallback(inode);
+		if (ret)
+			return ret;
 	}
 	pcc_write_begin(inode, &mirror);
 	/* The lower write positions O_APPEND and strips suid/sgid. */
@@ -657,7 +663,8 @@ static ssize_t pcc_splice_read_copy(struct file *in, loff_t *ppos,
 	ssize_t ret;
 
 	*why = 0;
-	if (!file_inode(copy)->i_nlink) {
+	/* A read-write copy is the file's data, named or not. */
+	if (!file_inode(copy)->i_nlink && !pcc_rw_attached(inode)) {
 		*why = PCC_DETACH_COPY_GONE;
 		return 0;
 	}
@@ -730,7 +737,11 @@ static ssize_t pcc_splice_write(struct pipe_inode_info *pipe,
 	if (pcc_rw_begin(inode)) {
 		ret = pcc_rw_splice_write(pipe, out, ppos, len, flags, lower);
 		pcc_rw_end(inode);
-		return ret;
+		if (!pcc_rw_no_space(ret))
+			return ret;
+		ret = pcc_rw_fallback(inode);
+		if (ret)
+			return ret;
 	}
 	if (!lower->f_op->splice_write)
 		return -EINVAL;
@@ -789,7 +800,11 @@ static long pcc_fallocate(struct file *file, int mode, loff_t offset,
 	if (pcc_rw_begin(inode)) {
 		ret = pcc_rw_fallocate(inode, lower, mode, offset, len);
 		pcc_rw_end(inode);
-		return ret;
+		if (!pcc_rw_no_space(ret))
+			return ret;
+		ret = pcc_rw_fallback(inode);
+		if (ret)
+			return ret;
 	}
 	pcc_write_begin(inode, &mirror);
 	ret = vfs_fallocate(lower, mode, offset, len);

@@ -299,27 +299,30 @@ int pcc_getattr(pcc_idmap_t *idmap, const struct path *path,
 		struct kstat *stat, u32 request_mask, unsigned int flags)
 {
 	struct inode *inode = d_inode(path->dentry);
-	bool cached;
+	bool cached, rw;
 	int ret;
 
-	ret = pcc_lower_getattr(pcc_lower_path(path->dentry), stat,
-				request_mask, flags);
-	if (ret)
-		return ret;
-	pcc_copy_attr(inode);
 	/* A stat may attach the file (PCC_DS_ATTACH_STAT); it shows the lower. */
 	if (S_ISREG(inode->i_mode) && !(flags & AT_STATX_DONT_SYNC)) {
 		pcc_io_init(inode, PIT_GETATTR, &cached);
 		if (cached)
 			pcc_io_fini(inode);
 	}
-	/* A read-write file's size and times are its copy's. */
-	if (S_ISREG(inode->i_mode) && pcc_rw_begin(inode)) {
+	/*
+	 * A read-write file's size and times are its copy's.  Held from
+	 * before the lower is asked: a detach in between would write the
+	 * copy back after the lower answered, and its size be lost.
+	 */
+	rw = S_ISREG(inode->i_mode) && pcc_rw_begin(inode);
+	ret = pcc_lower_getattr(pcc_lower_path(path->dentry), stat,
+				request_mask, flags);
+	if (!ret && rw)
 		ret = pcc_rw_getattr(inode, stat);
+	if (rw)
 		pcc_rw_end(inode);
-		if (ret)
-			return ret;
-	}
+	if (ret)
+		return ret;
+	pcc_copy_attr(inode);
 	stat->dev = inode->i_sb->s_dev;
 	stat->ino = inode->i_ino;
 	return 0;

@@ -383,6 +383,17 @@ int pcc_mmap(struct file *file, struct vm_area_struct *vma)
 	pv = kmalloc(sizeof(*pv), GFP_KERNEL);
 	if (!pv)
 		return -ENOMEM;
+	/*
+	 * A shared mapping of a read-write file that does not write (a
+	 * PROT_READ mapping of a descriptor open for writing) is made one
+	 * that never can, as shmem makes those of a sealed memfd: a later
+	 * mprotect(PROT_WRITE) gets EACCES.  It is then bound to the copy
+	 * like any read-only mapping; one that writes is refused in
+	 * pcc_mmap_write_get() (this version).
+	 */
+	if ((vma->vm_flags & (VM_SHARED | VM_MAYWRITE | VM_WRITE)) ==
+	    (VM_SHARED | VM_MAYWRITE) && pcc_rw_attached(inode))
+		pcc_vm_flags_clear(vma, VM_MAYWRITE);
 	if ((vma->vm_flags & (VM_SHARED | VM_MAYWRITE)) ==
 	    (VM_SHARED | VM_MAYWRITE)) {
 		ret = pcc_mmap_write_get(inode);

@@ -417,6 +417,9 @@ int pcc_rw_getattr(struct inode *inode, struct kstat *stat);
 long pcc_rw_fallocate(struct inode *inode, struct file *lower, int mode,
 		      loff_t offset, loff_t len);
 int pcc_rw_writeback_locked(struct inode *inode);
+bool pcc_rw_no_space(long ret);
+bool pcc_rw_version_settle(struct inode *inode, const struct pcc_version *v);
+int pcc_rw_fallback(struct inode *inode);
 int pcc_rw_writeback(struct inode *inode);
 void pcc_rw_release(struct pcc_inode *pcci);
 
@@ -449,6 +452,7 @@ long pcc_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 int pcc_fail_init(void);
 void pcc_fail_exit(void);
 bool pcc_fail_check(u32 id);
+int pcc_fail_error(u32 id, int err);
 void pcc_fail_pause(u32 id);
 
 #endif /* PCC_H */

@@ -192,9 +192,8 @@ ssize_t pcc_rw_write_iter(struct kiocb *iocb, struct iov_iter *from,
 	 */
 	copy_iocb.ki_flags |= iocb->ki_flags & (IOCB_APPEND | IOCB_DSYNC |
 						IOCB_SYNC);
-	if (pcc_fail_check(PCC_FAIL_CACHE_WRITE)) {
-		ret = -EIO;
-	} else {
+	ret = pcc_fail_error(PCC_FAIL_CACHE_WRITE, -EIO);
+	if (!ret) {
 		pcc_iocb_write_start(copy);
 		ret = vfs_iocb_iter_write(copy, &copy_iocb, from);
 		pcc_iocb_write_end(copy);
@@ -202,7 +201,8 @@ ssize_t pcc_rw_write_iter(struct kiocb *iocb, struct iov_iter *from,
 	revert_creds(old);
 	if (ret > 0)
 		iocb->ki_pos = copy_iocb.ki_pos;
-	else if (ret < 0 && ret != -EFAULT && ret != -EINTR)
+	else if (ret < 0 && ret != -EFAULT && ret != -EINTR &&
+		 !pcc_rw_no_space(ret))
 		pcc_copy_error(inode, ret);
 	pcc_copy_attr(inode);
 	return ret;
@@ -322,6 +322,37 @@ long pcc_rw_fallocate(struct inode *inode, struct file *lower, int mode,
 	return ret;
 }
 
+/* The cache is full (the filesystem, or a quota): the lower takes over. */
+bool pcc_rw_no_space(long ret)
+{
+	return ret == -ENOSPC || ret == -EDQUOT;
+}
+
+/*
+ * A change of a read-write file that the copy had no room for (the seed's
+ * fallback, Lustre's sanity-pcc 8 to 10): write back what the copy holds,
+ * detach, and let the caller make the change on the lower, so the
+ * application sees no error the lower would not give.  0, or the
+ * write-back's error (the file stays attached; the caller returns it).
+ * No lock held.
+ */
+int pcc_rw_fallback(struct inode *inode)
+{
+	struct pcc_event_info ev = {
+		.event	= PCC_EVENT_ENOSPC,
+		.inode	= inode,
+		.error	= -ENOSPC,
+	};
+	int ret;
+
+	pcc_stat_inc(inode->i_sb, PCC_STAT_FALLBACKS);
+	pcc_notify(inode->i_sb, &ev);
+	pcc_inode_lock(inode);
+	ret = pcc_detach_locked(inode, PCC_DETACH_ERROR);
+	pcc_inode_unlock(inode);
+	return ret;
+}
+
 /*
  * Copy [@start, @end) of @copy to @lower, and give @lower the copy's size.
  * Returns the bytes written or a negative errno.
@@ -410,6 +441,36 @@ static int pcc_rw_record(struct inode *inode, const struct pcc_version *v)
 	}
 	revert_creds(old);
 	return ret;
+}
+
+/*
+ * The open of a read-write file found the lower's version moved by its
+ * change attribute alone: handle, size, mtime and ctime are what the copy
+ * records.  That is the lower settling after our own write-back, not a
+ * change: an NFS client on 6.1 can still report the change attribute of
+ * before its own writes when asked right after them (fetch_iversion()
+ * gives its cached one), and the true one at the next GETATTR.  Any real
+ * change of data or metadata moves ctime too, unless it came within the
+ * same timestamp tick, from another writer the read-write contract
+ * excludes.  The new version is recorded, and true returned; false if
+ * anything else differs.  pcc_lock held.
+ */
+bool pcc_rw_version_settle(struct inode *inode, const struct pcc_version *v)
+{
+	struct pcc_inode *pcci = PCC_I(inode)->pcci;
+	struct pcc_version was = pcci->version;
+	bool ok = false;
+
+	was.change = v->change;
+	if (!pcc_version_equal(&was, v))
+		return false;
+	down_write(&pcci->rw_sem);
+	if (pcci->type == PCC_TYPE_READWRITE && !pcc_rw_record(inode, v)) {
+		pcci->version = *v;
+		ok = true;
+	}
+	up_write(&pcci->rw_sem);
+	return ok;
 }
 
 /*

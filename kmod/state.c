@@ -412,7 +412,8 @@ int pcc_file_open(struct inode *inode, struct file *file)
 			ret = pcc_lower_version(inode, &v, true);
 		if (!ret && pcci->type == PCC_TYPE_READWRITE &&
 		    !pcc_version_equal(&v, &pcci->version) &&
-		    pcc_rw_keep_stale(inode)) {
+		    (pcc_rw_version_settle(inode, &v) ||
+		     pcc_rw_keep_stale(inode))) {
 			cached = true;
 		} else if (ret || !pcc_version_equal(&v, &pcci->version)) {
 			pcc_stat_inc(inode->i_sb, PCC_STAT_STALE);

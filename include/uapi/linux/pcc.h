@@ -208,8 +208,10 @@
  *	it is mapped.  From then on its writes, truncates and fallocates go
  *	to the copy, stat shows the copy's size and times, and the copy is
  *	written back to the lower file at the last close of the file, and
- *	before any detach (PCC_XATTR_DIRTY).  A shared mapping that may
- *	write of a read-write file is refused with -EBUSY (this version).
+ *	before any detach (PCC_XATTR_DIRTY).  A shared writable mapping
+ *	(PROT_WRITE) of a read-write file is refused with -EBUSY (this
+ *	version); a shared read-only one cannot be made writable later
+ *	(mprotect: -EACCES).
  *
  * PCC_IOC_DETACH (struct pcc_ioc_detach, in/out)
  *	Detach the file.  PCC_DETACH_FL_UNCACHE also unlinks the copy.
@@ -663,7 +665,9 @@ struct pcc_ioc_state {
 #define PCC_FAIL_MKWRITE_PAUSE	0x1413	/* ->page_mkwrite sleeps fail_val ms */
 #define PCC_FAIL_ATTACH_PAUSE	0x1414	/* attach sleeps fail_val ms before
 					 * it commits */
-#define PCC_FAIL_CACHE_WRITE	0x1415	/* a write to a copy fails (-EIO) */
+#define PCC_FAIL_CACHE_WRITE	0x1415	/* a write to a copy fails (-EIO;
+					 * a read-write copy's: -fail_val
+					 * if set, e.g. 28, ENOSPC) */
 #define PCC_FAIL_FAULT		0x1416	/* a fault on a copy fails */
 #define PCC_FAIL_ONCE		0x80000000
 

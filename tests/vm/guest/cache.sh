@@ -42,9 +42,12 @@ cache_setup() {
 	ds_add 1 "$CACHE" "${2:-open,stat,io}"
 }
 
-# cache_cleanup: background jobs ended, fault injection off, unmounted.
+# cache_cleanup [RC]: background jobs ended, fault injection off,
+# unmounted; exits with RC (default: the status it was called with).  A
+# scenario with its own EXIT trap passes the status on (under set -e,
+# "(exit $rc)" in a trap would end the trap there).
 cache_cleanup() {
-	local rc=$? j
+	local rc=${1:-$?} j
 	cd /
 	for j in $(jobs -p); do kill "$j" 2>/dev/null || true; done
 	wait 2>/dev/null || true

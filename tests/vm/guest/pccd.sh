@@ -44,11 +44,11 @@ pccd_setup() {
 	trap pccd_cleanup EXIT
 }
 
-# pccd_cleanup: pccd stopped (killed if it does not stop), its log shown
+# pccd_cleanup [RC]: pccd stopped (killed if it does not stop), its log shown
 # when the scenario failed, the pcc mounts cleared and unmounted, the
-# files removed.
+# files removed; exits with RC (as cache_cleanup).
 pccd_cleanup() {
-	local rc=$? j m
+	local rc=${1:-$?} j m
 	cd /
 	if [ -n "$PCCD_PID" ] && kill -0 "$PCCD_PID" 2>/dev/null; then
 		kill -TERM "$PCCD_PID" 2>/dev/null || true

@@ -37,7 +37,8 @@
  *   pcc-ctl copyinfo COPY
  *	what trusted.pcc.copy of a copy says, as "key value" lines: "magic
  *	ok|bad", "format N", "type none|readonly|readwrite", "dataset N",
- *	"version_size N" (the lower size it records), and "size N" of the
+ *	"version_size N" (the lower size it records), "version_mtime S.N",
+ *	"version_ctime S.N", "version_change N" (what else it records), "size N" of the
  *	copy itself; ENODATA when it has none, ERANGE when it is not the size
  *	of struct pcc_copy_xattr (busybox has no getfattr), and "dirty
  *	yes|no" (trusted.pcc.dirty)
@@ -405,6 +406,11 @@ static int cmd_copyinfo(int argc, char **argv)
 		printf("type %s\n", type_name(x.type));
 	printf("dataset %u\n", x.dataset_id);
 	printf("version_size %llu\n", (unsigned long long)x.version.size);
+	printf("version_mtime %lld.%09u\n", (long long)x.version.mtime_sec,
+	       x.version.mtime_nsec);
+	printf("version_ctime %lld.%09u\n", (long long)x.version.ctime_sec,
+	       x.version.ctime_nsec);
+	printf("version_change %llu\n", (unsigned long long)x.version.change);
 	printf("size %lld\n", (long long)st.st_size);
 	printf("dirty %s\n", lgetxattr(argv[0], PCC_XATTR_DIRTY, NULL, 0) < 0 ?
 	       "no" : "yes");

@@ -52,6 +52,9 @@
  *		 (pwrite when mmap says EBUSY: the file is mapped from its
  *		 copy, ADR 0005)
  *	  -a     an attach/detach loop (PCC_IOC_ATTACH, then DETACH keep)
+ *	  -A     read-write: -a, -c and -C attach PCC_TYPE_READWRITE and make
+ *		 read-write copies (an attach while the file is open
+ *		 elsewhere gets EBUSY, counted)
  *	  -U     ... whose detaches uncache one time in four
  *	  -c DIR a copy loop: make a copy in dataset root DIR and attach
  *		 (EBUSY from PCC_IOC_VERSION, a file being written or mapped
@@ -133,7 +136,7 @@ static void usage(void)
 		"       pcc-stress hold FILE GEN\n"
 		"       pcc-stress balloon LEAVE_MB\n"
 		"       pcc-stress run [-t S] [-r N] [-m N] [-T N] [-o N] [-w] [-W] [-x]\n"
-		"                  [-a] [-U] [-c DIR] [-C DIR] [-u DIR] [-D] [-d ID]\n"
+		"                  [-a] [-A] [-U] [-c DIR] [-C DIR] [-u DIR] [-D] [-d ID]\n"
 		"                  [-s SIZE] [-g GEN] [-n] [-p MS] [-k] [-M NAME=MIN]... FILE\n");
 	exit(2);
 }
@@ -862,6 +865,7 @@ static struct shared *sh;
 static const char *file;
 static uint64_t fsize = 1 << 20;
 static unsigned int dsid = 1, pause_ms = 50;
+static unsigned int attach_type = PCC_TYPE_READONLY;	/* -A: READWRITE */
 static int truncating, mmap_writes, writer, uncache, foreign;
 /* -M: the least count each stat must reach (0: none asked). */
 static uint64_t st_min[ST_COUNT];
@@ -1244,7 +1248,8 @@ static void attach_loop(void)
 
 		if (fd < 0)
 			die("attach loop: open %s", file);
-		attach_result("attach loop", pcc_attach_fd(fd, dsid));
+		attach_result("attach loop",
+			      pcc_attach_fd_type(fd, dsid, attach_type));
 		msleep(rnd(&r, pause_ms + 1));
 		if (uncache && !rnd(&r, 4))
 			flags = PCC_DETACH_FL_UNCACHE;
@@ -1267,6 +1272,7 @@ static void copy_once(const char *root, const char *who, int must)
 {
 	struct pcc_copy_opts o = {
 		.root = root, .dataset_id = dsid, .retries = 5,
+		.rw = attach_type == PCC_TYPE_READWRITE,
 	};
 	char path[PATH_MAX];
 	int fd = open(file, O_RDONLY), ret;
@@ -1286,7 +1292,7 @@ static void copy_once(const char *root, const char *who, int must)
 		die("%s: making the copy of %s in %s", who, file, root);
 	} else {
 		count(ST_COPIES);
-		ret = pcc_attach_fd(fd, dsid);
+		ret = pcc_attach_fd_type(fd, dsid, attach_type);
 		if (must && ret) {
 			errno = -ret;
 			die("%s: PCC_IOC_ATTACH %s", who, file);
@@ -1402,7 +1408,7 @@ static int cmd_run(int argc, char **argv)
 	struct timespec t0, t;
 
 	optind = 0;
-	while ((opt = getopt(argc + 1, argv - 1, "t:r:m:T:o:wWxaUc:C:u:Dd:s:g:np:kM:")) != -1) {
+	while ((opt = getopt(argc + 1, argv - 1, "t:r:m:T:o:wWxaAUc:C:u:Dd:s:g:np:kM:")) != -1) {
 		switch (opt) {
 		case 't': if (parse_count(optarg, &secs)) usage(); break;
 		case 'r': if (parse_count(optarg, &nr)) usage(); break;
@@ -1413,6 +1419,7 @@ static int cmd_run(int argc, char **argv)
 		case 'W': writer = truncating = 1; break;
 		case 'x': writer = mmap_writes = 1; break;
 		case 'a': attach = 1; break;
+		case 'A': attach_type = PCC_TYPE_READWRITE; break;
 		case 'U': uncache = 1; break;
 		case 'c': copy_root = optarg; break;
 		case 'C': first_copy = optarg; break;
