@@ -186,6 +186,14 @@ static int pcc_copy_lookup(const struct pcc_dataset *ds,
 	if (ret)
 		return ret;
 	ret = pcc_copy_check(copy->dentry, v, type, ds->id);
+	/*
+	 * A read-write copy not written back since a crash: what it holds
+	 * beyond its record is for pccd to write back first (-EBUSY).
+	 */
+	if (!ret && type == PCC_TYPE_READWRITE &&
+	    vfs_getxattr(PCC_NOP_IDMAP, copy->dentry, PCC_XATTR_DIRTY, NULL,
+			 0) >= 0)
+		ret = -EBUSY;
 	if (ret)
 		path_put(copy);
 	return ret;
@@ -249,6 +257,8 @@ static int pcc_attach_commit(struct inode *inode, struct file *copy,
 {
 	struct pcc_inode_info *pi = PCC_I(inode);
 	struct pcc_super *super = pcc_super(inode->i_sb);
+	/* A read-write copy's inode, for stat (pcc_rw_data_inode()). */
+	struct inode *rw_inode = NULL;
 	struct pcc_inode *pcci;
 
 	pcci = pcc_inode_get(inode);
@@ -261,12 +271,15 @@ static int pcc_attach_commit(struct inode *inode, struct file *copy,
 		fput(copy);
 		return -EINTR;
 	}
+	if (type == PCC_TYPE_READWRITE)
+		rw_inode = igrab(file_inode(copy));
 	/* Pairs with the barrier in pcc_write_begin(). */
 	smp_mb();
 	spin_lock(&pcci->map_lock);
 	if (atomic_read(&pi->pcc_writers) || pcci->wmapcnt || pcci->mapcnt ||
 	    atomic_read(&pi->pcc_write_seq) != write_seq) {
 		spin_unlock(&pcci->map_lock);
+		iput(rw_inode);
 		fput(copy);
 		return -EAGAIN;
 	}
@@ -274,9 +287,8 @@ static int pcc_attach_commit(struct inode *inode, struct file *copy,
 	pcci->version = *v;
 	pcci->dataset_id = ds->id;
 	if (type == PCC_TYPE_READWRITE) {
-		if (pcci->rw_inode)
-			iput(pcci->rw_inode);
-		pcci->rw_inode = igrab(file_inode(copy));
+		/* The last one's is dropped below, out of the spinlock. */
+		swap(pcci->rw_inode, rw_inode);
 		pcci->dirty = false;
 	}
 	/* Used now, and not since: FILE_GET ranks it for eviction. */
@@ -291,6 +303,8 @@ static int pcc_attach_commit(struct inode *inode, struct file *copy,
 	/* Last: from here I/O and mmap may use the copy. */
 	WRITE_ONCE(pcci->type, type);
 	spin_unlock(&pcci->map_lock);
+	/* The last read-write copy's inode (freed here if unlinked). */
+	iput(rw_inode);
 	pi->pcc_dsflags = pcc_dataset_dsflags(ds);
 	pi->pcc_generation = READ_ONCE(super->generation);
 	pcc_event_send(inode, PCC_EVENT_ATTACHED, ds->id, 0, 0);
@@ -462,8 +476,14 @@ int pcc_attach(struct inode *inode, u32 type, u32 dataset_id)
 	ret = -EBUSY;
 	if (pcci && (pcci->wmapcnt || pcci->mapcnt || pcci->attaching))
 		goto out_unlock;
+	/*
+	 * Read-write needs the file to itself: no other open file, and no
+	 * mapping of the lower (one of ours bound to it, or one on the lower
+	 * mount), which would go on showing the lower's pages.
+	 */
 	if (type == PCC_TYPE_READWRITE &&
-	    atomic_read(&pi->pcc_open_count) > 1)
+	    (atomic_read(&pi->pcc_open_count) > 1 ||
+	     mapping_mapped(pcc_lower_inode(inode)->i_mapping)))
 		goto out_unlock;
 	pcci = pcc_inode_get(inode);
 	ret = -ENOMEM;
@@ -592,10 +612,21 @@ int pcc_copy_close_locked(struct pcc_inode *pcci)
 static int pcc_rw_detach_locked(struct inode *inode, struct pcc_inode *pcci,
 				enum pcc_detach_reason reason)
 {
+	struct inode *rw_inode;
 	struct file *lower;
 	int ret;
 
-	down_write(&pcci->rw_sem);
+	/*
+	 * Killable: a writer holding it may be stuck on user memory.  Not
+	 * for a deleted dataset, which must let go of its files whatever.
+	 */
+	if (reason == PCC_DETACH_DATASET) {
+		down_write(&pcci->rw_sem);
+	} else {
+		ret = down_write_killable(&pcci->rw_sem);
+		if (ret)
+			return ret;
+	}
 	ret = pcc_rw_writeback_locked(inode);
 	if (ret && reason != PCC_DETACH_DATASET) {
 		up_write(&pcci->rw_sem);
@@ -612,9 +643,13 @@ static int pcc_rw_detach_locked(struct inode *inode, struct pcc_inode *pcci,
 	lower = pcci->wb_lower;
 	pcci->wb_lower = NULL;
 	pcci->dirty = false;
+	/* Readers of rw_inode hold rcu_read_lock() (pcc_rw_data_inode()). */
+	rw_inode = pcci->rw_inode;
+	WRITE_ONCE(pcci->rw_inode, NULL);
 	up_write(&pcci->rw_sem);
 	if (lower)
 		fput(lower);
+	iput(rw_inode);
 	/* Our inode showed the copy's size and times: the lower's now. */
 	pcc_copy_attr(inode);
 	return 0;

@@ -460,9 +460,14 @@ static ssize_t pcc_aio_write(struct kiocb *iocb, struct file *lower,
 static size_t pcc_copy_expect(struct inode *inode, loff_t pos, size_t count)
 {
 	struct pcc_inode *pcci = PCC_I(inode)->pcci;
-	/* A read-write copy is the file: it is as long as it is. */
-	loff_t size = pcci->type == PCC_TYPE_READWRITE ?
-		i_size_read(file_inode(pcci->copy)) : pcci->version.size;
+	loff_t size = pcci->version.size;
+
+	/*
+	 * A read-write copy is the file: it is as long as it is, and a
+	 * truncate racing the read makes it shorter.  Nothing to expect.
+	 */
+	if (pcci->type == PCC_TYPE_READWRITE)
+		return 0;
 
 	return pos >= size ? 0 : min_t(loff_t, count, size - pos);
 }

@@ -154,11 +154,13 @@ static umode_t pcc_exec_mode(const struct inode *inode, umode_t mode)
 void pcc_copy_attr(struct inode *inode)
 {
 	struct inode *lower = pcc_lower_inode(inode);
-	/* A read-write file's data, so size and times, are its copy's. */
-	struct inode *data = S_ISREG(inode->i_mode) ?
-		pcc_rw_data_inode(inode) : lower;
-	blkcnt_t blocks = pcc_lower_blocks(data);
+	struct inode *data;
+	blkcnt_t blocks;
 
+	/* A read-write file's data, so size and times, are its copy's. */
+	rcu_read_lock();
+	data = S_ISREG(inode->i_mode) ? pcc_rw_data_inode(inode) : lower;
+	blocks = pcc_lower_blocks(data);
 	spin_lock(&inode->i_lock);
 	inode->i_mode = pcc_exec_mode(inode, lower->i_mode);
 	inode->i_uid = lower->i_uid;
@@ -173,6 +175,7 @@ void pcc_copy_attr(struct inode *inode)
 	i_size_write(inode, i_size_read(data));
 	inode->i_blocks = blocks;
 	spin_unlock(&inode->i_lock);
+	rcu_read_unlock();
 }
 
 /* After a read: the lower's atime, under the lock pcc_copy_attr() takes. */

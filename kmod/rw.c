@@ -55,18 +55,20 @@ bool pcc_rw_attached(struct inode *inode)
 
 /*
  * The inode whose size and times stat shows: the copy's while the file is
- * attached read-write, the lower's otherwise.  rw_inode is referenced as
- * long as the pcc_inode lives, so reading it without a lock is safe; a
+ * attached read-write, the lower's otherwise.  Under rcu_read_lock():
+ * a detach drops rw_inode, and inodes are freed after a grace period.  A
  * detach racing this shows the copy's values once more, which the
  * write-back has just made the lower's.
  */
 struct inode *pcc_rw_data_inode(struct inode *inode)
 {
 	struct pcc_inode *pcci = pcc_rw_pcci(inode);
+	struct inode *data;
 
-	if (pcci && READ_ONCE(pcci->type) == PCC_TYPE_READWRITE)
-		return READ_ONCE(pcci->rw_inode);
-	return pcc_lower_inode(inode);
+	if (!pcci || READ_ONCE(pcci->type) != PCC_TYPE_READWRITE)
+		return pcc_lower_inode(inode);
+	data = READ_ONCE(pcci->rw_inode);
+	return data ? data : pcc_lower_inode(inode);
 }
 
 /*
@@ -120,9 +122,9 @@ static int pcc_rw_mark(struct inode *inode, struct file *copy, bool dirty)
 /*
  * About to change [@pos, @pos + @len) of the copy (@len LLONG_MAX: up to
  * the end) through @lower, a lower file the writer opened for writing
- * (kept for the write-back; NULL if the caller has none, a truncate by
- * path).  Marks the copy dirty first.  Between pcc_rw_begin() and
- * pcc_rw_end().
+ * (NULL if the caller has none: a truncate by path opens one).  Secures
+ * the lower file the write-back will use, then marks the copy dirty, so a
+ * dirty copy always has one.  Between pcc_rw_begin() and pcc_rw_end().
  */
 int pcc_rw_dirty(struct inode *inode, struct file *lower, loff_t pos,
 		 loff_t len)
@@ -132,6 +134,24 @@ int pcc_rw_dirty(struct inode *inode, struct file *lower, loff_t pos,
 	int ret = 0;
 
 	mutex_lock(&pcci->dirty_lock);
+	if (!pcci->wb_lower) {
+		/*
+		 * A new lower file of the writer's, opened for writing as
+		 * the writer (root_squash applies as to them): theirs may
+		 * be O_APPEND, which would put every chunk at the end, or
+		 * O_DIRECT, which cannot write a kernel buffer on 6.1.
+		 */
+		struct file *wb = ERR_PTR(-EIO);
+
+		if (lower)
+			wb = dentry_open(&lower->f_path, O_WRONLY | O_LARGEFILE,
+					 lower->f_cred);
+		if (IS_ERR(wb)) {
+			ret = PTR_ERR(wb);
+			goto out;
+		}
+		pcci->wb_lower = wb;
+	}
 	if (!pcci->dirty) {
 		ret = pcc_rw_mark(inode, pcci->copy, true);
 		if (ret) {
@@ -145,22 +165,6 @@ int pcc_rw_dirty(struct inode *inode, struct file *lower, loff_t pos,
 		pcci->wb_start = min(pcci->wb_start, pos);
 		pcci->wb_end = max(pcci->wb_end, end);
 	}
-	if (lower && !pcci->wb_lower) {
-		/*
-		 * Not a direct one: a kernel buffer cannot be written through
-		 * O_DIRECT on 6.1.  The writer's own credentials either way.
-		 */
-		if (lower->f_flags & O_DIRECT)
-			lower = dentry_open(&lower->f_path,
-					    O_WRONLY | O_LARGEFILE,
-					    lower->f_cred);
-		else
-			get_file(lower);
-		if (IS_ERR(lower))
-			ret = PTR_ERR(lower);
-		else
-			pcci->wb_lower = lower;
-	}
 out:
 	mutex_unlock(&pcci->dirty_lock);
 	return ret;
@@ -172,14 +176,21 @@ ssize_t pcc_rw_write_iter(struct kiocb *iocb, struct iov_iter *from,
 {
 	struct inode *inode = file_inode(iocb->ki_filp);
 	struct file *copy = pcc_io_copy(inode);
+	struct iov_iter_state from_state;
 	struct kiocb copy_iocb;
 	const struct cred *old;
 	loff_t pos = iocb->ki_pos;
 	ssize_t ret;
 
+	/*
+	 * An append lands at the end as the copy's write finds it, which
+	 * another append may move first: everything from the end seen now.
+	 */
 	if (iocb->ki_flags & IOCB_APPEND)
-		pos = i_size_read(file_inode(copy));
-	ret = pcc_rw_dirty(inode, lower, pos, iov_iter_count(from));
+		ret = pcc_rw_dirty(inode, lower, i_size_read(file_inode(copy)),
+				   LLONG_MAX);
+	else
+		ret = pcc_rw_dirty(inode, lower, pos, iov_iter_count(from));
 	if (ret)
 		return ret;
 	old = pcc_copy_creds(inode);
@@ -192,6 +203,8 @@ ssize_t pcc_rw_write_iter(struct kiocb *iocb, struct iov_iter *from,
 	 */
 	copy_iocb.ki_flags |= iocb->ki_flags & (IOCB_APPEND | IOCB_DSYNC |
 						IOCB_SYNC);
+	/* A write the copy has no room for is made again on the lower. */
+	iov_iter_save_state(from, &from_state);
 	ret = pcc_fail_error(PCC_FAIL_CACHE_WRITE, -EIO);
 	if (!ret) {
 		pcc_iocb_write_start(copy);
@@ -199,6 +212,8 @@ ssize_t pcc_rw_write_iter(struct kiocb *iocb, struct iov_iter *from,
 		pcc_iocb_write_end(copy);
 	}
 	revert_creds(old);
+	if (pcc_rw_no_space(ret))
+		iov_iter_restore(from, &from_state);
 	if (ret > 0)
 		iocb->ki_pos = copy_iocb.ki_pos;
 	else if (ret < 0 && ret != -EFAULT && ret != -EINTR &&
@@ -489,8 +504,8 @@ int pcc_rw_writeback_locked(struct inode *inode)
 
 	if (!pcci->dirty)
 		return 0;
-	/* Made dirty by a change through a writer's lower file. */
-	if (WARN_ON_ONCE(!pcci->wb_lower))
+	/* pcc_rw_dirty() opened it before it marked the copy dirty. */
+	if (!pcci->wb_lower)
 		return -EIO;
 	done = pcc_rw_copy_back(inode, pcci->copy, pcci->wb_lower,
 				pcci->wb_start, pcci->wb_end);
@@ -548,7 +563,6 @@ void pcc_rw_release(struct pcc_inode *pcci)
 	if (pcci->wb_lower)
 		fput(pcci->wb_lower);
 	pcci->wb_lower = NULL;
-	if (pcci->rw_inode)
-		iput(pcci->rw_inode);
+	iput(pcci->rw_inode);
 	pcci->rw_inode = NULL;
 }

@@ -368,9 +368,17 @@ static bool pcc_rw_keep_stale(struct inode *inode)
 	};
 	bool dirty;
 
-	down_read(&pcci->rw_sem);
+	/*
+	 * The other writer's bytes may be anywhere: the whole copy goes
+	 * back, so the lower ends up as this node's file, not a mix.
+	 */
+	down_write(&pcci->rw_sem);
 	dirty = pcci->dirty;
-	up_read(&pcci->rw_sem);
+	if (dirty) {
+		pcci->wb_start = 0;
+		pcci->wb_end = LLONG_MAX;
+	}
+	up_write(&pcci->rw_sem);
 	if (!dirty)
 		return false;
 	pcc_stat_inc(inode->i_sb, PCC_STAT_STALE);
