@@ -446,6 +446,153 @@ int pcc_try_auto_attach(struct inode *inode, bool *cached,
 }
 
 /*
+ * Look up, or make (mode 0700), directory @name in @parent, whose
+ * reference is given: the directory comes back referenced.  Mounter's
+ * credentials, write access to the cache mount held.
+ */
+static struct dentry *pcc_cache_mkdir(struct dentry *parent, const char *name)
+{
+	struct inode *dir = d_inode(parent);
+	struct dentry *dentry;
+	int ret = 0;
+
+	inode_lock_nested(dir, I_MUTEX_PARENT);
+	dentry = lookup_one_len(name, parent, strlen(name));
+	if (!IS_ERR(dentry) && d_is_negative(dentry))
+		ret = vfs_mkdir(PCC_NOP_IDMAP, dir, dentry, S_IFDIR | 0700);
+	inode_unlock(dir);
+	dput(parent);
+	if (IS_ERR(dentry))
+		return dentry;
+	if (!ret && !d_can_lookup(dentry))
+		ret = -ENOTDIR;
+	if (ret) {
+		dput(dentry);
+		return ERR_PTR(ret);
+	}
+	return dentry;
+}
+
+/*
+ * Make the empty read-write copy of new file @inode, of version @v, in
+ * @ds, recording it in its xattr before it is opened: a copy without its
+ * xattr (a crash in between) is never attached.  An existing copy at
+ * that name (of an earlier file whose handle was reused) is left alone,
+ * and the file not cached (-EEXIST).  Mounter's credentials.
+ */
+static struct file *pcc_copy_create(struct inode *inode,
+				    const struct pcc_dataset *ds,
+				    const struct pcc_version *v)
+{
+	struct pcc_copy_xattr cx = {
+		.magic		= PCC_COPY_MAGIC,
+		.format		= PCC_COPY_FORMAT,
+		.type		= PCC_TYPE_READWRITE,
+		.dataset_id	= ds->id,
+		.version	= *v,
+	};
+	char name[PCC_CACHE_NAME_MAX];
+	struct path copy = { .mnt = ds->root.mnt };
+	struct dentry *dir;
+	struct file *file;
+	int ret;
+
+	pcc_cache_name(name, v->fh_type, v->fh, v->fh_len);
+	/* "HH/HH/NAME" into "HH", "HH" and the file's name */
+	name[2] = '\0';
+	name[5] = '\0';
+	ret = mnt_want_write(ds->root.mnt);
+	if (ret)
+		return ERR_PTR(ret);
+	dir = pcc_cache_mkdir(dget(ds->root.dentry), name);
+	if (!IS_ERR(dir))
+		dir = pcc_cache_mkdir(dir, name + 3);
+	if (IS_ERR(dir)) {
+		file = ERR_CAST(dir);
+		goto out;
+	}
+	inode_lock_nested(d_inode(dir), I_MUTEX_PARENT);
+	copy.dentry = lookup_one_len(name + 6, dir, strlen(name + 6));
+	ret = PTR_ERR_OR_ZERO(copy.dentry);
+	if (!ret && d_is_positive(copy.dentry))
+		ret = -EEXIST;
+	if (!ret)
+		ret = vfs_create(PCC_NOP_IDMAP, d_inode(dir), copy.dentry,
+				 S_IFREG | 0600, true);
+	if (!ret)
+		ret = vfs_setxattr(PCC_NOP_IDMAP, copy.dentry, PCC_XATTR_COPY,
+				   &cx, sizeof(cx), 0);
+	inode_unlock(d_inode(dir));
+	file = ERR_PTR(ret);
+	if (!ret)
+		file = pcc_copy_open(inode, &copy);
+	if (!IS_ERR_OR_NULL(copy.dentry))
+		dput(copy.dentry);
+	dput(dir);
+out:
+	mnt_drop_write(ds->root.mnt);
+	return file;
+}
+
+/*
+ * Lustre's read-write auto caching at create (pcc_inode_create()): a
+ * regular file just created through pcc that the rule of a read-write
+ * dataset matches gets an empty copy there and is attached read-write
+ * before its creator opens it, so its data are written at local-disk
+ * speed from the first byte.  Nothing else can have it open yet.  A
+ * failure leaves the file uncached, as it would be without the rule.
+ */
+void pcc_inode_create(struct dentry *dentry)
+{
+	struct inode *inode = d_inode(dentry);
+	struct pcc_inode_info *pi = PCC_I(inode);
+	struct pcc_super *super = pcc_super(inode->i_sb);
+	struct pcc_dataset *ds, *found = NULL;
+	const struct cred *old;
+	struct pcc_version v;
+	struct file *copy;
+	int write_seq, ret;
+
+	if (!READ_ONCE(super->rw_rules) || !S_ISREG(inode->i_mode))
+		return;
+	if (pcc_lower_version(inode, &v, true))
+		return;
+	pcc_inode_lock(inode);
+	if (atomic_read(&pi->pcc_open_count) ||
+	    (pi->pcci && pi->pcci->type != PCC_TYPE_NONE))
+		goto out_unlock;
+	write_seq = atomic_read(&pi->pcc_write_seq);
+	down_read(&super->rw_sem);
+	list_for_each_entry(ds, &super->datasets, list) {
+		if ((ds->mode & PCC_DS_MODE_RW) && ds->rule &&
+		    pcc_rule_match(ds->rule, dentry, pcc_lower_inode(inode))) {
+			found = ds;
+			break;
+		}
+	}
+	if (!found)
+		goto out_sem;
+	old = pcc_copy_creds(inode);
+	copy = pcc_copy_create(inode, found, &v);
+	revert_creds(old);
+	ret = PTR_ERR_OR_ZERO(copy);
+	if (!ret)
+		ret = pcc_attach_commit(inode, copy, found, &v,
+					PCC_TYPE_READWRITE, write_seq);
+	if (ret) {
+		pcc_copy_error(inode, ret);
+		pr_warn_ratelimited("cannot cache a new file read-write: %d\n",
+				    ret);
+	} else {
+		pcc_stat_inc(inode->i_sb, PCC_STAT_ATTACH_OPEN);
+	}
+out_sem:
+	up_read(&super->rw_sem);
+out_unlock:
+	pcc_inode_unlock(inode);
+}
+
+/*
  * PCC_IOC_ATTACH: attach @inode to its copy in dataset @dataset_id (0: the
  * first one of @type's mode), whatever the attach policies say.  A
  * read-write attach needs the file to itself: no other open file of it (the

@@ -164,17 +164,25 @@ void pcc_generation_bump(struct pcc_super *super)
 {
 	u32 gen = super->generation + 1;
 	struct pcc_dataset *ds;
+	bool rw_rules = false;
 	u32 attach = 0;
 
 	lockdep_assert_held_write(&super->rw_sem);
 	/* 0 is what a file that never looked has: never a generation. */
 	if (!gen)
 		gen = 1;
-	/* When any read-only dataset allows an auto-attach (attach.c). */
-	list_for_each_entry(ds, &super->datasets, list)
+	/*
+	 * When any read-only dataset allows an auto-attach, and whether a
+	 * read-write one caches new files (attach.c).
+	 */
+	list_for_each_entry(ds, &super->datasets, list) {
 		if (ds->mode & PCC_DS_MODE_RO)
 			attach |= ds->attach;
+		if ((ds->mode & PCC_DS_MODE_RW) && ds->rule)
+			rw_rules = true;
+	}
 	WRITE_ONCE(super->attach, attach);
+	WRITE_ONCE(super->rw_rules, rw_rules);
 	WRITE_ONCE(super->generation, gen);
 }
 

@@ -329,7 +329,13 @@ static int pcc_make(struct inode *dir, struct dentry *dentry, umode_t mode,
 static int pcc_create(pcc_idmap_t *idmap, struct inode *dir,
 		      struct dentry *dentry, umode_t mode, bool excl)
 {
-	return pcc_make(dir, dentry, (mode & ~S_IFMT) | S_IFREG, 0, NULL, excl);
+	int ret;
+
+	ret = pcc_make(dir, dentry, (mode & ~S_IFMT) | S_IFREG, 0, NULL, excl);
+	/* A new file a read-write dataset's rule matches is cached at once. */
+	if (!ret)
+		pcc_inode_create(dentry);
+	return ret;
 }
 
 static int pcc_mkdir(pcc_idmap_t *idmap, struct inode *dir,

@@ -64,6 +64,7 @@ struct pcc_super {
 	struct list_head datasets;	/* in the order they are tried */
 	u32 generation;
 	u32 attach;			/* PCC_DS_ATTACH_* of any RO dataset */
+	bool rw_rules;			/* an RW dataset has a rule (create) */
 	u32 id;				/* PCC_A_MOUNT_ID (dataset.c) */
 	struct list_head mounts;	/* all pcc mounts (dataset.c) */
 	struct super_block *sb;		/* the mount's, for the registry */
@@ -428,6 +429,7 @@ bool pcc_may_auto_attach(struct inode *inode, enum pcc_io_type iot);
 int pcc_try_auto_attach(struct inode *inode, bool *cached,
 			enum pcc_io_type iot);
 int pcc_attach(struct inode *inode, u32 type, u32 dataset_id);
+void pcc_inode_create(struct dentry *dentry);
 bool pcc_copy_intact(struct inode *inode);
 int pcc_copy_poison(struct inode *inode, struct file *copy);
 void pcc_inode_detach(struct inode *inode, enum pcc_detach_reason reason);

@@ -176,7 +176,7 @@ ssize_t pcc_rw_write_iter(struct kiocb *iocb, struct iov_iter *from,
 {
 	struct inode *inode = file_inode(iocb->ki_filp);
 	struct file *copy = pcc_io_copy(inode);
-	struct iov_iter_state from_state;
+	struct iov_iter from_saved;
 	struct kiocb copy_iocb;
 	const struct cred *old;
 	loff_t pos = iocb->ki_pos;
@@ -203,8 +203,12 @@ ssize_t pcc_rw_write_iter(struct kiocb *iocb, struct iov_iter *from,
 	 */
 	copy_iocb.ki_flags |= iocb->ki_flags & (IOCB_APPEND | IOCB_DSYNC |
 						IOCB_SYNC);
-	/* A write the copy has no room for is made again on the lower. */
-	iov_iter_save_state(from, &from_state);
+	/*
+	 * A write the copy has no room for is made again on the lower, from
+	 * where it began (iov_iter_restore() is not exported on 6.1; the
+	 * iterator's own copy is what it restores).
+	 */
+	from_saved = *from;
 	ret = pcc_fail_error(PCC_FAIL_CACHE_WRITE, -EIO);
 	if (!ret) {
 		pcc_iocb_write_start(copy);
@@ -213,7 +217,7 @@ ssize_t pcc_rw_write_iter(struct kiocb *iocb, struct iov_iter *from,
 	}
 	revert_creds(old);
 	if (pcc_rw_no_space(ret))
-		iov_iter_restore(from, &from_state);
+		*from = from_saved;
 	if (ret > 0)
 		iocb->ki_pos = copy_iocb.ki_pos;
 	else if (ret < 0 && ret != -EFAULT && ret != -EINTR &&

@@ -57,6 +57,7 @@ EXTRA_DIST += \
 	tests/vm/scenarios/70-pcc-cache-basic \
 	tests/vm/scenarios/72-pcc-evict \
 	tests/vm/scenarios/73-pcc-rw \
+	tests/vm/scenarios/73-pcc-rw-create \
 	tests/vm/scenarios/73-pcc-rw-fsx \
 	tests/vm/scenarios/74-pccd-rw \
 	tests/vm/scenarios/70-pcc-cache-auto \
