@@ -626,12 +626,7 @@ static ssize_t pcc_write_iter(struct kiocb *iocb, struct iov_iter *from)
 		return -EINVAL;
 	if (pcc_rw_begin(inode)) {
 		ret = pcc_rw_write_iter(iocb, from, lower);
-		pcc_rw_end(inode);
-		/* No room in the cache: the lower takes the file over. */
-		if (!pcc_rw_no_space(ret))
-			return ret;
-		ret = pcc_rw_fallback(inode);
-		if (ret)
+		if (pcc_rw_finish(inode, &ret))
 			return ret;
 	}
 	pcc_write_begin(inode, &mirror);
@@ -741,11 +736,7 @@ static ssize_t pcc_splice_write(struct pipe_inode_info *pipe,
 		return PTR_ERR(lower);
 	if (pcc_rw_begin(inode)) {
 		ret = pcc_rw_splice_write(pipe, out, ppos, len, flags, lower);
-		pcc_rw_end(inode);
-		if (!pcc_rw_no_space(ret))
-			return ret;
-		ret = pcc_rw_fallback(inode);
-		if (ret)
+		if (pcc_rw_finish(inode, &ret))
 			return ret;
 	}
 	if (!lower->f_op->splice_write)
@@ -803,13 +794,11 @@ static long pcc_fallocate(struct file *file, int mode, loff_t offset,
 	if (IS_ERR(lower))
 		return PTR_ERR(lower);
 	if (pcc_rw_begin(inode)) {
-		ret = pcc_rw_fallocate(inode, lower, mode, offset, len);
-		pcc_rw_end(inode);
-		if (!pcc_rw_no_space(ret))
-			return ret;
-		ret = pcc_rw_fallback(inode);
-		if (ret)
-			return ret;
+		ssize_t rw_ret = pcc_rw_fallocate(inode, lower, mode, offset,
+						  len);
+
+		if (pcc_rw_finish(inode, &rw_ret))
+			return rw_ret;
 	}
 	pcc_write_begin(inode, &mirror);
 	ret = vfs_fallocate(lower, mode, offset, len);

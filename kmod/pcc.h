@@ -419,6 +419,7 @@ long pcc_rw_fallocate(struct inode *inode, struct file *lower, int mode,
 		      loff_t offset, loff_t len);
 int pcc_rw_writeback_locked(struct inode *inode);
 bool pcc_rw_no_space(long ret);
+bool pcc_rw_finish(struct inode *inode, ssize_t *ret);
 bool pcc_rw_version_settle(struct inode *inode, const struct pcc_version *v);
 int pcc_rw_fallback(struct inode *inode);
 int pcc_rw_writeback(struct inode *inode);

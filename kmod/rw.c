@@ -348,6 +348,22 @@ bool pcc_rw_no_space(long ret)
 }
 
 /*
+ * End a change of a read-write file begun with pcc_rw_begin(), whose
+ * result is *@ret.  True if that is what the caller returns; false if the
+ * copy had no room for it and the lower has taken the file over
+ * (pcc_rw_fallback()): the caller makes the change on the lower.  A
+ * fallback that fails leaves its error in *@ret and returns true.
+ */
+bool pcc_rw_finish(struct inode *inode, ssize_t *ret)
+{
+	pcc_rw_end(inode);
+	if (!pcc_rw_no_space(*ret))
+		return true;
+	*ret = pcc_rw_fallback(inode);
+	return *ret != 0;
+}
+
+/*
  * A change of a read-write file that the copy had no room for (the seed's
  * fallback, Lustre's sanity-pcc 8 to 10): write back what the copy holds,
  * detach, and let the caller make the change on the lower, so the

@@ -83,7 +83,11 @@
  *				copies, read-write copies, or either)
  *	  PCC_A_DS_ATTACH	u32, PCC_DS_ATTACH_* (default all three)
  *	  PCC_A_DS_RULE		nested, the compiled rule (below); without it
- *				the dataset matches no file (no miss events)
+ *				the dataset matches no file (no miss events).
+ *				In a PCC_DS_MODE_RW dataset, a regular file
+ *				created through pcc that the rule matches
+ *				gets an empty copy there and is attached
+ *				read-write before its creator opens it
  *	  PCC_A_DS_RULE_TEXT	string, the rule as the user wrote it, kept
  *				for display only (at most PCC_RULE_TEXT_MAX)
  *	The new dataset is tried after the existing ones.
