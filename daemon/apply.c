@@ -179,12 +179,16 @@ int pccd_apply_add(struct pccd *d, struct pccd_mount *m,
 	if (ds->mode & PCC_MODE_RW) {
 		struct pccd_writeback_stats wb;
 
-		err = pccd_writeback_dirty(m->conf->lower, ds->path, &wb);
-		if (err)
+		err = pccd_writeback_dirty(m->conf->lower, m->dev, ds->path,
+					   &wb);
+		if (err == -EXDEV)
+			log_errx("writeback", "%s: dataset %s: the mount covers its own lower directory: copies a crash left dirty cannot be written back from here (unmount it first)",
+				 m->conf->path, ds->path);
+		else if (err)
 			log_warn_errno("writeback", err, "%s: dataset %s: cannot look for dirty copies",
 				       m->conf->path, ds->path);
 		else if (wb.written || wb.failed)
-			log_info("writeback", "%s: dataset %s: %u dirty copies written back, %u left dirty",
+			log_info("writeback", "%s: dataset %s: %u dirty copies written back, %u left as they are (see above)",
 				 m->conf->path, ds->path, wb.written,
 				 wb.failed);
 	}

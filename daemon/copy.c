@@ -1113,6 +1113,15 @@ static int copy_once(struct copy_ctx *c, const struct pcc_version *v1)
 		goto out;
 	}
 	old = lock_replaced(c);
+	/* A copy a crash left dirty holds the only copy of some writes. */
+	if (old >= 0 && fgetxattr(old, PCC_XATTR_DIRTY, NULL, 0) >= 0) {
+		close(old);
+		err = fail(c, -EBUSY, "the copy of %s in %s holds data not "
+			   "written back yet (pccd writes it back when it "
+			   "adds the dataset): not replaced", c->what,
+			   c->j->ds_root);
+		goto out;
+	}
 	keep_pin(c, old);
 	err = link_copy(c);
 	if (old >= 0)

@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/fsuid.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -66,6 +67,45 @@ static int copy_back(int src, int dst, off_t size, char *buf)
 }
 
 /*
+ * Open the lower file of handle fh for writing: as its owner first (an
+ * NFS export squashes root), then as root.  Only this thread's file
+ * system ids change (setfsuid(2)); pccd runs this before its workers
+ * need the main thread.  An fd or -errno.
+ */
+static int open_lower(int mount_fd, struct file_handle *fh)
+{
+	char proc[64];
+	struct stat st;
+	int path, fd = -1, err;
+
+	path = open_by_handle_at(mount_fd, fh, O_PATH | O_CLOEXEC);
+	if (path < 0)
+		return -errno;
+	if (fstat(path, &st)) {
+		err = -errno;
+		close(path);
+		return err;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(path);
+		return -EINVAL;
+	}
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", path);
+	if (st.st_uid != 0) {
+		setfsgid(st.st_gid);
+		setfsuid(st.st_uid);
+		fd = open(proc, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+		setfsuid(0);
+		setfsgid(0);
+	}
+	if (fd < 0)
+		fd = open(proc, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	err = fd < 0 ? -errno : fd;
+	close(path);
+	return err;
+}
+
+/*
  * Write back the copy open as fd (named name in directory dirfd, shown as
  * what) to its lower file, found by the handle its xattr records, from
  * mount_fd (any file of the lower filesystem).  1 if it was dirty and is
@@ -82,6 +122,11 @@ static int writeback_one(int mount_fd, int dirfd, const char *name, int fd,
 
 	if (fgetxattr(fd, PCC_XATTR_DIRTY, NULL, 0) < 0)
 		return errno == ENODATA ? 0 : -errno;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		log_errx("writeback", "%s is marked dirty but is not a regular file: left as it is",
+			 what);
+		return -EINVAL;
+	}
 	n = fgetxattr(fd, PCC_XATTR_COPY, &x, sizeof(x));
 	if (n != sizeof(x) || x.magic != PCC_COPY_MAGIC ||
 	    x.format != PCC_COPY_FORMAT || x.type != PCC_TYPE_READWRITE ||
@@ -101,27 +146,27 @@ static int writeback_one(int mount_fd, int dirfd, const char *name, int fd,
 	fh->handle_bytes = x.version.fh_len;
 	fh->handle_type = x.version.fh_type;
 	memcpy(fh->f_handle, x.version.fh, x.version.fh_len);
-	dst = open_by_handle_at(mount_fd, fh, O_WRONLY | O_CLOEXEC | O_NOCTTY);
-	err = dst < 0 ? -errno : 0;
+	dst = open_lower(mount_fd, fh);
+	err = dst < 0 ? dst : 0;
 	free(fh);
 	if (err) {
 		log_err_errno("writeback", err, "%s is dirty but its lower file cannot be opened: left as it is",
 			      what);
 		return err;
 	}
-	if (fstat(fd, &st))
-		err = -errno;
-	else
-		err = copy_back(fd, dst, st.st_size, buf);
+	err = copy_back(fd, dst, st.st_size, buf);
 	close(dst);
 	if (err) {
 		log_err_errno("writeback", err, "cannot write %s back: left as it is",
 			      what);
 		return err;
 	}
-	if (unlinkat(dirfd, name, 0) && errno != ENOENT)
-		log_warn("writeback", "%s is written back but cannot be removed: %s",
-			 what, strerror(errno));
+	if (unlinkat(dirfd, name, 0) && errno != ENOENT) {
+		err = -errno;
+		log_err_errno("writeback", err, "%s is written back but cannot be removed (it will be written back again)",
+			      what);
+		return err;
+	}
 	log_info("writeback", "%s: %jd bytes a crash left in the cache written back to the lower file",
 		 what, (intmax_t)st.st_size);
 	return 1;
@@ -151,12 +196,17 @@ static int walk(int mount_fd, int dfd, const char *path, int depth,
 				    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			if (fd >= 0)
 				walk(mount_fd, fd, what, depth + 1, buf, s);
+			else if (errno != ENOTDIR && errno != ELOOP)
+				s->failed++;	/* may hold dirty copies */
 			continue;
 		}
 		fd = openat(dfd, e->d_name, O_RDONLY | O_NOFOLLOW |
 			    O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-		if (fd < 0)
+		if (fd < 0) {
+			if (errno != ELOOP)
+				s->failed++;
 			continue;
+		}
 		ret = writeback_one(mount_fd, dfd, e->d_name, fd,
 				    what, buf);
 		close(fd);
@@ -169,9 +219,10 @@ static int walk(int mount_fd, int dfd, const char *path, int depth,
 	return 0;
 }
 
-int pccd_writeback_dirty(const char *lower, const char *ds_root,
+int pccd_writeback_dirty(const char *lower, dev_t pcc_dev, const char *ds_root,
 			 struct pccd_writeback_stats *s)
 {
+	struct stat st;
 	int mount_fd, root;
 	char *buf;
 	int err = 0;
@@ -181,6 +232,11 @@ int pccd_writeback_dirty(const char *lower, const char *ds_root,
 	mount_fd = open(lower, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (mount_fd < 0)
 		return -errno;
+	/* A pcc mount over its own lower directory hides it from here. */
+	if (fstat(mount_fd, &st) || st.st_dev == pcc_dev) {
+		close(mount_fd);
+		return -EXDEV;
+	}
 	root = open(ds_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	buf = malloc(WB_CHUNK);
 	if (root < 0 || !buf) {

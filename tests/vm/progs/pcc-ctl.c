@@ -412,8 +412,12 @@ static int cmd_copyinfo(int argc, char **argv)
 	       x.version.ctime_nsec);
 	printf("version_change %llu\n", (unsigned long long)x.version.change);
 	printf("size %lld\n", (long long)st.st_size);
-	printf("dirty %s\n", lgetxattr(argv[0], PCC_XATTR_DIRTY, NULL, 0) < 0 ?
-	       "no" : "yes");
+	if (lgetxattr(argv[0], PCC_XATTR_DIRTY, NULL, 0) >= 0)
+		printf("dirty yes\n");
+	else if (errno == ENODATA)
+		printf("dirty no\n");
+	else
+		return fail("copyinfo", argv[0], errno);
 	return 0;
 }
 
