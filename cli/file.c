@@ -382,6 +382,7 @@ static const struct {
 	{ PCC_STATE_FL_UNLINKED, "unlinked" },
 	{ PCC_STATE_FL_NONE, "no_copy" },
 	{ PCC_STATE_FL_MAPPED, "mapped" },
+	{ PCC_STATE_FL_DIRTY, "dirty" },
 };
 
 static const char *type_name(uint32_t type)

@@ -85,11 +85,20 @@ static void pcc_state_fill(struct inode *inode, struct pcc_ioc_state *st)
 		pcc_cache_name(st->path, pcci->version.fh_type,
 			       pcci->version.fh, pcci->version.fh_len);
 		copy = get_file(pcci->copy);
+		/* A snapshot: changes not written back yet. */
+		if (pcci->type == PCC_TYPE_READWRITE && READ_ONCE(pcci->dirty))
+			st->flags |= PCC_STATE_FL_DIRTY;
 	}
 	spin_unlock(&pcci->map_lock);
 	if (!copy)
 		return;
-	if (!file_inode(copy)->i_nlink) {
+	/*
+	 * A read-write file's copy is its data, named or not: it stays
+	 * attached until its write-back (pcc_detach_nowait() leaves it).
+	 */
+	if (!file_inode(copy)->i_nlink && st->type == PCC_TYPE_READWRITE) {
+		st->flags |= PCC_STATE_FL_UNLINKED;
+	} else if (!file_inode(copy)->i_nlink) {
 		st->flags |= PCC_STATE_FL_UNLINKED;
 		st->type = PCC_TYPE_NONE;
 		st->dataset_id = 0;

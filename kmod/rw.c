@@ -9,6 +9,9 @@
  *    another node's next open sees it, as NFS's close-to-open promises;
  *  - before any detach (pcc_detach_locked()): a detach whose write-back
  *    fails leaves the file attached, nothing is lost.
+ * A change the copy has no room for (ENOSPC, EDQUOT) is made on the lower
+ * after a write-back and a detach (pcc_rw_fallback()).  New files are
+ * attached read-write at create by pcc_inode_create() (attach.c).
  *
  * Crash safety: the copy carries PCC_XATTR_DIRTY from before the first
  * change after a write-back is made (set and fsynced, so a power cut after
@@ -281,7 +284,7 @@ int pcc_rw_truncate(struct dentry *dentry, struct iattr *ia,
 	}
 	ret = pcc_rw_dirty(inode, lower, from, LLONG_MAX);
 	if (opened)
-		fput(opened);	/* pcc_rw_dirty() keeps its own reference */
+		fput(opened);	/* pcc_rw_dirty() opened its own from it */
 	if (ret)
 		return ret;
 	old = pcc_copy_creds(inode);

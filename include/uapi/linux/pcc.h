@@ -640,6 +640,8 @@ struct pcc_ioc_detach {
 #define PCC_STATE_FL_NONE	0x8	/* known to have no copy in any
 					 * dataset at this generation */
 #define PCC_STATE_FL_MAPPED	0x10	/* mapped from its copy now */
+#define PCC_STATE_FL_DIRTY	0x20	/* read-write: changes not written
+					 * back to the lower file yet */
 
 struct pcc_ioc_state {
 	__u32	type;		/* out: enum pcc_type */

@@ -311,6 +311,7 @@ static void print_state(const struct pcc_ioc_state *st)
 		{ PCC_STATE_FL_UNLINKED, "unlinked" },
 		{ PCC_STATE_FL_NONE, "none" },
 		{ PCC_STATE_FL_MAPPED, "mapped" },
+		{ PCC_STATE_FL_DIRTY, "dirty" },
 	};
 	unsigned int i, rest = st->flags;
 
