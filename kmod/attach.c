@@ -742,6 +742,12 @@ int pcc_copy_close_locked(struct pcc_inode *pcci)
 
 	if (!copy || READ_ONCE(pcci->type) != PCC_TYPE_NONE)
 		return 0;
+	/*
+	 * The type cleared before active_ios is read: pairs with the
+	 * barrier in pcc_io_init_nowait(), whose I/O counts itself without
+	 * pcc_lock and then looks at the type.
+	 */
+	smp_mb();
 	if (wait_event_killable(pcci->waitq, !atomic_read(&pcci->active_ios)))
 		return -EINTR;
 	pcci->copy = NULL;

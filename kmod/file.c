@@ -697,7 +697,8 @@ static ssize_t pcc_splice_read(struct file *in, loff_t *ppos,
 	ssize_t ret;
 	bool cached;
 
-	pcc_io_init(inode, PIT_SPLICE, &cached);
+	/* Under the pipe's mutex: pcc_lock is not waited for. */
+	pcc_io_init_nowait(inode, PIT_SPLICE, &cached);
 	if (cached) {
 		bool rw = pcc_rw_attached(inode);
 

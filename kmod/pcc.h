@@ -380,6 +380,8 @@ struct pcc_inode *pcc_inode_get(struct inode *inode);
 void pcc_inode_lock(struct inode *inode);
 void pcc_inode_unlock(struct inode *inode);
 void pcc_io_init(struct inode *inode, enum pcc_io_type iot, bool *cached);
+void pcc_io_init_nowait(struct inode *inode, enum pcc_io_type iot,
+			bool *cached);
 void pcc_io_fini(struct inode *inode);
 struct file *pcc_io_copy(struct inode *inode);
 int pcc_lower_version(struct inode *inode, struct pcc_version *v, bool sync);

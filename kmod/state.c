@@ -177,6 +177,47 @@ void pcc_io_init(struct inode *inode, enum pcc_io_type iot, bool *cached)
 	pcc_inode_unlock(inode);
 }
 
+/*
+ * pcc_io_init() for a caller that holds a pipe's mutex (splice_read: the
+ * sendfile and splice paths lock the pipe around it).  pcc_lock is taken
+ * elsewhere before the cache filesystem's freeze protection, which a
+ * splice into a file takes before the pipe's mutex: waiting for it here
+ * would close that circle (lockdep).  An attached file's I/O counts itself
+ * without the lock and checks the type again (a detach clears it, then
+ * waits for active_ios); an attach is only tried if the lock is free.
+ */
+void pcc_io_init_nowait(struct inode *inode, enum pcc_io_type iot,
+			bool *cached)
+{
+	struct pcc_inode_info *pi = PCC_I(inode);
+	/* Pairs with the release that publishes a new pcc_inode. */
+	struct pcc_inode *pcci = smp_load_acquire(&pi->pcci);
+
+	*cached = false;
+	if (pcc_inode_attached(pcci)) {
+		atomic_inc(&pcci->active_ios);
+		/* Pairs with the barrier in pcc_copy_close_locked(). */
+		smp_mb__after_atomic();
+		if (pcc_inode_attached(pcci)) {
+			*cached = true;
+			return;
+		}
+		pcc_io_fini(inode);
+	}
+	if (!pcc_may_auto_attach(inode, iot) || !mutex_trylock(&pi->pcc_lock))
+		return;
+	pcci = pi->pcci;
+	if (pcc_inode_attached(pcci)) {
+		atomic_inc(&pcci->active_ios);
+		*cached = true;
+	} else if (!pcci || !pcc_copy_close_locked(pcci)) {
+		pcc_try_auto_attach(inode, cached, iot);
+		if (*cached)
+			atomic_inc(&pi->pcci->active_ios);
+	}
+	pcc_inode_unlock(inode);
+}
+
 void pcc_io_fini(struct inode *inode)
 {
 	struct pcc_inode *pcci = PCC_I(inode)->pcci;
