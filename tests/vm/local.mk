@@ -84,7 +84,9 @@ EXTRA_DIST += \
 	tests/vm/scenarios/85-pccd-kill9 \
 	tests/vm/scenarios/86-pcc-enospc \
 	tests/vm/scenarios/87-pccd-reboot \
+	tests/vm/scenarios/88-pcc-evict-watermark \
 	tests/vm/scenarios/88-pcc-two-nodes \
+	tests/vm/scenarios/89-pcc-space-limits \
 	tests/vm/scenarios/90-bench-smoke \
 	tests/vm/selftest/check \
 	tests/vm/selftest/expected \
