@@ -217,24 +217,38 @@ bool pcc_copy_intact(struct inode *inode)
 }
 
 /*
- * Make @copy unattachable: remove its xattr.  For a copy pcc wrote into
- * outside the attached state (mended after a failed fault), which may now
- * mix two versions of the file.  Mounter's credentials.
+ * Set xattr @name of @copy to @value (@size bytes), or remove it if @value
+ * is NULL (0 if it had none).  Mounter's credentials.
  */
-int pcc_copy_poison(struct inode *inode, struct file *copy)
+int pcc_copy_setxattr(struct inode *inode, struct file *copy,
+		      const char *name, const void *value, size_t size)
 {
+	struct dentry *dentry = copy->f_path.dentry;
 	const struct cred *old;
 	int ret;
 
 	old = pcc_copy_creds(inode);
 	ret = mnt_want_write(copy->f_path.mnt);
 	if (!ret) {
-		ret = vfs_removexattr(PCC_NOP_IDMAP, copy->f_path.dentry,
-				      PCC_XATTR_COPY);
+		if (value)
+			ret = vfs_setxattr(PCC_NOP_IDMAP, dentry, name, value,
+					   size, 0);
+		else
+			ret = vfs_removexattr(PCC_NOP_IDMAP, dentry, name);
 		mnt_drop_write(copy->f_path.mnt);
 	}
 	revert_creds(old);
-	return ret == -ENODATA ? 0 : ret;
+	return ret == -ENODATA && !value ? 0 : ret;
+}
+
+/*
+ * Make @copy unattachable: remove its xattr.  For a copy pcc wrote into
+ * outside the attached state (mended after a failed fault), which may now
+ * mix two versions of the file.
+ */
+int pcc_copy_poison(struct inode *inode, struct file *copy)
+{
+	return pcc_copy_setxattr(inode, copy, PCC_XATTR_COPY, NULL, 0);
 }
 
 /* Open a checked copy for the cache's own reads and writes. */

@@ -407,8 +407,8 @@ bool pcc_rw_attached(struct inode *inode);
 struct inode *pcc_rw_data_inode(struct inode *inode);
 int pcc_rw_begin(struct inode *inode);
 void pcc_rw_end(struct inode *inode);
-int pcc_rw_dirty(struct inode *inode, struct file *lower, loff_t pos,
-		 loff_t len);
+int pcc_rw_dirty(struct inode *inode, const struct path *lower,
+		 const struct cred *cred, loff_t pos, loff_t len);
 ssize_t pcc_rw_write_iter(struct kiocb *iocb, struct iov_iter *from,
 			  struct file *lower);
 ssize_t pcc_rw_splice_write(struct pipe_inode_info *pipe, struct file *out,
@@ -434,6 +434,8 @@ int pcc_try_auto_attach(struct inode *inode, bool *cached,
 int pcc_attach(struct inode *inode, u32 type, u32 dataset_id);
 void pcc_inode_create(struct dentry *dentry);
 bool pcc_copy_intact(struct inode *inode);
+int pcc_copy_setxattr(struct inode *inode, struct file *copy,
+		      const char *name, const void *value, size_t size);
 int pcc_copy_poison(struct inode *inode, struct file *copy);
 void pcc_inode_detach(struct inode *inode, enum pcc_detach_reason reason);
 int pcc_detach_locked(struct inode *inode, enum pcc_detach_reason reason);

@@ -100,37 +100,29 @@ void pcc_rw_end(struct inode *inode)
 /* Set or clear PCC_XATTR_DIRTY on @copy, as the mounter. */
 static int pcc_rw_mark(struct inode *inode, struct file *copy, bool dirty)
 {
-	struct dentry *dentry = copy->f_path.dentry;
 	const struct cred *old;
 	int ret;
 
-	old = pcc_copy_creds(inode);
-	ret = mnt_want_write(copy->f_path.mnt);
-	if (!ret) {
-		if (dirty)
-			ret = vfs_setxattr(PCC_NOP_IDMAP, dentry,
-					   PCC_XATTR_DIRTY, "1", 1, 0);
-		else
-			ret = vfs_removexattr(PCC_NOP_IDMAP, dentry,
-					      PCC_XATTR_DIRTY);
-		mnt_drop_write(copy->f_path.mnt);
-	}
+	ret = pcc_copy_setxattr(inode, copy, PCC_XATTR_DIRTY,
+				dirty ? "1" : NULL, 1);
 	/* Durable before the change it stands for is acknowledged. */
-	if (!ret && dirty)
+	if (!ret && dirty) {
+		old = pcc_copy_creds(inode);
 		ret = vfs_fsync(copy, 0);
-	revert_creds(old);
-	return ret == -ENODATA && !dirty ? 0 : ret;
+		revert_creds(old);
+	}
+	return ret;
 }
 
 /*
  * About to change [@pos, @pos + @len) of the copy (@len LLONG_MAX: up to
- * the end) through @lower, a lower file the writer opened for writing
- * (NULL if the caller has none: a truncate by path opens one).  Secures
- * the lower file the write-back will use, then marks the copy dirty, so a
- * dirty copy always has one.  Between pcc_rw_begin() and pcc_rw_end().
+ * the end), as a writer with credentials @cred, whom the VFS or the lower
+ * let write the lower file at @lower.  Secures the lower file the
+ * write-back will use, then marks the copy dirty, so a dirty copy always
+ * has one.  Between pcc_rw_begin() and pcc_rw_end().
  */
-int pcc_rw_dirty(struct inode *inode, struct file *lower, loff_t pos,
-		 loff_t len)
+int pcc_rw_dirty(struct inode *inode, const struct path *lower,
+		 const struct cred *cred, loff_t pos, loff_t len)
 {
 	struct pcc_inode *pcci = PCC_I(inode)->pcci;
 	loff_t end = len > LLONG_MAX - pos ? LLONG_MAX : pos + len;
@@ -139,16 +131,15 @@ int pcc_rw_dirty(struct inode *inode, struct file *lower, loff_t pos,
 	mutex_lock(&pcci->dirty_lock);
 	if (!pcci->wb_lower) {
 		/*
-		 * A new lower file of the writer's, opened for writing as
-		 * the writer (root_squash applies as to them): theirs may
-		 * be O_APPEND, which would put every chunk at the end, or
-		 * O_DIRECT, which cannot write a kernel buffer on 6.1.
+		 * A new lower file, opened for writing as the writer
+		 * (root_squash applies as to them): theirs may be O_APPEND,
+		 * which would put every chunk at the end, or O_DIRECT, which
+		 * cannot write a kernel buffer on 6.1; a truncate by path
+		 * has none.
 		 */
-		struct file *wb = ERR_PTR(-EIO);
+		struct file *wb = dentry_open(lower, O_WRONLY | O_LARGEFILE,
+					      cred);
 
-		if (lower)
-			wb = dentry_open(&lower->f_path, O_WRONLY | O_LARGEFILE,
-					 lower->f_cred);
 		if (IS_ERR(wb)) {
 			ret = PTR_ERR(wb);
 			goto out;
@@ -190,10 +181,11 @@ ssize_t pcc_rw_write_iter(struct kiocb *iocb, struct iov_iter *from,
 	 * another append may move first: everything from the end seen now.
 	 */
 	if (iocb->ki_flags & IOCB_APPEND)
-		ret = pcc_rw_dirty(inode, lower, i_size_read(file_inode(copy)),
-				   LLONG_MAX);
+		ret = pcc_rw_dirty(inode, &lower->f_path, lower->f_cred,
+				   i_size_read(file_inode(copy)), LLONG_MAX);
 	else
-		ret = pcc_rw_dirty(inode, lower, pos, iov_iter_count(from));
+		ret = pcc_rw_dirty(inode, &lower->f_path, lower->f_cred, pos,
+				   iov_iter_count(from));
 	if (ret)
 		return ret;
 	old = pcc_copy_creds(inode);
@@ -241,7 +233,7 @@ ssize_t pcc_rw_splice_write(struct pipe_inode_info *pipe, struct file *out,
 
 	if (!copy->f_op->splice_write)
 		return -EINVAL;
-	ret = pcc_rw_dirty(inode, lower, *ppos, len);
+	ret = pcc_rw_dirty(inode, &lower->f_path, lower->f_cred, *ppos, len);
 	if (ret)
 		return ret;
 	old = pcc_copy_creds(inode);
@@ -256,9 +248,9 @@ ssize_t pcc_rw_splice_write(struct pipe_inode_info *pipe, struct file *out,
 /*
  * A truncate of @dentry, a read-write file: the copy takes the size, the
  * lower keeps its own until the write-back.  @lower is the truncating
- * writer's lower file; a truncate by path has none, and the write-back
- * needs one: it opens one for writing as the caller, whom the VFS let
- * truncate.  Our i_rwsem held (setattr).
+ * writer's lower file, whose credentials the write-back's lower file is
+ * opened with; a truncate by path has none, and the caller's are used,
+ * whom the VFS let truncate.  Our i_rwsem held (setattr).
  */
 int pcc_rw_truncate(struct dentry *dentry, struct iattr *ia,
 		    struct file *lower)
@@ -272,19 +264,11 @@ int pcc_rw_truncate(struct dentry *dentry, struct iattr *ia,
 	};
 	const struct cred *old;
 	loff_t from = min(ia->ia_size, i_size_read(cinode));
-	struct file *opened = NULL;
 	int ret;
 
-	if (!lower && !READ_ONCE(PCC_I(inode)->pcci->wb_lower)) {
-		opened = dentry_open(pcc_lower_path(dentry),
-				     O_WRONLY | O_LARGEFILE, current_cred());
-		if (IS_ERR(opened))
-			return PTR_ERR(opened);
-		lower = opened;
-	}
-	ret = pcc_rw_dirty(inode, lower, from, LLONG_MAX);
-	if (opened)
-		fput(opened);	/* pcc_rw_dirty() opened its own from it */
+	ret = pcc_rw_dirty(inode, pcc_lower_path(dentry),
+			   lower ? lower->f_cred : current_cred(), from,
+			   LLONG_MAX);
 	if (ret)
 		return ret;
 	old = pcc_copy_creds(inode);
@@ -332,7 +316,7 @@ long pcc_rw_fallocate(struct inode *inode, struct file *lower, int mode,
 	long ret;
 
 	/* Collapsing or inserting moves everything after the range. */
-	ret = pcc_rw_dirty(inode, lower, offset,
+	ret = pcc_rw_dirty(inode, &lower->f_path, lower->f_cred, offset,
 			   mode & (FALLOC_FL_COLLAPSE_RANGE |
 				   FALLOC_FL_INSERT_RANGE) ? LLONG_MAX : len);
 	if (ret)
@@ -459,7 +443,6 @@ static ssize_t pcc_rw_copy_back(struct inode *inode, struct file *copy,
 static int pcc_rw_record(struct inode *inode, const struct pcc_version *v)
 {
 	struct pcc_inode *pcci = PCC_I(inode)->pcci;
-	struct file *copy = pcci->copy;
 	struct pcc_copy_xattr cx = {
 		.magic		= PCC_COPY_MAGIC,
 		.format		= PCC_COPY_FORMAT,
@@ -467,18 +450,9 @@ static int pcc_rw_record(struct inode *inode, const struct pcc_version *v)
 		.dataset_id	= pcci->dataset_id,
 		.version	= *v,
 	};
-	const struct cred *old;
-	int ret;
 
-	old = pcc_copy_creds(inode);
-	ret = mnt_want_write(copy->f_path.mnt);
-	if (!ret) {
-		ret = vfs_setxattr(PCC_NOP_IDMAP, copy->f_path.dentry,
-				   PCC_XATTR_COPY, &cx, sizeof(cx), 0);
-		mnt_drop_write(copy->f_path.mnt);
-	}
-	revert_creds(old);
-	return ret;
+	return pcc_copy_setxattr(inode, pcci->copy, PCC_XATTR_COPY, &cx,
+				 sizeof(cx));
 }
 
 /*
