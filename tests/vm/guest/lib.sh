@@ -14,6 +14,18 @@ skip() { say "SKIP: $*"; exit 77; }
 # The CI form of a scenario is bounded so that CI's five boots fit in its
 # hour; --long (PCC_LONG=1) runs the long form everywhere.
 #
+# power_cut: end the first boot of a power-cut scenario ("# pcc-vm:
+# power-cut LANE..." in its header) as a power cut would: nothing synced
+# or unmounted; tests/vm/run kills QEMU on this line and boots again on
+# the same disk with PCC_PHASE=2.  To the console at once: the scenario's
+# own output is shown only when it ends.
+power_cut() {
+	say "cutting the power"
+	echo "PCC-POWER-CUT $PCC_BOOT" > /dev/console
+	sleep 600
+	fail "the power was not cut (not a power-cut boot of tests/vm/run?)"
+}
+
 # ci_lanes LANE_OR_BOOT...: the CI form runs on these lanes (or boots, such
 # as arm64-6.1-max) only.
 ci_lanes() {

@@ -26,18 +26,22 @@ PCCD_UMOUNT_LAST=
 # How long a copy may take before a wait gives up (seconds).
 if [ "${PCC_LONG:-0}" = 1 ]; then PCCD_WAIT=300; else PCCD_WAIT=60; fi
 
-# pccd_setup NAME: nfs_setup, pcc loaded, the directories above made (the
+# pccd_setup NAME [--keep]: nfs_setup, pcc loaded, the directories above made (the
 # mount point empty and unmounted), no pccd running; the EXIT trap undoes
 # it all (pccd_cleanup).
+# With --keep (the second boot of a power cut) SRV and CACHE are kept as
+# the first boot left them.
 pccd_setup() {
 	load_pcc
 	nfs_setup
 	! pidof pccd > /dev/null || fail "a pccd is running already: $(pidof pccd)"
 	SRV=$EXPORT_DIR/$1 LOWER=$NFS4/$1 MNT=/mnt/pcc-$1 CACHE=$PCC_SCRATCH/pccd-$1
-	rm -rf "$SRV" "$CACHE"
+	if [ "${2:-}" != --keep ]; then
+		rm -rf "$SRV" "$CACHE"
+		mkdir -m 0700 "$CACHE"
+	fi
 	mkdir -p "$SRV" "$MNT" /etc/pcc
 	chmod 0777 "$SRV"
-	mkdir -m 0700 "$CACHE"
 	: > "$PCCD_LOG"
 	PCCD_UMOUNT=$MNT
 	PCCD_RM="$SRV $CACHE $CONF"
