@@ -101,6 +101,12 @@ conf_dataset() {
 	[ -z "${3:-}" ] || printf '        rule: "%s"\n' "$3" >> "$CONF"
 	[ $# -lt 4 ] || printf '        attach: [%s]\n' "$4" >> "$CONF"
 }
+# conf_dataset_rw PATH RWID: a read-write dataset (mode rw).
+conf_dataset_rw() {
+	[ "$conf_has_ds" = 1 ] || printf '    datasets:\n' >> "$CONF"
+	conf_has_ds=1
+	printf '      - path: %s\n        rwid: %s\n        mode: rw\n' "$1" "$2" >> "$CONF"
+}
 # conf_sum: the checksum of the configuration file (changed or not).
 conf_sum() {
 	md5sum "$CONF" | cut -d' ' -f1
