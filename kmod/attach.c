@@ -438,6 +438,9 @@ int pcc_try_auto_attach(struct inode *inode, bool *cached,
 	if (pi->pcci && (pi->pcci->wmapcnt || pi->pcci->mapcnt ||
 			 pi->pcci->attaching))
 		return 0;
+	/* Nor while paged: its pages, not a read-only copy, hold the data. */
+	if (pcc_paged(inode))
+		return 0;
 	write_seq = atomic_read(&pi->pcc_write_seq);
 	/* Pairs with pcc_write_end(): the sequence, then the writers. */
 	smp_rmb();
@@ -636,6 +639,12 @@ int pcc_attach(struct inode *inode, u32 type, u32 dataset_id)
 	}
 	ret = -EBUSY;
 	if (pcci && (pcci->wmapcnt || pcci->mapcnt || pcci->attaching))
+		goto out_unlock;
+	/*
+	 * A paged file (paged.c) only read-write: its pages may be newer
+	 * than the lower, and are written back to the copy once attached.
+	 */
+	if (type == PCC_TYPE_READONLY && pcc_paged(inode))
 		goto out_unlock;
 	/*
 	 * Read-write needs the file to itself: no other open file, and no

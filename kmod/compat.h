@@ -171,6 +171,39 @@ static inline ssize_t pcc_lower_splice_read(struct file *lower, loff_t *ppos,
 #endif
 }
 
+/* The callback of write_cache_pages() takes a folio from 6.3. */
+#ifdef HAVE_WRITEPAGE_T_FOLIO
+#define PCC_WRITEPAGE_T_FOLIO	1
+#else
+#define PCC_WRITEPAGE_T_FOLIO	0
+#endif
+
+/*
+ * ->write_begin hands back, and ->write_end takes, a folio from 6.12, a
+ * page before.  pcc_write_begin_t names that type.
+ */
+#ifdef HAVE_WRITE_BEGIN_FOLIO
+#define pcc_write_begin_t		struct folio
+#define pcc_write_begin_ret(folio)	(folio)
+#define pcc_write_end_folio(p)		(p)
+#else
+#define pcc_write_begin_t		struct page
+#define pcc_write_begin_ret(folio)	(&(folio)->page)
+#define pcc_write_end_folio(p)		page_folio(p)
+#endif
+
+/* splice from a file's own page cache: filemap_splice_read() from 6.5. */
+static inline ssize_t pcc_filemap_splice_read(struct file *in, loff_t *ppos,
+					      struct pipe_inode_info *pipe,
+					      size_t len, unsigned int flags)
+{
+#ifdef HAVE_VFS_SPLICE_READ
+	return filemap_splice_read(in, ppos, pipe, len, flags);
+#else
+	return generic_file_splice_read(in, ppos, pipe, len, flags);
+#endif
+}
+
 /* struct file_lock moved its common fields into file_lock_core (6.9). */
 static inline void pcc_lock_set_file(struct file_lock *fl, struct file *file)
 {

@@ -226,8 +226,10 @@ static int pcc_release(struct inode *inode, struct file *file)
 	 * No one is left to get an error: the copy stays dirty for the next
 	 * close, the detach or pccd, and the error is reported as an event.
 	 */
-	if (atomic_dec_and_test(&PCC_I(inode)->pcc_open_count))
+	if (atomic_dec_and_test(&PCC_I(inode)->pcc_open_count)) {
+		pcc_paged_release(inode);
 		pcc_rw_writeback(inode);
+	}
 	dput(pcc_lower_dentry(file->f_path.dentry));
 	if (!lower)
 		return 0;
@@ -250,15 +252,19 @@ static int pcc_flush(struct file *file, fl_owner_t id)
 {
 	struct file *lower = pcc_lower_file(file);
 	struct inode *inode = file_inode(file);
-	int ret = 0;
+	int ret = 0, err;
 
 	/*
 	 * The last close of a read-write file writes it back, so the next
 	 * open anywhere sees the data (close-to-open); its error is close's.
 	 */
 	if (file_count(file) == 1 &&
-	    atomic_read(&PCC_I(inode)->pcc_open_count) == 1)
-		ret = pcc_rw_writeback(inode);
+	    atomic_read(&PCC_I(inode)->pcc_open_count) == 1) {
+		/* The pages of a paged file first: they hold the latest. */
+		ret = pcc_paged_flush(inode);
+		err = pcc_rw_writeback(inode);
+		ret = ret ? ret : err;
+	}
 	/*
 	 * A file without its lower file wrote nothing, but closing it still
 	 * drops the POSIX locks the closer holds through other descriptors.
@@ -273,8 +279,7 @@ static int pcc_flush(struct file *file, fl_owner_t id)
 	}
 	/* NFS writes back here (close-to-open). */
 	if (lower->f_op->flush) {
-		int err = lower->f_op->flush(lower, id);
-
+		err = lower->f_op->flush(lower, id);
 		ret = ret ? ret : err;
 	}
 	locks_remove_posix(lower, id);
@@ -309,6 +314,13 @@ static loff_t pcc_llseek(struct file *file, loff_t offset, int whence)
 	struct file *lower;
 	loff_t ret;
 
+	/*
+	 * A paged file's end is our size, which its pages may have moved;
+	 * it is all data (no hole reported, as is always allowed): nothing
+	 * needs writing back to answer.
+	 */
+	if (pcc_paged(file_inode(file)))
+		return generic_file_llseek(file, offset, whence);
 	/* A read-write file's end is its copy's. */
 	if (whence == SEEK_DATA || whence == SEEK_HOLE ||
 	    (whence == SEEK_END && pcc_rw_attached(file_inode(file)))) {
@@ -577,6 +589,8 @@ static ssize_t pcc_read_iter(struct kiocb *iocb, struct iov_iter *to)
 		return 0;
 	if (iocb->ki_flags & IOCB_NOWAIT)
 		return -EAGAIN;
+	if (pcc_paged(inode))
+		return pcc_paged_read_iter(iocb, to);
 	pcc_io_init(inode, PIT_READ, &cached);
 	if (cached) {
 		bool rw = pcc_rw_attached(inode);
@@ -624,6 +638,8 @@ static ssize_t pcc_write_iter(struct kiocb *iocb, struct iov_iter *from)
 		return PTR_ERR(lower);
 	if ((iocb->ki_flags & IOCB_DIRECT) && !pcc_file_can_direct(lower))
 		return -EINVAL;
+	if (pcc_paged(inode))
+		return pcc_paged_write_iter(iocb, from, lower);
 	if (pcc_rw_begin(inode)) {
 		ret = pcc_rw_write_iter(iocb, from, lower);
 		if (pcc_rw_finish(inode, &ret))
@@ -697,6 +713,8 @@ static ssize_t pcc_splice_read(struct file *in, loff_t *ppos,
 	ssize_t ret;
 	bool cached;
 
+	if (pcc_paged(inode))
+		return pcc_filemap_splice_read(in, ppos, pipe, len, flags);
 	/* Under the pipe's mutex: pcc_lock is not waited for. */
 	pcc_io_init_nowait(inode, PIT_SPLICE, &cached);
 	if (cached) {
@@ -735,6 +753,8 @@ static ssize_t pcc_splice_write(struct pipe_inode_info *pipe,
 
 	if (IS_ERR(lower))
 		return PTR_ERR(lower);
+	if (pcc_paged(inode))
+		return pcc_paged_splice_write(pipe, out, ppos, len, flags);
 	if (pcc_rw_begin(inode)) {
 		ret = pcc_rw_splice_write(pipe, out, ppos, len, flags, lower);
 		if (pcc_rw_finish(inode, &ret))
@@ -772,6 +792,13 @@ static int pcc_fsync(struct file *file, loff_t start, loff_t end,
 
 	if (IS_ERR(lower))
 		return PTR_ERR(lower);
+	/*
+	 * A paged file's pages first (msync comes here too), and any error
+	 * their write-back met since this file last looked.
+	 */
+	ret = file_write_and_wait_range(file, start, end);
+	if (ret)
+		return ret;
 	if (pcc_rw_begin(inode)) {
 		const struct cred *old = pcc_copy_creds(inode);
 
@@ -784,8 +811,8 @@ static int pcc_fsync(struct file *file, loff_t start, loff_t end,
 }
 
 /* The lower's truncate_pagecache() unmaps what it removes from our VMAs. */
-static long pcc_fallocate(struct file *file, int mode, loff_t offset,
-			  loff_t len)
+static long pcc_fallocate_data(struct file *file, int mode, loff_t offset,
+			       loff_t len)
 {
 	struct file *lower = pcc_lower_file_open(file);
 	struct inode *inode = file_inode(file);
@@ -816,6 +843,34 @@ static long pcc_fallocate(struct file *file, int mode, loff_t offset,
 	if (mirror && !ret)
 		pcc_mirror_change(inode, file, mirror, offset, len);
 	pcc_write_end(inode, mirror);
+	return ret;
+}
+
+/*
+ * A paged file's pages are written back first and dropped where the
+ * fallocate changed the data; our i_rwsem orders it with writes, which
+ * go through the pages.
+ */
+static long pcc_fallocate(struct file *file, int mode, loff_t offset,
+			  loff_t len)
+{
+	struct inode *inode = file_inode(file);
+	long ret;
+
+	if (!pcc_paged(inode))
+		return pcc_fallocate_data(file, mode, offset, len);
+	inode_lock(inode);
+	ret = pcc_paged_flush(inode);
+	if (!ret)
+		ret = pcc_fallocate_data(file, mode, offset, len);
+	if (!ret) {
+		if (mode & (FALLOC_FL_COLLAPSE_RANGE | FALLOC_FL_INSERT_RANGE))
+			len = LLONG_MAX;
+		else if (!(mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE)))
+			len = 0;
+		pcc_paged_changed(inode, offset, len);
+	}
+	inode_unlock(inode);
 	return ret;
 }
 

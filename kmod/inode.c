@@ -14,6 +14,7 @@
 #include <linux/mm.h>
 #include <linux/mount.h>
 #include <linux/namei.h>
+#include <linux/pagemap.h>
 #include <linux/posix_acl.h>
 #include <linux/slab.h>
 #include <linux/xattr.h>
@@ -156,10 +157,16 @@ void pcc_copy_attr(struct inode *inode)
 	struct inode *lower = pcc_lower_inode(inode);
 	struct inode *data;
 	blkcnt_t blocks;
+	bool paged;
 
 	/* A read-write file's data, so size and times, are its copy's. */
 	rcu_read_lock();
 	data = S_ISREG(inode->i_mode) ? pcc_rw_data_inode(inode) : lower;
+	/*
+	 * A paged file's size is ours: its pages may reach past what was
+	 * written back (paged.c keeps it).
+	 */
+	paged = S_ISREG(inode->i_mode) && pcc_paged(inode);
 	blocks = pcc_lower_blocks(data);
 	spin_lock(&inode->i_lock);
 	inode->i_mode = pcc_exec_mode(inode, lower->i_mode);
@@ -172,7 +179,8 @@ void pcc_copy_attr(struct inode *inode)
 	fsstack_copy_attr_times(inode, data);
 	if (data != lower)
 		fsstack_copy_attr_atime(inode, lower);
-	i_size_write(inode, i_size_read(data));
+	if (!paged)
+		i_size_write(inode, i_size_read(data));
 	inode->i_blocks = blocks;
 	spin_unlock(&inode->i_lock);
 	rcu_read_unlock();
@@ -246,6 +254,8 @@ static void pcc_inode_fill(struct inode *inode)
 	case S_IFREG:
 		inode->i_op = &pcc_file_iops;
 		inode->i_fop = &pcc_file_fops;
+		/* Used only while the file is paged (paged.c). */
+		inode->i_mapping->a_ops = &pcc_paged_aops;
 		break;
 	case S_IFLNK:
 		inode->i_op = &pcc_symlink_iops;
@@ -305,6 +315,12 @@ int pcc_getattr(pcc_idmap_t *idmap, const struct path *path,
 	bool cached, rw;
 	int ret;
 
+	/* A paged file's pages hold its latest size and times: out first. */
+	if (S_ISREG(inode->i_mode) && !(flags & AT_STATX_DONT_SYNC)) {
+		ret = pcc_paged_flush(inode);
+		if (ret)
+			return ret;
+	}
 	/* A stat may attach the file (PCC_DS_ATTACH_STAT); it shows the lower. */
 	if (S_ISREG(inode->i_mode) && !(flags & AT_STATX_DONT_SYNC)) {
 		pcc_io_init(inode, PIT_GETATTR, &cached);
@@ -375,6 +391,7 @@ int pcc_setattr(pcc_idmap_t *idmap, struct dentry *dentry, struct iattr *ia)
 	struct inode *lower_inode = d_inode(lower->dentry);
 	struct file *mirror = NULL;
 	struct iattr lower_ia;
+	bool paged;
 	int ret;
 
 	ret = setattr_prepare(idmap, dentry, ia);
@@ -417,10 +434,24 @@ int pcc_setattr(pcc_idmap_t *idmap, struct dentry *dentry, struct iattr *ia)
 	 * A read-write file's truncate goes to its copy; anything else the
 	 * call changes (a mode, with ATTR_KILL_*) to the lower.
 	 */
+	/*
+	 * A paged file's pages are written back first, and dropped past the
+	 * new end after (pcc_paged_changed()): our i_rwsem held, no write()
+	 * makes new ones meanwhile.
+	 */
+	paged = (ia->ia_valid & ATTR_SIZE) && S_ISREG(inode->i_mode) &&
+		pcc_paged(inode);
+	if (paged) {
+		ret = filemap_write_and_wait(inode->i_mapping);
+		if (ret)
+			return ret;
+	}
 	if ((ia->ia_valid & ATTR_SIZE) && S_ISREG(inode->i_mode) &&
 	    pcc_rw_begin(inode)) {
 		ret = pcc_rw_truncate(dentry, ia, pcc_rw_setattr_lower(ia));
 		pcc_rw_end(inode);
+		if (!ret && paged)
+			pcc_paged_changed(inode, ia->ia_size, LLONG_MAX);
 		/*
 		 * truncate(2) of a file nobody has open: no close will come
 		 * to write it back, so it is written back now.
@@ -445,7 +476,9 @@ int pcc_setattr(pcc_idmap_t *idmap, struct dentry *dentry, struct iattr *ia)
 
 	/* i_size is written by pcc_copy_attr() only, under our i_lock. */
 	pcc_copy_attr(inode);
-	if (!ret && (ia->ia_valid & ATTR_SIZE))
+	if (!ret && paged)
+		pcc_paged_changed(inode, ia->ia_size, LLONG_MAX);
+	else if (!ret && (ia->ia_valid & ATTR_SIZE))
 		truncate_pagecache(inode, i_size_read(inode));
 	if (mirror && !ret)
 		pcc_mirror_change(inode, NULL, mirror, ia->ia_size, 0);

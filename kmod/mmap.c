@@ -4,7 +4,9 @@
  *
  * A mapping of ours is bound, once, to a backing file: the copy of an
  * attached file for a mapping that cannot write it, the lower file
- * otherwise (docs/design/0005-copy-mappings.md).  It is bound to the file
+ * otherwise (docs/design/0005-copy-mappings.md).  Mappings of files
+ * attached read-write are the exception: they map pages of our own inode
+ * (paged.c, docs/design/0010-paged-mappings.md).  It is bound to the file
  * the backing's ->mmap binds it to, as overlayfs binds its real file:
  * vma->vm_file is the lower file (or the copy) from then on
  * (or, when the lower is itself stacked, the file it bound the mapping to),
@@ -380,20 +382,13 @@ int pcc_mmap(struct file *file, struct vm_area_struct *vma)
 	struct pcc_vma *pv;
 	int ret;
 
+	/* A read-write file's mappings map pages of our own (paged.c). */
+	ret = pcc_paged_mmap(file, vma);
+	if (ret)
+		return ret < 0 ? ret : 0;
 	pv = kmalloc(sizeof(*pv), GFP_KERNEL);
 	if (!pv)
 		return -ENOMEM;
-	/*
-	 * A shared mapping of a read-write file that does not write (a
-	 * PROT_READ mapping of a descriptor open for writing) is made one
-	 * that never can, as shmem makes those of a sealed memfd: a later
-	 * mprotect(PROT_WRITE) gets EACCES.  It is then bound to the copy
-	 * like any read-only mapping; one that writes is refused in
-	 * pcc_mmap_write_get() (this version).
-	 */
-	if ((vma->vm_flags & (VM_SHARED | VM_MAYWRITE | VM_WRITE)) ==
-	    (VM_SHARED | VM_MAYWRITE) && pcc_rw_attached(inode))
-		pcc_vm_flags_clear(vma, VM_MAYWRITE);
 	if ((vma->vm_flags & (VM_SHARED | VM_MAYWRITE)) ==
 	    (VM_SHARED | VM_MAYWRITE)) {
 		ret = pcc_mmap_write_get(inode);

@@ -144,6 +144,13 @@ struct pcc_inode {
 	struct file *wb_lower;
 	/* The RW copy's inode (referenced): stat shows its size and times. */
 	struct inode *rw_inode;
+	/*
+	 * Paged mappings (paged.c), under map_lock: how many VMAs map our
+	 * own pages, and a lower file of a writer of the file, referenced,
+	 * that its pages are written back through while it is detached.
+	 */
+	unsigned int pagedcnt;
+	struct file *paged_lower;
 };
 
 struct pcc_inode_info {
@@ -311,6 +318,20 @@ void pcc_file_exit(void);
 
 /* mmap.c */
 int pcc_mmap(struct file *file, struct vm_area_struct *vma);
+
+/* paged.c: mappings of read-write files through our own page cache */
+extern const struct address_space_operations pcc_paged_aops;
+bool pcc_paged(struct inode *inode);
+int pcc_paged_mmap(struct file *file, struct vm_area_struct *vma);
+ssize_t pcc_paged_read_iter(struct kiocb *iocb, struct iov_iter *to);
+ssize_t pcc_paged_write_iter(struct kiocb *iocb, struct iov_iter *from,
+			     struct file *lower);
+ssize_t pcc_paged_splice_write(struct pipe_inode_info *pipe,
+			       struct file *out, loff_t *ppos, size_t len,
+			       unsigned int flags);
+int pcc_paged_flush(struct inode *inode);
+void pcc_paged_changed(struct inode *inode, loff_t pos, loff_t len);
+int pcc_paged_release(struct inode *inode);
 
 /* xattr.c */
 extern const struct xattr_handler *pcc_xattr_handlers[];

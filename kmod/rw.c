@@ -23,11 +23,11 @@
  * Changes hold pcci->rw_sem for reading and re-check the type under it; a
  * write-back holds it for writing, so no change is made while it copies
  * and none is lost: a change that waited for it is made to the copy after,
- * and marks the copy dirty again.  Lock order: our i_rwsem (setattr), then
- * rw_sem, then the copy's and the lower's i_rwsem.  Nothing here is
- * reached under mmap_lock: a shared mapping that may write is refused for
- * read-write files (pcc_mmap_write_get()), and read-only mappings of the
- * copy change nothing.
+ * and marks the copy dirty again.  Lock order: our i_rwsem (setattr), a
+ * page of ours (its write-back to the copy, paged.c), then rw_sem, then
+ * the copy's and the lower's i_rwsem.  Nothing here is reached under
+ * mmap_lock: mappings of read-write files map pages of our own, whose
+ * stores reach the copy at their write-back (paged.c).
  */
 #include <linux/cred.h>
 #include <linux/falloc.h>

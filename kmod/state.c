@@ -126,9 +126,11 @@ void pcc_inode_free(struct inode *inode)
 	}
 	/* Any copy: attached, or left open by a detach that could not wait. */
 	WARN_ON_ONCE(atomic_read(&pcci->active_ios) || pcci->mapcnt ||
-		     pcci->wmapcnt || pcci->mirror);
+		     pcci->wmapcnt || pcci->mirror || pcci->pagedcnt);
 	if (pcci->copy)
 		fput(pcci->copy);
+	if (pcci->paged_lower)
+		fput(pcci->paged_lower);
 	pcc_rw_release(pcci);
 	pi->pcci = NULL;
 	kmem_cache_free(pcc_pcci_cachep, pcci);
@@ -733,8 +735,9 @@ int pcc_mmap_write_get(struct inode *inode)
 		return -ENOMEM;
 	spin_lock(&pcci->map_lock);
 	/*
-	 * A read-write file's stores would have to reach its copy, and a
-	 * detach would have to move them: not in this version.
+	 * A read-write file's mappings are paged (paged.c); one can only
+	 * come here if an attach raced its mmap: the lower's pages are not
+	 * the file's data then.
 	 */
 	if (pcci->mapcnt || pcci->type == PCC_TYPE_READWRITE) {
 		ret = -EBUSY;

@@ -194,6 +194,14 @@ static int pcc_fill_super(struct super_block *sb, struct fs_context *fc)
 	sb->s_blocksize = lower_sb->s_blocksize;
 	sb->s_blocksize_bits = lower_sb->s_blocksize_bits;
 	sb->s_magic = PCC_SUPER_MAGIC;
+	/*
+	 * A writeback context of our own: the pages of read-write files'
+	 * mappings are ours (paged.c), written back by the flusher as any
+	 * filesystem's.
+	 */
+	ret = super_setup_bdi(sb);
+	if (ret)
+		return ret;
 	sb->s_op = &pcc_sops;
 	sb->s_d_op = &pcc_dops;
 	sb->s_xattr = pcc_xattr_handlers;

@@ -1447,6 +1447,9 @@ static const char *const stat_names[] = {
 	[PCC_STAT_DETACH_EVICTED]	= "detach_evicted",
 	[PCC_STAT_WRITEBACKS]		= "writebacks",
 	[PCC_STAT_WRITEBACK_BYTES]	= "writeback_bytes",
+	[PCC_STAT_PAGED_FAULTS]		= "paged_faults",
+	[PCC_STAT_PAGED_WRITE_FAULTS]	= "paged_write_faults",
+	[PCC_STAT_PAGED_MKWRITES]	= "paged_mkwrites",
 };
 
 /* A counter added to enum pcc_stat must be named here. */

@@ -62,6 +62,36 @@ static int probe_permission(struct mnt_idmap *idmap, struct inode *inode,
 	return vfs_splice_read(NULL, &pos, NULL, 0, 0) ? 0 : 1;
 ])
 
+	# 6.3: the callback of write_cache_pages() takes a folio.
+	PCC_KERNEL_PROBE([WRITEPAGE_T_FOLIO], [passes a folio to writepage_t], [
+#include <linux/writeback.h>
+static int probe_writepage(struct folio *folio, struct writeback_control *wbc,
+			   void *data)
+{
+	return 0;
+}
+], [
+	writepage_t fn = probe_writepage;
+
+	return fn ? 0 : 1;
+])
+
+	# 6.12: ->write_begin and ->write_end take a folio, not a page.
+	PCC_KERNEL_PROBE([WRITE_BEGIN_FOLIO], [passes a folio to write_begin], [
+#include <linux/fs.h>
+static int probe_write_begin(struct file *file, struct address_space *mapping,
+			     loff_t pos, unsigned int len,
+			     struct folio **foliop, void **fsdata)
+{
+	return 0;
+}
+], [
+	static const struct address_space_operations aops = {
+		.write_begin = probe_write_begin,
+	};
+	return aops.write_begin ? 0 : 1;
+])
+
 	# 6.9 moved the common struct file_lock fields into file_lock_core.
 	PCC_KERNEL_PROBE([FILE_LOCK_CORE], [has struct file_lock_core], [
 #include <linux/fs.h>

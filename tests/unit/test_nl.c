@@ -1139,6 +1139,9 @@ static void test_names(void **state)
 	assert_string_equal(pcc_nl_stat_name(PCC_STAT_WRITEBACK_BYTES),
 			    "writeback_bytes");
 	assert_int_equal(PCC_STAT_WRITEBACKS, PCC_STAT_DETACH_EVICTED + 1);
+	assert_string_equal(pcc_nl_stat_name(PCC_STAT_PAGED_MKWRITES),
+			    "paged_mkwrites");
+	assert_int_equal(PCC_STAT_PAGED_FAULTS, PCC_STAT_WRITEBACK_BYTES + 1);
 	assert_string_equal(pcc_nl_stat_name(PCC_STAT_COUNT), "unknown");
 	for (i = 0; i < PCC_STAT_COUNT; i++)
 		assert_string_not_equal(pcc_nl_stat_name(i), "unknown");

@@ -59,6 +59,7 @@ EXTRA_DIST += \
 	tests/vm/scenarios/73-pcc-rw \
 	tests/vm/scenarios/73-pcc-rw-create \
 	tests/vm/scenarios/73-pcc-rw-fsx \
+	tests/vm/scenarios/73-pcc-rw-mmap \
 	tests/vm/scenarios/74-pccd-rw \
 	tests/vm/scenarios/75-pcc-rw-powercut \
 	tests/vm/scenarios/70-pcc-cache-auto \
@@ -151,6 +152,11 @@ tests_vm_progs_pcc_ctl_SOURCES = tests/vm/progs/pcc-ctl.c \
 tests_vm_progs_pcc_stress_SOURCES = tests/vm/progs/pcc-stress.c \
 	tests/vm/progs/cache-copy.h $(progs_common)
 tests_vm_progs_pcc_stress_LDADD = -lpthread
+# pcc-store reports the fault path of stores to read-write files (73-*).
+noinst_PROGRAMS += tests/vm/progs/pcc-store
+tests_vm_progs_pcc_store_SOURCES = tests/vm/progs/pcc-store.c \
+	tests/vm/progs/check.h tests/vm/progs/cache-copy.h
+tests_vm_progs_pcc_store_LDADD = -lpthread
 # pcc-epoch reads a tree as a training epoch does, timed (tests/vm/demo).
 noinst_PROGRAMS += tests/vm/progs/pcc-epoch
 tests_vm_progs_pcc_epoch_SOURCES = tests/vm/progs/pcc-epoch.c

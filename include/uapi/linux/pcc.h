@@ -266,6 +266,7 @@
  *	PCC_STAT_DETACH_EVICTED.
  *  4	read-write datasets and PCC_TYPE_READWRITE attach (RW-PCC),
  *	PCC_XATTR_DIRTY, PCC_STAT_WRITEBACKS and PCC_STAT_WRITEBACK_BYTES;
+ *	shared writable mappings of read-write files, PCC_STAT_PAGED_*;
  *	PCC_CMD_EVICT refuses a copy not written back (-EBUSY).
  */
 #ifndef _UAPI_LINUX_PCC_H
@@ -446,6 +447,12 @@ enum pcc_stat {
 	PCC_STAT_DETACH_EVICTED,	/* PCC_DETACH_EVICTED */
 	PCC_STAT_WRITEBACKS,		/* RW copies written back */
 	PCC_STAT_WRITEBACK_BYTES,	/* bytes they wrote to the lower */
+	PCC_STAT_PAGED_FAULTS,		/* faults of paged mappings (read-
+					 * write files'), not for a store */
+	PCC_STAT_PAGED_WRITE_FAULTS,	/* ... for a store (x86_64's first
+					 * store to a page) */
+	PCC_STAT_PAGED_MKWRITES,	/* stores to a page mapped read-only
+					 * (->page_mkwrite) */
 
 	__PCC_STAT_MAX
 };

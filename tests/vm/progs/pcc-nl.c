@@ -470,7 +470,8 @@ static const char *const stat_names[PCC_STAT_COUNT] = {
 	"detach_dataset", "detach_copy_gone", "detach_error", "hits",
 	"hit_bytes", "misses", "stale", "fallbacks", "cache_errors",
 	"events_dropped", "mirror_writes", "detach_evicted", "writebacks",
-	"writeback_bytes",
+	"writeback_bytes", "paged_faults", "paged_write_faults",
+	"paged_mkwrites",
 };
 
 static uint32_t get_u32(struct nlattr **tb, int type)
