@@ -315,14 +315,12 @@ int pcc_getattr(pcc_idmap_t *idmap, const struct path *path,
 	bool cached, rw;
 	int ret;
 
-	/* A paged file's pages hold its latest size and times: out first. */
 	if (S_ISREG(inode->i_mode) && !(flags & AT_STATX_DONT_SYNC)) {
+		/* A paged file's pages hold its latest data: out first. */
 		ret = pcc_paged_flush(inode);
 		if (ret)
 			return ret;
-	}
-	/* A stat may attach the file (PCC_DS_ATTACH_STAT); it shows the lower. */
-	if (S_ISREG(inode->i_mode) && !(flags & AT_STATX_DONT_SYNC)) {
+		/* A stat may attach it (PCC_DS_ATTACH_STAT); it shows the lower. */
 		pcc_io_init(inode, PIT_GETATTR, &cached);
 		if (cached)
 			pcc_io_fini(inode);
@@ -431,10 +429,6 @@ int pcc_setattr(pcc_idmap_t *idmap, struct dentry *dentry, struct iattr *ia)
 	 * Before the lower's freeze protection, as a write begins (file.c).
 	 */
 	/*
-	 * A read-write file's truncate goes to its copy; anything else the
-	 * call changes (a mode, with ATTR_KILL_*) to the lower.
-	 */
-	/*
 	 * A paged file's pages are written back first, and dropped past the
 	 * new end after (pcc_paged_changed()): our i_rwsem held, no write()
 	 * makes new ones meanwhile.
@@ -446,6 +440,10 @@ int pcc_setattr(pcc_idmap_t *idmap, struct dentry *dentry, struct iattr *ia)
 		if (ret)
 			return ret;
 	}
+	/*
+	 * A read-write file's truncate goes to its copy; anything else the
+	 * call changes (a mode, with ATTR_KILL_*) to the lower.
+	 */
 	if ((ia->ia_valid & ATTR_SIZE) && S_ISREG(inode->i_mode) &&
 	    pcc_rw_begin(inode)) {
 		ret = pcc_rw_truncate(dentry, ia, pcc_rw_setattr_lower(ia));
@@ -474,7 +472,10 @@ int pcc_setattr(pcc_idmap_t *idmap, struct dentry *dentry, struct iattr *ia)
 	inode_unlock(lower_inode);
 	mnt_drop_write(lower->mnt);
 
-	/* i_size is written by pcc_copy_attr() only, under our i_lock. */
+	/*
+	 * i_size is written by pcc_copy_attr() only, under our i_lock; a
+	 * paged file's by pcc_paged_changed(), under our i_rwsem.
+	 */
 	pcc_copy_attr(inode);
 	if (!ret && paged)
 		pcc_paged_changed(inode, ia->ia_size, LLONG_MAX);
