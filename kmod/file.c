@@ -628,6 +628,7 @@ static ssize_t pcc_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	struct kiocb lower_iocb;
 	struct file *lower, *mirror;
 	ssize_t ret;
+	int rw;
 
 	if (!iov_iter_count(from))
 		return 0;
@@ -638,9 +639,18 @@ static ssize_t pcc_write_iter(struct kiocb *iocb, struct iov_iter *from)
 		return PTR_ERR(lower);
 	if ((iocb->ki_flags & IOCB_DIRECT) && !pcc_file_can_direct(lower))
 		return -EINVAL;
-	if (pcc_paged(inode))
-		return pcc_paged_write_iter(iocb, from, lower);
-	if (pcc_rw_begin(inode)) {
+	/* -EAGAIN: paged, or not, since looked at (paged.c). */
+	for (;;) {
+		if (pcc_paged(inode)) {
+			ret = pcc_paged_write_iter(iocb, from, lower);
+			if (ret != -EAGAIN)
+				return ret;
+		}
+		rw = pcc_rw_change_begin(inode);
+		if (rw >= 0)
+			break;
+	}
+	if (rw) {
 		ret = pcc_rw_write_iter(iocb, from, lower);
 		if (pcc_rw_finish(inode, &ret))
 			return ret;
@@ -750,12 +760,16 @@ static ssize_t pcc_splice_write(struct pipe_inode_info *pipe,
 	struct inode *inode = file_inode(out);
 	struct file *mirror;
 	ssize_t ret;
+	int rw;
 
 	if (IS_ERR(lower))
 		return PTR_ERR(lower);
 	if (pcc_paged(inode))
 		return pcc_paged_splice_write(pipe, out, ppos, len, flags);
-	if (pcc_rw_begin(inode)) {
+	rw = pcc_rw_change_begin(inode);
+	if (rw < 0)
+		return pcc_paged_splice_write(pipe, out, ppos, len, flags);
+	if (rw) {
 		ret = pcc_rw_splice_write(pipe, out, ppos, len, flags, lower);
 		if (pcc_rw_finish(inode, &ret))
 			return ret;
@@ -810,18 +824,26 @@ static int pcc_fsync(struct file *file, loff_t start, loff_t end,
 	return vfs_fsync_range(lower, start, end, datasync);
 }
 
-/* The lower's truncate_pagecache() unmaps what it removes from our VMAs. */
+/*
+ * The lower's truncate_pagecache() unmaps what it removes from our VMAs.
+ * @paged: the caller made the file's pages safe (pcc_fallocate()); if not
+ * and the file became paged since, PCC_BECAME_PAGED with nothing done.
+ */
 static long pcc_fallocate_data(struct file *file, int mode, loff_t offset,
-			       loff_t len)
+			       loff_t len, bool paged)
 {
 	struct file *lower = pcc_lower_file_open(file);
 	struct inode *inode = file_inode(file);
 	struct file *mirror;
 	long ret;
+	int rw;
 
 	if (IS_ERR(lower))
 		return PTR_ERR(lower);
-	if (pcc_rw_begin(inode)) {
+	rw = paged ? pcc_rw_begin(inode) : pcc_rw_change_begin(inode);
+	if (rw < 0)
+		return PCC_BECAME_PAGED;
+	if (rw) {
 		ssize_t rw_ret = pcc_rw_fallocate(inode, lower, mode, offset,
 						  len);
 
@@ -849,7 +871,7 @@ static long pcc_fallocate_data(struct file *file, int mode, loff_t offset,
 /*
  * A paged file's pages are written back first and dropped where the
  * fallocate changed the data; our i_rwsem orders it with writes, which
- * go through the pages.
+ * go through the pages.  A store racing it lands before or after it.
  */
 static long pcc_fallocate(struct file *file, int mode, loff_t offset,
 			  loff_t len)
@@ -857,17 +879,24 @@ static long pcc_fallocate(struct file *file, int mode, loff_t offset,
 	struct inode *inode = file_inode(file);
 	long ret;
 
-	if (!pcc_paged(inode))
-		return pcc_fallocate_data(file, mode, offset, len);
+	if (!pcc_paged(inode)) {
+		ret = pcc_fallocate_data(file, mode, offset, len, false);
+		if (ret != PCC_BECAME_PAGED)
+			return ret;
+	}
 	inode_lock(inode);
 	ret = pcc_paged_flush(inode);
 	if (!ret)
-		ret = pcc_fallocate_data(file, mode, offset, len);
+		ret = pcc_fallocate_data(file, mode, offset, len, true);
 	if (!ret) {
-		if (mode & (FALLOC_FL_COLLAPSE_RANGE | FALLOC_FL_INSERT_RANGE))
+		/* Data moved from @offset on: whole pages from its page. */
+		if (mode & (FALLOC_FL_COLLAPSE_RANGE | FALLOC_FL_INSERT_RANGE)) {
+			offset = round_down(offset, PAGE_SIZE);
 			len = LLONG_MAX;
-		else if (!(mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE)))
+		} else if (!(mode & (FALLOC_FL_PUNCH_HOLE |
+				     FALLOC_FL_ZERO_RANGE))) {
 			len = 0;
+		}
 		pcc_paged_changed(inode, offset, len);
 	}
 	inode_unlock(inode);

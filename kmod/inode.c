@@ -317,9 +317,7 @@ int pcc_getattr(pcc_idmap_t *idmap, const struct path *path,
 
 	if (S_ISREG(inode->i_mode) && !(flags & AT_STATX_DONT_SYNC)) {
 		/* A paged file's pages hold its latest data: out first. */
-		ret = pcc_paged_flush(inode);
-		if (ret)
-			return ret;
+		pcc_paged_flush_keep_errors(inode);
 		/* A stat may attach it (PCC_DS_ATTACH_STAT); it shows the lower. */
 		pcc_io_init(inode, PIT_GETATTR, &cached);
 		if (cached)
@@ -382,14 +380,19 @@ static struct file *pcc_rw_setattr_lower(struct iattr *ia)
 	return lower && (lower->f_mode & FMODE_WRITE) ? lower : NULL;
 }
 
-int pcc_setattr(pcc_idmap_t *idmap, struct dentry *dentry, struct iattr *ia)
+/*
+ * The setattr, @paged if its truncate is of a paged file; PCC_BECAME_PAGED
+ * if it was not and the file became paged since, with nothing done.
+ */
+static int pcc_setattr_one(pcc_idmap_t *idmap, struct dentry *dentry,
+			   struct iattr *ia, bool paged)
 {
 	struct inode *inode = d_inode(dentry);
 	const struct path *lower = pcc_lower_path(dentry);
 	struct inode *lower_inode = d_inode(lower->dentry);
 	struct file *mirror = NULL;
 	struct iattr lower_ia;
-	bool paged;
+	int rw = 0;
 	int ret;
 
 	ret = setattr_prepare(idmap, dentry, ia);
@@ -433,22 +436,32 @@ int pcc_setattr(pcc_idmap_t *idmap, struct dentry *dentry, struct iattr *ia)
 	 * new end after (pcc_paged_changed()): our i_rwsem held, no write()
 	 * makes new ones meanwhile.
 	 */
-	paged = (ia->ia_valid & ATTR_SIZE) && S_ISREG(inode->i_mode) &&
-		pcc_paged(inode);
 	if (paged) {
 		ret = filemap_write_and_wait(inode->i_mapping);
 		if (ret)
 			return ret;
+		/*
+		 * A shrinking one takes our size first: a page a store
+		 * dirties meanwhile is then written back short of the new
+		 * end (or dropped), never over it after the cut.  A failed
+		 * cut gives the size back (pcc_paged_changed()).
+		 */
+		if (ia->ia_size < i_size_read(inode))
+			truncate_setsize(inode, ia->ia_size);
 	}
 	/*
 	 * A read-write file's truncate goes to its copy; anything else the
 	 * call changes (a mode, with ATTR_KILL_*) to the lower.
 	 */
-	if ((ia->ia_valid & ATTR_SIZE) && S_ISREG(inode->i_mode) &&
-	    pcc_rw_begin(inode)) {
+	if ((ia->ia_valid & ATTR_SIZE) && S_ISREG(inode->i_mode)) {
+		rw = paged ? pcc_rw_begin(inode) : pcc_rw_change_begin(inode);
+		if (rw < 0)
+			return PCC_BECAME_PAGED;
+	}
+	if (rw) {
 		ret = pcc_rw_truncate(dentry, ia, pcc_rw_setattr_lower(ia));
 		pcc_rw_end(inode);
-		if (!ret && paged)
+		if (paged)
 			pcc_paged_changed(inode, ia->ia_size, LLONG_MAX);
 		/*
 		 * truncate(2) of a file nobody has open: no close will come
@@ -477,7 +490,7 @@ int pcc_setattr(pcc_idmap_t *idmap, struct dentry *dentry, struct iattr *ia)
 	 * paged file's by pcc_paged_changed(), under our i_rwsem.
 	 */
 	pcc_copy_attr(inode);
-	if (!ret && paged)
+	if (paged)
 		pcc_paged_changed(inode, ia->ia_size, LLONG_MAX);
 	else if (!ret && (ia->ia_valid & ATTR_SIZE))
 		truncate_pagecache(inode, i_size_read(inode));
@@ -487,6 +500,20 @@ out:
 	if (ia->ia_valid & ATTR_SIZE)
 		pcc_write_end(inode, mirror);
 	return ret;
+}
+
+int pcc_setattr(pcc_idmap_t *idmap, struct dentry *dentry, struct iattr *ia)
+{
+	struct inode *inode = d_inode(dentry);
+	int ret;
+
+	if (!(ia->ia_valid & ATTR_SIZE) || !S_ISREG(inode->i_mode) ||
+	    !pcc_paged(inode)) {
+		ret = pcc_setattr_one(idmap, dentry, ia, false);
+		if (ret != PCC_BECAME_PAGED)
+			return ret;
+	}
+	return pcc_setattr_one(idmap, dentry, ia, true);
 }
 
 /* lsattr: the lower's flags, or the error the lower gives. */

@@ -46,8 +46,28 @@ bool pcc_paged(struct inode *inode)
 	/* Pairs with the cmpxchg that publishes a new pcc_inode. */
 	struct pcc_inode *pcci = smp_load_acquire(&PCC_I(inode)->pcci);
 
-	return (pcci && READ_ONCE(pcci->pagedcnt)) ||
+	/* Any page left keeps it so: I/O beside the pages would miss them. */
+	return (pcci && READ_ONCE(pcci->paged)) ||
 	       READ_ONCE(inode->i_mapping->nrpages);
+}
+
+/*
+ * pcc_rw_begin() for a change of a read-write file that is not paged: 1
+ * with rw_sem held, 0 if the file is not attached read-write, -EAGAIN if
+ * it became paged since the caller looked (the caller goes through the
+ * pages).  Checked under rw_sem, which the first paged mapping holds for
+ * writing as it sets the flag: a change made to the copy here never runs
+ * beside pages filled from it.
+ */
+int pcc_rw_change_begin(struct inode *inode)
+{
+	if (!pcc_rw_begin(inode))
+		return 0;
+	if (READ_ONCE(PCC_I(inode)->pcci->paged)) {
+		pcc_rw_end(inode);
+		return -EAGAIN;
+	}
+	return 1;
 }
 
 /*
@@ -129,7 +149,7 @@ static int pcc_paged_fill(struct file *file, struct folio *folio)
 {
 	struct inode *inode = folio->mapping->host;
 	size_t len = folio_size(folio);
-	struct file *src;
+	struct file *src, *own = NULL;
 	const struct cred *old;
 	ssize_t n;
 	void *buf;
@@ -144,6 +164,14 @@ static int pcc_paged_fill(struct file *file, struct folio *folio)
 		src = pcc_lower_file_open(file);
 		if (IS_ERR(src))
 			return PTR_ERR(src);
+		/* A write-only opener's: a read-only one, as the opener. */
+		if (!(src->f_mode & FMODE_READ)) {
+			src = dentry_open(&src->f_path, O_RDONLY | O_LARGEFILE,
+					  file->f_cred);
+			if (IS_ERR(src))
+				return PTR_ERR(src);
+			own = src;
+		}
 	}
 	buf = kmap_local_folio(folio, 0);
 	if (cached) {
@@ -159,6 +187,8 @@ static int pcc_paged_fill(struct file *file, struct folio *folio)
 	if (n >= 0)
 		memset(buf + n, 0, len - n);
 	kunmap_local(buf);
+	if (own)
+		fput(own);
 	if (n < 0) {
 		if (cached)
 			pcc_copy_error(inode, n);
@@ -248,6 +278,12 @@ static int pcc_paged_write_folio(struct folio *folio,
 
 	/* Wholly past the end: truncated since it was dirtied. */
 	if (pos < size) {
+		/*
+		 * What a store left past the end is not the file's: zeros,
+		 * should the file grow over it later.
+		 */
+		if (size - pos < folio_size(folio))
+			folio_zero_segment(folio, size - pos, folio_size(folio));
 		folio_start_writeback(folio);
 		ret = pcc_paged_write(inode, folio, pos,
 				      min_t(loff_t, folio_size(folio),
@@ -468,6 +504,7 @@ int pcc_paged_mmap(struct file *file, struct vm_area_struct *vma)
 	struct inode *inode = file_inode(file);
 	struct file *lower = NULL;
 	struct pcc_inode *pcci;
+	bool flip = false;
 	int ret = 1;
 
 	if (!pcc_rw_attached(inode) && !pcc_paged(inode))
@@ -482,18 +519,32 @@ int pcc_paged_mmap(struct file *file, struct vm_area_struct *vma)
 		if (IS_ERR(lower))
 			return PTR_ERR(lower);
 	}
+	/*
+	 * The first paged mapping makes the file paged, with no change of
+	 * the copy in flight (they hold rw_sem for reading): one that is
+	 * cannot be waited for under mmap_lock (it may fault on this very
+	 * mm), so this mmap fails -EAGAIN, as for a file locked.
+	 */
+	if (!READ_ONCE(pcci->paged)) {
+		if (!down_write_trylock(&pcci->rw_sem))
+			return -EAGAIN;
+		flip = true;
+	}
 	spin_lock(&pcci->map_lock);
-	if (pcci->type != PCC_TYPE_READWRITE && !pcci->pagedcnt &&
+	if (pcci->type != PCC_TYPE_READWRITE && !pcci->paged &&
 	    !READ_ONCE(inode->i_mapping->nrpages)) {
 		ret = 0;
 	} else if (pcci->mapcnt || pcci->wmapcnt) {
 		ret = -EBUSY;
 	} else {
 		pcci->pagedcnt++;
+		WRITE_ONCE(pcci->paged, true);
 		if (lower && !pcci->paged_lower)
 			pcci->paged_lower = get_file(lower);
 	}
 	spin_unlock(&pcci->map_lock);
+	if (flip)
+		up_write(&pcci->rw_sem);
 	if (ret <= 0)
 		return ret;
 	file_accessed(file);
@@ -512,13 +563,28 @@ ssize_t pcc_paged_read_iter(struct kiocb *iocb, struct iov_iter *to)
 ssize_t pcc_paged_write_iter(struct kiocb *iocb, struct iov_iter *from,
 			     struct file *lower)
 {
-	struct pcc_inode *pcci = pcc_inode_get(file_inode(iocb->ki_filp));
+	struct inode *inode = file_inode(iocb->ki_filp);
+	struct pcc_inode *pcci = pcc_inode_get(inode);
+	ssize_t ret;
 
 	if (!pcci)
 		return -ENOMEM;
-	pcc_paged_lower_set(pcci, lower);
 	iocb->ki_flags &= ~IOCB_DIRECT;
-	return generic_file_write_iter(iocb, from);
+	/* As generic_file_write_iter(), checking again under i_rwsem. */
+	inode_lock(inode);
+	/* The last close made it not paged since: not through the pages. */
+	if (!pcc_paged(inode)) {
+		inode_unlock(inode);
+		return -EAGAIN;
+	}
+	pcc_paged_lower_set(pcci, lower);
+	ret = generic_write_checks(iocb, from);
+	if (ret > 0)
+		ret = __generic_file_write_iter(iocb, from);
+	inode_unlock(inode);
+	if (ret > 0)
+		ret = generic_write_sync(iocb, ret);
+	return ret;
 }
 
 ssize_t pcc_paged_splice_write(struct pipe_inode_info *pipe,
@@ -539,6 +605,18 @@ int pcc_paged_flush(struct inode *inode)
 	if (!pcc_paged(inode))
 		return 0;
 	return filemap_write_and_wait(inode->i_mapping);
+}
+
+/*
+ * For stat: the pages written back, and an error they meet left for
+ * fsync and close to report (stat itself does not fail on it).
+ */
+void pcc_paged_flush_keep_errors(struct inode *inode)
+{
+	if (!pcc_paged(inode))
+		return;
+	filemap_fdatawrite(inode->i_mapping);
+	filemap_fdatawait_keep_errors(inode->i_mapping);
 }
 
 /*
@@ -576,6 +654,8 @@ int pcc_paged_release(struct inode *inode)
 	struct file *lower = NULL;
 	int ret = 0;
 
+	/* Orders the end of paging with writes, which check it under it. */
+	inode_lock(inode);
 	if (READ_ONCE(inode->i_mapping->nrpages)) {
 		ret = filemap_write_and_wait(inode->i_mapping);
 		/*
@@ -585,14 +665,20 @@ int pcc_paged_release(struct inode *inode)
 		 */
 		invalidate_inode_pages2(inode->i_mapping);
 	}
+	/*
+	 * Paged no more once no mapping and no page is left (a new open
+	 * may have made either meanwhile): its lower file goes with it.
+	 */
 	if (pcci) {
 		spin_lock(&pcci->map_lock);
-		if (!pcci->pagedcnt) {
+		if (!pcci->pagedcnt && !READ_ONCE(inode->i_mapping->nrpages)) {
+			WRITE_ONCE(pcci->paged, false);
 			lower = pcci->paged_lower;
 			pcci->paged_lower = NULL;
 		}
 		spin_unlock(&pcci->map_lock);
 	}
+	inode_unlock(inode);
 	if (lower)
 		fput(lower);
 	return ret;

@@ -151,6 +151,12 @@ struct pcc_inode {
 	 */
 	unsigned int pagedcnt;
 	struct file *paged_lower;
+	/*
+	 * Paged (paged.c): set by the first paged mapping with rw_sem held
+	 * for writing, so no change of the copy is in flight; cleared by the
+	 * last close, under our i_rwsem, once no page and no mapping is left.
+	 */
+	bool paged;
 };
 
 struct pcc_inode_info {
@@ -326,6 +332,10 @@ int pcc_paged_mmap(struct file *file, struct vm_area_struct *vma);
 ssize_t pcc_paged_read_iter(struct kiocb *iocb, struct iov_iter *to);
 ssize_t pcc_paged_write_iter(struct kiocb *iocb, struct iov_iter *from,
 			     struct file *lower);
+int pcc_rw_change_begin(struct inode *inode);
+/* A change found the file paged: the caller starts it again, paged. */
+#define PCC_BECAME_PAGED	1
+void pcc_paged_flush_keep_errors(struct inode *inode);
 ssize_t pcc_paged_splice_write(struct pipe_inode_info *pipe,
 			       struct file *out, loff_t *ppos, size_t len,
 			       unsigned int flags);
