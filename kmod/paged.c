@@ -29,6 +29,7 @@
  * holds rw_sem, pcc_lock or an active I/O waits for a page of ours: paged
  * I/O copies to and from user memory holding none of them.
  */
+#include <linux/delay.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/highmem.h>
@@ -521,13 +522,19 @@ int pcc_paged_mmap(struct file *file, struct vm_area_struct *vma)
 	}
 	/*
 	 * The first paged mapping makes the file paged, with no change of
-	 * the copy in flight (they hold rw_sem for reading): one that is
-	 * cannot be waited for under mmap_lock (it may fault on this very
-	 * mm), so this mmap fails -EAGAIN, as for a file locked.
+	 * the copy in flight (they hold rw_sem for reading).  One cannot be
+	 * waited for under mmap_lock (it may fault on this very mm): a short
+	 * while is tried (a stat holds rw_sem for a GETATTR), then this mmap
+	 * fails -EAGAIN, as for a file locked.
 	 */
 	if (!READ_ONCE(pcci->paged)) {
-		if (!down_write_trylock(&pcci->rw_sem))
-			return -EAGAIN;
+		int tries = 20;
+
+		while (!down_write_trylock(&pcci->rw_sem)) {
+			if (!--tries)
+				return -EAGAIN;
+			usleep_range(500, 1000);
+		}
 		flip = true;
 	}
 	spin_lock(&pcci->map_lock);
@@ -654,6 +661,8 @@ int pcc_paged_release(struct inode *inode)
 	struct file *lower = NULL;
 	int ret = 0;
 
+	if (!pcc_paged(inode) && !(pcci && READ_ONCE(pcci->paged_lower)))
+		return 0;
 	/* Orders the end of paging with writes, which check it under it. */
 	inode_lock(inode);
 	if (READ_ONCE(inode->i_mapping->nrpages)) {
