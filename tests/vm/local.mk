@@ -60,6 +60,7 @@ EXTRA_DIST += \
 	tests/vm/scenarios/73-pcc-rw-create \
 	tests/vm/scenarios/73-pcc-rw-fsx \
 	tests/vm/scenarios/73-pcc-rw-mmap \
+	tests/vm/scenarios/73-pcc-rw-stress \
 	tests/vm/scenarios/74-pccd-rw \
 	tests/vm/scenarios/75-pcc-rw-powercut \
 	tests/vm/scenarios/70-pcc-cache-auto \
