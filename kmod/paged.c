@@ -97,6 +97,20 @@ static struct file *pcc_paged_lower_get(struct pcc_inode *pcci)
 }
 
 /*
+ * Whether a page of ours is filled from @file's own page cache, as a
+ * mapping of @file would be (its ->fault reads that way), rather than by
+ * its ->read_iter: NFS's and XFS's take the file's i_rwsem, which a fill,
+ * under our invalidate_lock, must not (a read with a buffer mapped from
+ * one of our files holds it while it faults: a lock cycle).
+ */
+static bool pcc_paged_read_cached(struct file *file)
+{
+	struct address_space *mapping = file->f_mapping;
+
+	return mapping->a_ops->read_folio && !IS_DAX(mapping->host);
+}
+
+/*
  * Read or write @len bytes at @pos of @file from or to @buf, a page of
  * ours.  Never at the end (an O_APPEND lower file) nor direct (an
  * O_DIRECT one cannot take a kernel buffer on 6.1).  The bytes done, or
@@ -125,6 +139,8 @@ static ssize_t pcc_paged_io(struct file *file, void *buf, size_t len,
 			pcc_iocb_write_start(file);
 			ret = vfs_iocb_iter_write(file, &kiocb, &iter);
 			pcc_iocb_write_end(file);
+		} else if (pcc_paged_read_cached(file)) {
+			ret = filemap_read(&kiocb, &iter, 0);
 		} else {
 			ret = vfs_iocb_iter_read(file, &kiocb, &iter);
 		}
