@@ -303,7 +303,8 @@ static int pcc_attach_commit(struct inode *inode, struct file *copy,
 	if (type == PCC_TYPE_READWRITE) {
 		/* The last one's is dropped below, out of the spinlock. */
 		swap(pcci->rw_inode, rw_inode);
-		pcci->dirty = false;
+		/* Every detach cleaned it (pcc_rw_clean()). */
+		WARN_ON_ONCE(pcci->dirty);
 	}
 	/* Used now, and not since: FILE_GET ranks it for eviction. */
 	WRITE_ONCE(pcci->last_use, ktime_get_real_seconds());
@@ -809,7 +810,7 @@ static int pcc_rw_detach_locked(struct inode *inode, struct pcc_inode *pcci,
 		return ret;
 	}
 	if (ret)
-		pr_warn("dataset %u deleted: a read-write copy could not be written back and keeps %s\n",
+		pr_warn("dataset %u deleted or unmounted: a read-write copy could not be written back and keeps %s\n",
 			pcci->dataset_id, PCC_XATTR_DIRTY);
 	pcc_type_clear(inode, pcci, reason);
 	/* Local writes keep the copy's mappings equal from its size on. */
@@ -818,7 +819,7 @@ static int pcc_rw_detach_locked(struct inode *inode, struct pcc_inode *pcci,
 	spin_unlock(&pcci->map_lock);
 	lower = pcci->wb_lower;
 	pcci->wb_lower = NULL;
-	pcci->dirty = false;
+	pcc_rw_clean(inode, pcci);
 	/* Readers of rw_inode hold rcu_read_lock() (pcc_rw_data_inode()). */
 	rw_inode = pcci->rw_inode;
 	WRITE_ONCE(pcci->rw_inode, NULL);

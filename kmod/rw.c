@@ -152,6 +152,14 @@ int pcc_rw_dirty(struct inode *inode, const struct path *lower,
 			pcc_copy_error(inode, ret);
 			goto out;
 		}
+		/*
+		 * Pinned while dirty: evicted, the inode would take with it
+		 * the only record that its lower lacks these writes (a
+		 * write-back failed at the last close), and the lower would
+		 * be served and written meanwhile.  Every caller holds a
+		 * reference of its own.
+		 */
+		ihold(inode);
 		pcci->dirty = true;
 		pcci->wb_start = pos;
 		pcci->wb_end = end;
@@ -486,6 +494,20 @@ bool pcc_rw_version_settle(struct inode *inode, const struct pcc_version *v)
 }
 
 /*
+ * The copy of @inode is no longer dirty (written back, or left to pccd by a
+ * forced detach): the pin pcc_rw_dirty() took goes.  rw_sem held for
+ * writing; the caller holds a reference of its own, so this is never the
+ * last.
+ */
+void pcc_rw_clean(struct inode *inode, struct pcc_inode *pcci)
+{
+	if (!pcci->dirty)
+		return;
+	pcci->dirty = false;
+	iput(inode);
+}
+
+/*
  * Write the copy of a read-write @inode back to its lower file, if it is
  * dirty: the changed range, the size, an fsync of the lower; then the
  * copy records the lower's new version and loses its dirty mark.  rw_sem
@@ -518,7 +540,7 @@ int pcc_rw_writeback_locked(struct inode *inode)
 	if (ret)
 		goto fail;
 	pcci->version = v;
-	pcci->dirty = false;
+	pcc_rw_clean(inode, pcci);
 	pcc_stat_inc(inode->i_sb, PCC_STAT_WRITEBACKS);
 	pcc_stat_add(inode->i_sb, PCC_STAT_WRITEBACK_BYTES, done);
 	return 0;

@@ -108,7 +108,10 @@ struct pcc_inode *pcc_inode_get(struct inode *inode)
 	return pcci;
 }
 
-/* At eviction: no file, mapping or I/O of the inode is left. */
+/*
+ * At eviction: no file, mapping or I/O of the inode is left, and no dirty
+ * copy (that pins it).
+ */
 void pcc_inode_free(struct inode *inode)
 {
 	struct pcc_inode_info *pi = PCC_I(inode);
@@ -126,7 +129,8 @@ void pcc_inode_free(struct inode *inode)
 	}
 	/* Any copy: attached, or left open by a detach that could not wait. */
 	WARN_ON_ONCE(atomic_read(&pcci->active_ios) || pcci->mapcnt ||
-		     pcci->wmapcnt || pcci->mirror || pcci->pagedcnt);
+		     pcci->wmapcnt || pcci->mirror || pcci->pagedcnt ||
+		     pcci->dirty);
 	if (pcci->copy)
 		fput(pcci->copy);
 	if (pcci->paged_lower)

@@ -278,8 +278,17 @@ static void pcc_kill_sb(struct super_block *sb)
 	struct pcc_sb_info *sbi = PCC_SB(sb);
 
 	/* Netlink must not find the mount while it goes. */
-	if (sbi)
+	if (sbi) {
 		pcc_super_unregister(sb);
+		/*
+		 * Before the inodes go: a read-write file still dirty (its
+		 * last write-back failed) is pinned (pcc_rw_dirty()); its
+		 * detach tries once more, and leaves the copy marked dirty
+		 * for pccd if that fails too.
+		 */
+		if (sb->s_root)
+			pcc_detach_dataset(sb, 0);
+	}
 	kill_anon_super(sb);
 	if (sbi) {
 		/* The inodes evicted above still used the datasets. */
