@@ -33,6 +33,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/highmem.h>
+#include <linux/magic.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
 #include <linux/uio.h>
@@ -99,25 +100,33 @@ static struct file *pcc_paged_lower_get(struct pcc_inode *pcci)
 /*
  * Whether a page of ours is filled from @file's own page cache, as a
  * mapping of @file would be (its ->fault reads that way), rather than by
- * its ->read_iter: NFS's and XFS's take the file's i_rwsem, which a fill,
- * under our invalidate_lock, must not (a read with a buffer mapped from
- * one of our files holds it while it faults: a lock cycle).
+ * its ->read_iter.  NFS's read_iter takes the file's i_rwsem, which a
+ * fill, under our invalidate_lock, must not: a read with a buffer mapped
+ * from one of our files holds it while it faults (a lock cycle).  So for
+ * the copy (a local filesystem, whose page cache is the file) and an NFS
+ * lower, whose read_iter is that page cache after a revalidation the open
+ * made; not for lowers whose read_iter decides whether their page cache
+ * may be trusted (FUSE direct_io, CephFS without caps, SMB without a
+ * lease) nor for a pcc lower (its pages are its own business).
  */
-static bool pcc_paged_read_cached(struct file *file)
+static bool pcc_paged_read_cached(struct file *file, bool copy)
 {
 	struct address_space *mapping = file->f_mapping;
 
-	return mapping->a_ops->read_folio && !IS_DAX(mapping->host);
+	if (!mapping->a_ops->read_folio || IS_DAX(mapping->host) ||
+	    mapping->a_ops == &pcc_paged_aops)
+		return false;
+	return copy || file_inode(file)->i_sb->s_magic == NFS_SUPER_MAGIC;
 }
 
 /*
  * Read or write @len bytes at @pos of @file from or to @buf, a page of
- * ours.  Never at the end (an O_APPEND lower file) nor direct (an
- * O_DIRECT one cannot take a kernel buffer on 6.1).  The bytes done, or
- * a negative errno.
+ * ours; @copy: @file is the copy.  Never at the end (an O_APPEND lower
+ * file) nor direct (an O_DIRECT one cannot take a kernel buffer on 6.1).
+ * The bytes done, or a negative errno.
  */
 static ssize_t pcc_paged_io(struct file *file, void *buf, size_t len,
-			    loff_t pos, bool write)
+			    loff_t pos, bool write, bool copy)
 {
 	size_t done = 0;
 	ssize_t ret = 0;
@@ -139,7 +148,7 @@ static ssize_t pcc_paged_io(struct file *file, void *buf, size_t len,
 			pcc_iocb_write_start(file);
 			ret = vfs_iocb_iter_write(file, &kiocb, &iter);
 			pcc_iocb_write_end(file);
-		} else if (pcc_paged_read_cached(file)) {
+		} else if (pcc_paged_read_cached(file, copy)) {
 			ret = filemap_read(&kiocb, &iter, 0);
 		} else {
 			ret = vfs_iocb_iter_read(file, &kiocb, &iter);
@@ -193,13 +202,14 @@ static int pcc_paged_fill(struct file *file, struct folio *folio)
 	buf = kmap_local_folio(folio, 0);
 	if (cached) {
 		old = pcc_copy_creds(inode);
-		n = pcc_paged_io(src, buf, len, folio_pos(folio), false);
+		n = pcc_paged_io(src, buf, len, folio_pos(folio), false, true);
 		revert_creds(old);
 		pcc_io_fini(inode);
 		if (n >= 0)
 			pcc_hit(inode, n);
 	} else {
-		n = pcc_paged_io(src, buf, len, folio_pos(folio), false);
+		n = pcc_paged_io(src, buf, len, folio_pos(folio), false,
+				 false);
 	}
 	if (n >= 0)
 		memset(buf + n, 0, len - n);
@@ -262,7 +272,7 @@ static int pcc_paged_write(struct inode *inode, struct folio *folio,
 		if (!ret) {
 			old = pcc_copy_creds(inode);
 			n = pcc_paged_io(pcc_io_copy(inode), buf, len, pos,
-					 true);
+					 true, true);
 			revert_creds(old);
 			ret = n < 0 ? n : 0;
 		}
@@ -276,7 +286,7 @@ static int pcc_paged_write(struct inode *inode, struct folio *folio,
 	}
 	/* A local change, as a write: no copy made meanwhile attaches. */
 	pcc_write_begin(inode, &mirror);
-	n = pcc_paged_io(lower, buf, len, pos, true);
+	n = pcc_paged_io(lower, buf, len, pos, true, false);
 	pcc_write_end(inode, mirror);
 	ret = n < 0 ? n : 0;
 out:

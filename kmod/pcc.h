@@ -458,6 +458,7 @@ int pcc_rw_fallback(struct inode *inode);
 int pcc_rw_writeback(struct inode *inode);
 void pcc_rw_release(struct pcc_inode *pcci);
 void pcc_rw_clean(struct inode *inode, struct pcc_inode *pcci);
+void pcc_rw_unpin_all(struct super_block *sb);
 
 /* attach.c: attach and detach */
 bool pcc_may_auto_attach(struct inode *inode, enum pcc_io_type iot);

@@ -156,8 +156,9 @@ int pcc_rw_dirty(struct inode *inode, const struct path *lower,
 		 * Pinned while dirty: evicted, the inode would take with it
 		 * the only record that its lower lacks these writes (a
 		 * write-back failed at the last close), and the lower would
-		 * be served and written meanwhile.  Every caller holds a
-		 * reference of its own.
+		 * be served and written meanwhile.  A reference is held: the
+		 * caller's open file or dentry; the flusher's pages are an
+		 * open file's (the last close waits for their write-back).
 		 */
 		ihold(inode);
 		pcci->dirty = true;
@@ -504,7 +505,43 @@ void pcc_rw_clean(struct inode *inode, struct pcc_inode *pcci)
 	if (!pcci->dirty)
 		return;
 	pcci->dirty = false;
+	/* The last would free pcci, and its rw_sem, held. */
+	WARN_ON_ONCE(atomic_read(&inode->i_count) < 2);
 	iput(inode);
+}
+
+/*
+ * At unmount, before the inodes go: a read-write file whose write-back
+ * failed is still pinned by its dirty copy.  No write-back is tried here,
+ * under s_umount (a lower that does not answer would hang the unmount,
+ * and every sync(2) behind it): the copy keeps its dirty mark for pccd,
+ * which writes it back at its next start, and the pin goes.
+ */
+void pcc_rw_unpin_all(struct super_block *sb)
+{
+	struct pcc_super *super = pcc_super(sb);
+	struct pcc_inode *pcci;
+	struct inode *inode;
+
+	for (;;) {
+		inode = NULL;
+		spin_lock(&super->attached_lock);
+		list_for_each_entry(pcci, &super->attached, attached) {
+			if (!READ_ONCE(pcci->dirty))
+				continue;
+			inode = igrab(pcci->inode);
+			if (inode)
+				break;
+		}
+		spin_unlock(&super->attached_lock);
+		if (!inode)
+			return;
+		pcci = PCC_I(inode)->pcci;
+		down_write(&pcci->rw_sem);
+		pcc_rw_clean(inode, pcci);
+		up_write(&pcci->rw_sem);
+		iput(inode);
+	}
 }
 
 /*

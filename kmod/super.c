@@ -280,14 +280,9 @@ static void pcc_kill_sb(struct super_block *sb)
 	/* Netlink must not find the mount while it goes. */
 	if (sbi) {
 		pcc_super_unregister(sb);
-		/*
-		 * Before the inodes go: a read-write file still dirty (its
-		 * last write-back failed) is pinned (pcc_rw_dirty()); its
-		 * detach tries once more, and leaves the copy marked dirty
-		 * for pccd if that fails too.
-		 */
+		/* Before the inodes go: pinned ones too. */
 		if (sb->s_root)
-			pcc_detach_dataset(sb, 0);
+			pcc_rw_unpin_all(sb);
 	}
 	kill_anon_super(sb);
 	if (sbi) {
