@@ -947,32 +947,50 @@ int pcc_detach(struct inode *inode, u32 flags, u32 dataset_id)
 }
 
 /*
+ * The first file attached on @sb that @match(pcci, @arg) takes, referenced,
+ * or NULL.  For loops over them all: a file dealt with must leave the list
+ * or stop matching.
+ */
+struct inode *pcc_attached_grab(struct super_block *sb,
+				bool (*match)(const struct pcc_inode *pcci,
+					      u32 arg),
+				u32 arg)
+{
+	struct pcc_super *super = pcc_super(sb);
+	struct pcc_inode *pcci;
+	struct inode *inode = NULL;
+
+	spin_lock(&super->attached_lock);
+	list_for_each_entry(pcci, &super->attached, attached) {
+		if (!match(pcci, arg))
+			continue;
+		inode = igrab(pcci->inode);
+		if (inode)
+			break;
+	}
+	spin_unlock(&super->attached_lock);
+	return inode;
+}
+
+static bool pcc_in_dataset(const struct pcc_inode *pcci, u32 dataset_id)
+{
+	return !dataset_id || pcci->dataset_id == dataset_id;
+}
+
+/*
  * Dataset @dataset_id (0: all) was deleted: detach its files.  The dataset
  * is off the list already, so none attaches to it again meanwhile.
  */
 void pcc_detach_dataset(struct super_block *sb, u32 dataset_id)
 {
-	struct pcc_super *super = pcc_super(sb);
 	struct pcc_inode *pcci;
 	struct inode *inode;
 
-	for (;;) {
-		inode = NULL;
-		spin_lock(&super->attached_lock);
-		list_for_each_entry(pcci, &super->attached, attached) {
-			if (dataset_id && pcci->dataset_id != dataset_id)
-				continue;
-			inode = igrab(pcci->inode);
-			if (inode)
-				break;
-		}
-		spin_unlock(&super->attached_lock);
-		if (!inode)
-			return;
+	while ((inode = pcc_attached_grab(sb, pcc_in_dataset, dataset_id))) {
 		pcc_inode_lock(inode);
 		pcci = PCC_I(inode)->pcci;
 		if (pcci && pcci->type != PCC_TYPE_NONE &&
-		    (!dataset_id || pcci->dataset_id == dataset_id))
+		    pcc_in_dataset(pcci, dataset_id))
 			pcc_detach_locked(inode, PCC_DETACH_DATASET);
 		pcc_inode_unlock(inode);
 		iput(inode);

@@ -477,6 +477,10 @@ int pcc_copy_close_locked(struct pcc_inode *pcci);
 int pcc_detach(struct inode *inode, u32 flags, u32 dataset_id);
 /* Detach every file attached from @dataset_id (0: all); no lock held. */
 void pcc_detach_dataset(struct super_block *sb, u32 dataset_id);
+struct inode *pcc_attached_grab(struct super_block *sb,
+				bool (*match)(const struct pcc_inode *pcci,
+					      u32 arg),
+				u32 arg);
 unsigned int pcc_attached_count(struct super_block *sb, u32 dataset_id);
 
 /* evict.c: PCC_CMD_EVICT */

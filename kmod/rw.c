@@ -510,6 +510,11 @@ void pcc_rw_clean(struct inode *inode, struct pcc_inode *pcci)
 	iput(inode);
 }
 
+static bool pcc_rw_pinned(const struct pcc_inode *pcci, u32 unused)
+{
+	return READ_ONCE(pcci->dirty);
+}
+
 /*
  * At unmount, before the inodes go: a read-write file whose write-back
  * failed is still pinned by its dirty copy.  No write-back is tried here,
@@ -519,23 +524,10 @@ void pcc_rw_clean(struct inode *inode, struct pcc_inode *pcci)
  */
 void pcc_rw_unpin_all(struct super_block *sb)
 {
-	struct pcc_super *super = pcc_super(sb);
 	struct pcc_inode *pcci;
 	struct inode *inode;
 
-	for (;;) {
-		inode = NULL;
-		spin_lock(&super->attached_lock);
-		list_for_each_entry(pcci, &super->attached, attached) {
-			if (!READ_ONCE(pcci->dirty))
-				continue;
-			inode = igrab(pcci->inode);
-			if (inode)
-				break;
-		}
-		spin_unlock(&super->attached_lock);
-		if (!inode)
-			return;
+	while ((inode = pcc_attached_grab(sb, pcc_rw_pinned, 0))) {
 		pcci = PCC_I(inode)->pcci;
 		down_write(&pcci->rw_sem);
 		pcc_rw_clean(inode, pcci);
