@@ -24,6 +24,7 @@
  *	create		create PATH (O_CREAT|O_EXCL)
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
 #include <linux/fs.h>
 #include <stdio.h>
@@ -63,7 +64,16 @@ static int failed(void)
 /* Flags need an open file; O_NONBLOCK so that a fifo does not wait. */
 static int open_file(const char *path)
 {
-	return open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW);
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW);
+
+	/*
+	 * A lease on the file (an NFS server's delegation to a client: nfsd
+	 * grants write delegations since Linux 6.6) fails a non-blocking
+	 * open with EWOULDBLOCK; a blocking one waits for its recall.
+	 */
+	if (fd < 0 && errno == EWOULDBLOCK)
+		fd = open(path, O_RDONLY | O_NOFOLLOW);
+	return fd;
 }
 
 static int get_flags(const char *path)
