@@ -20,8 +20,10 @@ guest_root_prepare() {
 	list=$(printf '%s\n' $GUEST_PACKAGES $(grep -v '^#' "$VM_DIR/guest/packages") |
 		grep -v '^#' | sort -u)
 	papt_init
-	hash=$(printf '%s\n' "$list" | while read -r p; do
-		echo "$p $(papt_version "$p:$DEB_ARCH")"; done | sha256sum | cut -c1-12)
+	# One apt call: the candidate version of each package.
+	# shellcheck disable=SC2046
+	hash=$(apt-cache "${APT_OPTS[@]}" policy $(printf '%s:'"$DEB_ARCH"'\n' $list) |
+		grep -E '^[^ ]|^  Candidate: ' | sha256sum | cut -c1-12)
 	GUEST_ROOT=$VM_CACHE/guest-$DEB_ARCH-$hash
 	if [ ! -f "$GUEST_ROOT/.complete" ]; then
 		step GUEST "unpacking $(echo "$list" | wc -l) $DEB_ARCH packages"

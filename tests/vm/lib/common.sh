@@ -84,33 +84,60 @@ papt_dep_like() {
 		sed 's/^ *\([^ ]*\).*/\1/' | grep -E "^($2)\$" | head -n 1
 }
 
-# papt_deb_name PKG: the file name apt-get download gives PKG.  Asked from a
-# directory that does not hold the file: --print-uris skips files it has.
-papt_deb_name() {
-	(cd "$APT_DIR" &&
-		apt-get "${APT_OPTS[@]}" download --print-uris "$1" 2>/dev/null |
+# papt_deb_names PKG...: "PKG FILE" for each PKG apt can fetch, FILE the
+# name apt-get download gives it; one apt call for all (each call reads
+# the lists: a second or more, which a guest's 45 packages one by one
+# turned into minutes).  Asked from a directory that holds no package
+# file: --print-uris skips files it has.
+papt_deb_names() {
+	local uris pkg name
+	uris=$(cd "$APT_DIR" &&
+		apt-get "${APT_OPTS[@]}" download --print-uris "$@" 2>/dev/null |
 		sed -n "s/^'[^']*' \([^ ]*\.deb\) .*/\1/p") || true
+	for pkg in "$@"; do
+		name=${pkg%%[:/]*}
+		printf '%s\n' "$uris" |
+			awk -v p="$pkg" -v n="${name}_" 'index($0, n) == 1 { print p, $0; exit }'
+	done
+}
+
+# papt_named PKG NAMES: NAMES (papt_deb_names' output) has PKG.
+papt_named() {
+	printf '%s\n' "$2" | awk -v p="$1" '$1 == p { f = 1 } END { exit !f }'
 }
 
 # papt_unpack DIR PKG...: download the packages (cached) and unpack each
 # with dpkg -x into DIR.  Nothing is installed.
 papt_unpack() {
-	local dir=$1 pkg deb
+	local dir=$1 pkg deb names retry=() fetch=() debs=()
 	shift
 	mkdir -p "$VM_CACHE/debs" "$dir"
+	names=$(papt_deb_names "$@")
+	# Architecture-independent packages have no NAME:ARCH: asked again
+	# by NAME (keeping a /RELEASE).
 	for pkg in "$@"; do
-		deb=$(papt_deb_name "$pkg")
-		# Architecture-independent packages have no NAME:ARCH.
-		if [ -z "$deb" ] && [ "${pkg%%:*}" != "$pkg" ]; then
-			pkg=${pkg%%:*}
-			deb=$(papt_deb_name "$pkg")
-		fi
-		[ -n "$deb" ] || die "no package $pkg in the private apt lists"
-		if [ ! -s "$VM_CACHE/debs/$deb" ]; then
-			(cd "$VM_CACHE/debs" &&
-				apt-get "${APT_OPTS[@]}" download "$pkg" >/dev/null) ||
-				die "could not download $pkg"
-		fi
+		papt_named "$pkg" "$names" && continue
+		[ "${pkg%%:*}" != "$pkg" ] || die "no package $pkg in the private apt lists"
+		retry+=("${pkg%%:*}$(case $pkg in */*) echo "/${pkg#*/}" ;; esac)")
+	done
+	if [ ${#retry[@]} -gt 0 ]; then
+		names=$names$'\n'$(papt_deb_names "${retry[@]}")
+		for pkg in "${retry[@]}"; do
+			papt_named "$pkg" "$names" ||
+				die "no package $pkg in the private apt lists"
+		done
+	fi
+	while read -r pkg deb; do
+		[ -n "$pkg" ] || continue
+		debs+=("$deb")
+		[ -s "$VM_CACHE/debs/$deb" ] || fetch+=("$pkg")
+	done <<< "$names"
+	if [ ${#fetch[@]} -gt 0 ]; then
+		(cd "$VM_CACHE/debs" &&
+			apt-get "${APT_OPTS[@]}" download "${fetch[@]}" >/dev/null) ||
+			die "could not download ${fetch[*]}"
+	fi
+	for deb in "${debs[@]}"; do
 		dpkg -x "$VM_CACHE/debs/$deb" "$dir"
 	done
 }
