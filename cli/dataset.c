@@ -33,6 +33,8 @@ enum {
 	OPT_MAX_BYTES,
 	OPT_MAX_FILES,
 	OPT_MIN_FREE,
+	OPT_WRITEBACK,
+	OPT_WB_INTERVAL,
 };
 
 const struct pcc_cli_opt pcc_dataset_opts[] = {
@@ -58,6 +60,10 @@ const struct pcc_cli_opt pcc_dataset_opts[] = {
 	  "max_files=N (none)" },
 	{ "min-free", OPT_MIN_FREE, required_argument, "S",
 	  "min_free=S (K, M, G, T; none)" },
+	{ "writeback", OPT_WRITEBACK, required_argument, "close|lazy",
+	  "writeback=close|lazy (read-write datasets)" },
+	{ "writeback-interval", OPT_WB_INTERVAL, required_argument, "SECONDS",
+	  "writeback_interval=SECONDS (1 to 86400, with lazy)" },
 	{ NULL, 0, 0, NULL, NULL }
 };
 
@@ -175,6 +181,31 @@ static void print_limits(struct out *o, struct json_object *lim)
 	out_close_object(o);
 }
 
+/*
+ * The write-back policy of a read-write dataset (null otherwise); the
+ * interval in text only when lazy write-back uses it.
+ */
+static void print_writeback(struct out *o, struct json_object *ds)
+{
+	const char *wb = pcc_json_str(ds, "writeback");
+	bool lazy = wb && !strcmp(wb, "lazy");
+
+	if (!wb) {
+		out_null(o, OUT_JSON, "writeback", NULL, NULL);
+		out_null(o, OUT_JSON, "writeback_interval", NULL, NULL);
+		return;
+	}
+	out_str(o, OUT_ANY, "writeback", "    writeback: %s", wb);
+	if (json_object_is_type(pcc_json_get(ds, "writeback_interval"),
+				json_type_int))
+		out_uint(o, lazy ? OUT_ANY : OUT_JSON, "writeback_interval",
+			 ", interval: %" PRIu64 "s",
+			 pcc_json_u64(ds, "writeback_interval"));
+	else
+		out_null(o, OUT_JSON, "writeback_interval", NULL, NULL);
+	out_text(o, "\n");
+}
+
 /* DATASET of ctl.h, in list's layout. */
 static void print_dataset(struct out *o, struct json_object *ds)
 {
@@ -204,6 +235,7 @@ static void print_dataset(struct out *o, struct json_object *ds)
 				json_object_array_get_idx(attach, i)));
 	out_close_array(o);
 	out_text(o, "%s\n", n ? "" : "none");
+	print_writeback(o, ds);
 	if (rule)
 		out_str(o, OUT_ANY, "rule", "    rule: %s\n", rule);
 	else

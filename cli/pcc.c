@@ -109,7 +109,11 @@ static void command_help(FILE *fp, const struct pcc_command *cmd)
 		else
 			snprintf(left, sizeof(left), "    --%s%s%s", opt->name,
 				 opt->arg ? " " : "", opt->arg ? opt->arg : "");
-		fprintf(fp, "  %-22s %s\n", left, opt->help);
+		/* One too long for the column has its help below it. */
+		if (strlen(left) > 22)
+			fprintf(fp, "  %s\n  %-22s %s\n", left, "", opt->help);
+		else
+			fprintf(fp, "  %-22s %s\n", left, opt->help);
 	}
 }
 

@@ -202,6 +202,16 @@ static struct json_object *dataset_json(struct pccd *d,
 	    pccd_json_add(o, "attach", a) ||
 	    pccd_json_str(o, "rule", ds->rule))
 		goto fail;
+	/* Read-write datasets only: null for the others, as the module. */
+	if (ds->mode & PCC_MODE_RW) {
+		if (pccd_json_str(o, "writeback",
+				  pcc_conf_writeback_name(ds->writeback)) ||
+		    pccd_json_u64(o, "writeback_interval", ds->wb_interval))
+			goto fail;
+	} else if (pccd_json_null(o, "writeback") ||
+		   pccd_json_null(o, "writeback_interval")) {
+		goto fail;
+	}
 	if (attached >= 0 && pccd_json_u64(o, "attached", attached))
 		goto fail;
 	if (attached < 0 && pccd_json_null(o, "attached"))
@@ -299,7 +309,9 @@ static int params_of(const struct pcc_conf_dataset *ds, struct pcc_params *p)
 	struct pcc_parse_error perr;
 
 	*p = (struct pcc_params){ .roid = ds->roid, .rwid = ds->rwid,
-				  .mode = ds->mode, .attach = ds->attach };
+				  .mode = ds->mode, .attach = ds->attach,
+				  .writeback = ds->writeback,
+				  .wb_interval = ds->wb_interval };
 	if (!ds->rule)
 		return 0;
 	p->rule_text = strdup(ds->rule);
@@ -347,6 +359,28 @@ static int capacity_from(struct pccd_request *r, struct pcc_conf_dataset *ds,
 	return 0;
 }
 
+/*
+ * The write-back keys of p into ds (pcc_params_parse() checked them
+ * against the mode).  Write-back at close has no interval: one set for
+ * lazy goes with it, as pcc.yaml would refuse it.
+ */
+static void writeback_from(struct pcc_conf_dataset *ds,
+			   const struct pcc_params *p)
+{
+	if (p->set & PCC_PARAM_WRITEBACK) {
+		ds->writeback = p->writeback;
+		ds->flags |= PCC_DS_HAS_WRITEBACK;
+	}
+	if (p->set & PCC_PARAM_WB_INTERVAL) {
+		ds->wb_interval = p->wb_interval;
+		ds->flags |= PCC_DS_HAS_WB_INTERVAL;
+	}
+	if (ds->writeback != PCC_WRITEBACK_LAZY) {
+		ds->wb_interval = PCC_DEFAULT_WB_INTERVAL;
+		ds->flags &= ~PCC_DS_HAS_WB_INTERVAL;
+	}
+}
+
 static uint32_t free_id(const struct pcc_conf_mount *m)
 {
 	const struct pcc_conf_dataset *ds;
@@ -379,7 +413,9 @@ static int check_ids(struct pccd_request *r, const struct pcc_conf_mount *m,
 int pccd_cmd_add(struct pccd_request *r)
 {
 	struct pcc_params p = { .mode = PCC_DS_MODE_RO,
-				.attach = PCC_DS_ATTACH_ALL };
+				.attach = PCC_DS_ATTACH_ALL,
+				.writeback = PCC_DS_WB_CLOSE,
+				.wb_interval = PCC_DS_WB_INTERVAL_DEFAULT };
 	const char *mount, *cache, *params;
 	struct pcc_conf_dataset *ds = NULL, **tail;
 	struct pcc_config *next = NULL;
@@ -451,10 +487,13 @@ int pccd_cmd_add(struct pccd_request *r)
 	ds->attach = p.attach;
 	ds->capacity_high = PCC_DEFAULT_CAPACITY_HIGH;
 	ds->capacity_low = PCC_DEFAULT_CAPACITY_LOW;
+	ds->writeback = PCC_DEFAULT_WRITEBACK;
+	ds->wb_interval = PCC_DEFAULT_WB_INTERVAL;
 	ds->flags = (p.set & PCC_PARAM_ROID ? PCC_DS_HAS_ROID : 0) |
 		    (p.set & PCC_PARAM_RWID ? PCC_DS_HAS_RWID : 0) |
 		    (p.set & PCC_PARAM_MODE ? PCC_DS_HAS_MODE : 0) |
 		    (p.set & PCC_PARAM_ATTACH ? PCC_DS_HAS_ATTACH : 0);
+	writeback_from(ds, &p);
 	if (p.rule_text) {
 		ds->rule = strdup(p.rule_text);
 		if (!ds->rule) {
@@ -562,6 +601,7 @@ int pccd_cmd_set(struct pccd_request *r)
 		}
 		ds->flags |= PCC_DS_HAS_RULE;
 	}
+	writeback_from(ds, &p);
 	err = capacity_from(r, ds, &p);
 	if (err)
 		goto out;

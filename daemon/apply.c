@@ -24,6 +24,9 @@
 #include "rule.h"
 #include "writeback.h"
 
+/* The netlink protocol that brought PCC_A_DS_WRITEBACK and _WB_INTERVAL. */
+#define GENL_VERSION_WRITEBACK	5
+
 /* One dataset as the module has it. */
 struct kernel_ds {
 	uint32_t id;
@@ -31,6 +34,8 @@ struct kernel_ds {
 	uint32_t attach;
 	char *path;
 	char *rule_text;	/* NULL: none */
+	uint32_t writeback;	/* PCC_DS_WB_CLOSE if not reported */
+	uint32_t wb_interval;
 	bool wanted;		/* the configuration has it */
 };
 
@@ -63,7 +68,9 @@ static int collect_ds(const struct pcc_nl_dataset *ds, void *arg)
 	l->ds = n;
 	k = &l->ds[l->n];
 	*k = (struct kernel_ds){ .id = ds->id, .mode = ds->mode,
-				 .attach = ds->attach };
+				 .attach = ds->attach,
+				 .writeback = ds->writeback,
+				 .wb_interval = ds->wb_interval };
 	k->path = strdup(ds->path ? ds->path : "");
 	k->rule_text = ds->rule_text ? strdup(ds->rule_text) : NULL;
 	if (!k->path || (ds->rule_text && !k->rule_text)) {
@@ -108,7 +115,16 @@ int pccd_dataset_to_nl(const struct pcc_conf_dataset *ds,
 		.mode = ds->mode,
 		.attach = ds->attach,
 		.rule_text = ds->rule,
+		.writeback = ds->writeback,
+		.wb_interval = ds->wb_interval,
 	};
+	/*
+	 * Both, always, for read-write datasets: a key taken out of the
+	 * file must put the module back to the default.  The module
+	 * refuses them for other datasets.
+	 */
+	if (ds->mode & PCC_MODE_RW)
+		out->set |= PCC_NL_DS_WRITEBACK | PCC_NL_DS_WB_INTERVAL;
 	if (!ds->rule)
 		return 0;
 	err = pcc_rule_parse(ds->rule, rule, &perr);
@@ -117,6 +133,21 @@ int pccd_dataset_to_nl(const struct pcc_conf_dataset *ds,
 			 perr.column, perr.msg);
 	out->rule = *rule;
 	return err;
+}
+
+/*
+ * A module older than protocol 5 refuses the write-back attributes; its
+ * read-write copies are written back at the last close, which is what the
+ * defaults ask for.  Those are not sent to it, so its read-write datasets
+ * keep working; a lazy policy is, for it to refuse with its message.
+ */
+static void old_module_fallback(const struct pccd *d,
+				struct pcc_nl_dataset *nds)
+{
+	if (d->genl_version < GENL_VERSION_WRITEBACK &&
+	    nds->writeback == PCC_DS_WB_CLOSE &&
+	    nds->wb_interval == PCC_DS_WB_INTERVAL_DEFAULT)
+		nds->set &= ~(PCC_NL_DS_WRITEBACK | PCC_NL_DS_WB_INTERVAL);
 }
 
 static bool same_text(const char *a, const char *b)
@@ -193,6 +224,7 @@ int pccd_apply_add(struct pccd *d, struct pccd_mount *m,
 				 wb.failed);
 	}
 	err = pccd_dataset_to_nl(ds, &nds, &rule);
+	old_module_fallback(d, &nds);
 	if (!err)
 		err = pcc_nl_dataset_add(d->nl, &mnt, &nds, msg, len);
 	pcc_rule_free(rule);
@@ -206,7 +238,10 @@ int pccd_apply_add(struct pccd *d, struct pccd_mount *m,
 	return 0;
 }
 
-/* PCC_CMD_DATASET_SET of ds's attach policy and rule, unlogged. */
+/*
+ * PCC_CMD_DATASET_SET of ds's attach policy, rule and write-back policy,
+ * unlogged.
+ */
 static int send_set(struct pccd *d, struct pccd_mount *m,
 		    const struct pcc_conf_dataset *ds, char *msg, size_t len)
 {
@@ -218,6 +253,7 @@ static int send_set(struct pccd *d, struct pccd_mount *m,
 	*msg = '\0';
 	err = pccd_dataset_to_nl(ds, &nds, &rule);
 	nds.set &= ~PCC_NL_DS_MODE;
+	old_module_fallback(d, &nds);
 	if (!err)
 		err = pcc_nl_dataset_set(d->nl, &mnt, &nds, msg, len);
 	pcc_rule_free(rule);
@@ -253,6 +289,22 @@ int pccd_apply_del(struct pccd *d, struct pccd_mount *m, uint32_t id,
 	}
 	log_info("conf", "%s: dataset %s deleted", m->conf->path, path);
 	return 0;
+}
+
+/*
+ * The write-back policy, as the module has it (read-write datasets only:
+ * mode is equal here).  The interval counts with lazy write-back only:
+ * a close dataset's does nothing to the files closed from then on, and
+ * pcc.yaml gives it none.
+ */
+static bool same_writeback(const struct kernel_ds *k,
+			   const struct pcc_conf_dataset *ds)
+{
+	if (!(ds->mode & PCC_MODE_RW))
+		return true;
+	return k->writeback == ds->writeback &&
+	       (ds->writeback != PCC_WRITEBACK_LAZY ||
+		k->wb_interval == ds->wb_interval);
 }
 
 /* Make the module's datasets of m those of its configuration. */
@@ -291,7 +343,9 @@ static unsigned int sync_datasets(struct pccd *d, struct pccd_mount *m)
 			continue;
 		}
 		k->wanted = true;
-		if (k->attach != ds->attach || !same_text(k->rule_text, ds->rule))
+		if (k->attach != ds->attach ||
+		    !same_text(k->rule_text, ds->rule) ||
+		    !same_writeback(k, ds))
 			errors += !!pccd_apply_set(d, m, ds, msg, sizeof(msg));
 	}
 	for (i = 0; i < l.n; i++)

@@ -67,7 +67,9 @@ const struct pcc_conf_dataset *pccd_dataset_first_ro(const struct pccd_mount *m)
 /*
  * Fill a netlink dataset from a configured one; *rule gets the compiled
  * rule (NULL without one), which the caller frees after the request.
- * Returns 0, -EINVAL (rule; logged), -ENOMEM.
+ * Mode, attach and rule are flagged, and for a read-write dataset its
+ * write-back policy and interval.  Returns 0, -EINVAL (rule; logged),
+ * -ENOMEM.
  */
 int pccd_dataset_to_nl(const struct pcc_conf_dataset *ds,
 		       struct pcc_nl_dataset *out, struct pcc_rule **rule);

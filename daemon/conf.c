@@ -602,6 +602,62 @@ static int ds_capacity(struct walk *w, const char *key, yaml_node_t *val,
 	return 0;
 }
 
+/* apply.c hands these to the module as they are. */
+_Static_assert(PCC_WRITEBACK_CLOSE == PCC_DS_WB_CLOSE &&
+	       PCC_WRITEBACK_LAZY == PCC_DS_WB_LAZY &&
+	       PCC_WB_INTERVAL_MAX == PCC_DS_WB_INTERVAL_MAX &&
+	       PCC_DEFAULT_WB_INTERVAL == PCC_DS_WB_INTERVAL_DEFAULT,
+	       "pcc.yaml's write-back values are not the module's");
+
+static const char *const writeback_names[] = {
+	[PCC_WRITEBACK_CLOSE] = "close",
+	[PCC_WRITEBACK_LAZY] = "lazy",
+};
+
+const char *pcc_conf_writeback_name(unsigned int writeback)
+{
+	return writeback < ARRAY_SIZE(writeback_names) ?
+	       writeback_names[writeback] : "?";
+}
+
+static int ds_writeback(struct walk *w, const char *key, yaml_node_t *val,
+			void *obj)
+{
+	struct pcc_conf_dataset *ds = obj;
+	size_t i;
+
+	if (val->type != YAML_SCALAR_NODE)
+		return fail(w, val, "\"%s\" must be close or lazy, not %s", key,
+			    kind(val));
+	for (i = 0; i < ARRAY_SIZE(writeback_names); i++)
+		if (!strcmp(text(val), writeback_names[i])) {
+			ds->writeback = (unsigned int)i;
+			ds->flags |= PCC_DS_HAS_WRITEBACK;
+			return 0;
+		}
+	return fail(w, val, "\"%s\" must be close or lazy, not \"%s\"", key,
+		    text(val));
+}
+
+static int ds_wb_interval(struct walk *w, const char *key, yaml_node_t *val,
+			  void *obj)
+{
+	struct pcc_conf_dataset *ds = obj;
+	unsigned long v;
+
+	if (val->type != YAML_SCALAR_NODE)
+		return fail(w, val, "\"%s\" must be a number of seconds, not %s",
+			    key, kind(val));
+	/* Plain seconds, as metrics' interval: no unit to get wrong. */
+	if (!parse_uint(text(val), false, 1, PCC_WB_INTERVAL_MAX, &v))
+		return fail(w, val,
+			    "\"%s\" must be a number of seconds from 1 to %u, not \"%s\"",
+			    key, PCC_WB_INTERVAL_MAX, text(val));
+	ds->wb_interval = (uint32_t)v;
+	ds->flags |= PCC_DS_HAS_WB_INTERVAL;
+	return 0;
+}
+
 static const struct key dataset_keys[] = {
 	{ "path", ds_path },		/* required: bit 0 */
 	{ "roid", ds_roid },
@@ -609,8 +665,38 @@ static const struct key dataset_keys[] = {
 	{ "mode", ds_mode },
 	{ "rule", ds_rule },
 	{ "attach", ds_attach },
+	{ "writeback", ds_writeback },
+	{ "writeback_interval", ds_wb_interval },
 	{ "capacity", ds_capacity },
 };
+
+/*
+ * The write-back keys, once the whole dataset is read (mode may come after
+ * them).  The module refuses a write-back policy for a dataset without
+ * read-write copies, and an interval means something to lazy write-back
+ * only: a key that would do nothing is a mistake to point at, not to
+ * keep.
+ */
+static int check_writeback(struct walk *w, yaml_node_t *n,
+			   const struct pcc_conf_dataset *ds)
+{
+	const char *key = ds->flags & PCC_DS_HAS_WRITEBACK ? "writeback" :
+			  "writeback_interval";
+
+	if (!(ds->flags & (PCC_DS_HAS_WRITEBACK | PCC_DS_HAS_WB_INTERVAL)))
+		return 0;
+	if (!(ds->mode & PCC_MODE_RW))
+		return fail(w, value_of(w, n, key),
+			    "\"%s\" is for read-write datasets only (mode rw or rw+ro), not mode %s",
+			    key, pcc_conf_mode_name(ds->mode));
+	if ((ds->flags & PCC_DS_HAS_WB_INTERVAL) &&
+	    ds->writeback != PCC_WRITEBACK_LAZY)
+		return fail(w, value_of(w, n, "writeback_interval"),
+			    "\"writeback_interval\" needs \"writeback: lazy\"%s",
+			    ds->flags & PCC_DS_HAS_WRITEBACK ?
+			    ", not close" : "");
+	return 0;
+}
 
 /* --- mount ---------------------------------------------------------------- */
 
@@ -661,12 +747,16 @@ static int parse_dataset(struct walk *w, yaml_node_t *n, void *obj)
 	ds->attach = PCC_DEFAULT_ATTACH;
 	ds->capacity_high = PCC_DEFAULT_CAPACITY_HIGH;
 	ds->capacity_low = PCC_DEFAULT_CAPACITY_LOW;
+	ds->writeback = PCC_DEFAULT_WRITEBACK;
+	ds->wb_interval = PCC_DEFAULT_WB_INTERVAL;
 	err = walk_mapping(w, n, "a dataset", dataset_keys,
 			   ARRAY_SIZE(dataset_keys), ds, &seen);
 	if (!err)
 		err = require(w, n, "a dataset", dataset_keys, seen, 0x1);
 	if (!err)
 		err = check_ids(w, n, m, ds);
+	if (!err)
+		err = check_writeback(w, n, ds);
 	return err;
 }
 
@@ -1043,7 +1133,8 @@ int pcc_conf_dataset_equal(const struct pcc_conf_dataset *a,
 	       a->capacity_high == b->capacity_high &&
 	       a->capacity_low == b->capacity_low &&
 	       a->max_bytes == b->max_bytes && a->max_files == b->max_files &&
-	       a->min_free == b->min_free;
+	       a->min_free == b->min_free && a->writeback == b->writeback &&
+	       a->wb_interval == b->wb_interval;
 }
 
 uint32_t pcc_conf_dataset_id(const struct pcc_conf_dataset *ds)
@@ -1223,6 +1314,11 @@ static void emit_dataset(struct out *o, const struct pcc_conf_dataset *ds)
 				       YAML_PLAIN_SCALAR_STYLE);
 		sequence_end(o);
 	}
+	if (ds->flags & PCC_DS_HAS_WRITEBACK)
+		key_value(o, "writeback",
+			  pcc_conf_writeback_name(ds->writeback));
+	if (ds->flags & PCC_DS_HAS_WB_INTERVAL)
+		key_number(o, "writeback_interval", ds->wb_interval, "");
 	if (ds->flags & PCC_DS_HAS_CAPACITY) {
 		scalar(o, "capacity", YAML_PLAIN_SCALAR_STYLE);
 		mapping_start(o, YAML_FLOW_MAPPING_STYLE);

@@ -40,11 +40,22 @@
 #define PCC_ATTACH_IO	(1U << 2)
 #define PCC_ATTACH_ALL	(PCC_ATTACH_OPEN | PCC_ATTACH_STAT | PCC_ATTACH_IO)
 
+/*
+ * When a read-write copy is written back to the lower file (the module's
+ * PCC_DS_WB_*): at the last close, or lazily, within writeback_interval
+ * seconds of it.  Read-write datasets only.
+ */
+#define PCC_WRITEBACK_CLOSE	0	/* "close" */
+#define PCC_WRITEBACK_LAZY	1	/* "lazy" */
+#define PCC_WB_INTERVAL_MAX	86400	/* seconds: a day */
+
 /* Defaults of the optional dataset keys. */
 #define PCC_DEFAULT_MODE		PCC_MODE_RO
 #define PCC_DEFAULT_ATTACH		PCC_ATTACH_ALL
 #define PCC_DEFAULT_CAPACITY_HIGH	90
 #define PCC_DEFAULT_CAPACITY_LOW	80
+#define PCC_DEFAULT_WRITEBACK		PCC_WRITEBACK_CLOSE
+#define PCC_DEFAULT_WB_INTERVAL		30	/* seconds */
 
 /* Presence bits: the key was in the file. */
 #define PCC_DS_HAS_ROID		(1U << 0)
@@ -58,6 +69,8 @@
 #define PCC_DS_HAS_MAX_BYTES	(1U << 8)
 #define PCC_DS_HAS_MAX_FILES	(1U << 9)
 #define PCC_DS_HAS_MIN_FREE	(1U << 10)
+#define PCC_DS_HAS_WRITEBACK	(1U << 11)
+#define PCC_DS_HAS_WB_INTERVAL	(1U << 12)
 
 struct pcc_conf_dataset {
 	struct pcc_conf_dataset *next;
@@ -75,6 +88,9 @@ struct pcc_conf_dataset {
 	uint64_t max_bytes;		/* bytes of copies in the dataset */
 	uint64_t max_files;		/* copies in the dataset */
 	uint64_t min_free;		/* free bytes kept on the cache fs */
+	/* Read-write datasets (mode has PCC_MODE_RW) only. */
+	unsigned int writeback;		/* PCC_WRITEBACK_* */
+	uint32_t wb_interval;		/* seconds, 1..PCC_WB_INTERVAL_MAX */
 };
 
 struct pcc_conf_mount {
@@ -152,5 +168,7 @@ void pcc_conf_format_size(uint64_t n, char *buf, size_t len);
 
 /* "ro", "rw" or "rw+ro". */
 const char *pcc_conf_mode_name(unsigned int mode);
+/* "close" or "lazy" (PCC_WRITEBACK_*); "?" otherwise. */
+const char *pcc_conf_writeback_name(unsigned int writeback);
 
 #endif /* PCC_CONF_H */

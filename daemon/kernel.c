@@ -40,6 +40,7 @@ int pccd_kernel_connect(struct pccd *d)
 	}
 	log_info("nl", "module pcc %s, netlink protocol %u", version,
 		 genl_version);
+	d->genl_version = genl_version;
 	if (genl_version != PCC_GENL_VERSION)
 		log_warnx("nl", "module speaks netlink protocol %u, pccd %u",
 			  genl_version, PCC_GENL_VERSION);

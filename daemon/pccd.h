@@ -79,6 +79,7 @@ struct pccd {
 	struct pccd_mount *mounts;	/* one per mount of conf */
 	size_t nmounts;
 	struct pcc_nl *nl;		/* NULL while the module is unreachable */
+	uint32_t genl_version;		/* the module's protocol, with nl */
 	struct pcc_nl *events;		/* the events socket, or NULL */
 	struct pccd_copy_engine *copy;	/* NULL until started */
 	struct pccd_space *space;	/* space management, or NULL */

@@ -96,6 +96,7 @@ int pcc_super_init(struct super_block *sb)
 	INIT_LIST_HEAD(&super->attached);
 	super->nr_attached = 0;
 	super->attached_seq = 1;
+	pcc_rw_lazy_init(super);
 	for (i = 0; i < PCC_STAT_COUNT; i++)
 		atomic64_set(&super->stats[i], 0);
 	ratelimit_state_init(&super->miss_rs, HZ, PCC_MISS_BURST);

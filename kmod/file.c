@@ -228,7 +228,7 @@ static int pcc_release(struct inode *inode, struct file *file)
 	 */
 	if (atomic_dec_and_test(&PCC_I(inode)->pcc_open_count)) {
 		pcc_paged_release(inode);
-		pcc_rw_writeback(inode);
+		pcc_rw_close(inode);
 	}
 	dput(pcc_lower_dentry(file->f_path.dentry));
 	if (!lower)
@@ -257,12 +257,13 @@ static int pcc_flush(struct file *file, fl_owner_t id)
 	/*
 	 * The last close of a read-write file writes it back, so the next
 	 * open anywhere sees the data (close-to-open); its error is close's.
+	 * (Unless its dataset writes back lazily: pcc_rw_close().)
 	 */
 	if (file_count(file) == 1 &&
 	    atomic_read(&PCC_I(inode)->pcc_open_count) == 1) {
 		/* The pages of a paged file first: they hold the latest. */
 		ret = pcc_paged_flush(inode);
-		err = pcc_rw_writeback(inode);
+		err = pcc_rw_close(inode);
 		ret = ret ? ret : err;
 	}
 	/*

@@ -465,10 +465,10 @@ static int pcc_setattr_one(pcc_idmap_t *idmap, struct dentry *dentry,
 			pcc_paged_changed(inode, ia->ia_size, LLONG_MAX);
 		/*
 		 * truncate(2) of a file nobody has open: no close will come
-		 * to write it back, so it is written back now.
+		 * to write it back, so this is its close.
 		 */
 		if (!ret && !atomic_read(&PCC_I(inode)->pcc_open_count))
-			ret = pcc_rw_writeback(inode);
+			ret = pcc_rw_close(inode);
 		lower_ia.ia_valid &= ~(ATTR_SIZE | ATTR_MTIME | ATTR_CTIME |
 				       ATTR_FILE | ATTR_OPEN | ATTR_FORCE);
 		if (ret || !lower_ia.ia_valid)

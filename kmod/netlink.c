@@ -55,6 +55,17 @@ static const struct nla_policy pcc_rule_policy[PCC_RULE_A_MAX + 1] = {
 				    .len = PCC_RULE_TEXT_MAX - 1 },	\
 	[PCC_A_DS_ATTACH]	= NLA_POLICY_MASK(NLA_U32, PCC_DS_ATTACH_ALL)
 
+/* Not const: 6.1's struct nla_policy points to a writable one. */
+static struct netlink_range_validation pcc_wb_interval_range = {
+	.min = 1,
+	.max = PCC_DS_WB_INTERVAL_MAX,
+};
+
+#define PCC_POLICY_WRITEBACK						\
+	[PCC_A_DS_WRITEBACK]	= NLA_POLICY_MAX(NLA_U32, PCC_DS_WB_LAZY),	\
+	[PCC_A_DS_WB_INTERVAL]	= NLA_POLICY_FULL_RANGE(NLA_U32,	\
+							&pcc_wb_interval_range)
+
 static const struct nla_policy pcc_version_policy[PCC_A_MAX + 1] = {
 	[PCC_A_VERSION]		= { .type = NLA_NUL_STRING,
 				    .len = PCC_VERSION_LEN - 1 },
@@ -73,6 +84,7 @@ static const struct nla_policy pcc_ds_add_policy[PCC_A_MAX + 1] = {
 	[PCC_A_DS_MODE]		= NLA_POLICY_MASK(NLA_U32, PCC_DS_MODE_RO |
 						  PCC_DS_MODE_RW),
 	PCC_POLICY_RULE,
+	PCC_POLICY_WRITEBACK,
 };
 
 static const struct nla_policy pcc_ds_del_policy[PCC_A_MAX + 1] = {
@@ -84,6 +96,7 @@ static const struct nla_policy pcc_ds_set_policy[PCC_A_MAX + 1] = {
 	PCC_POLICY_MOUNT,
 	[PCC_A_DS_ID]		= PCC_POLICY_ID,
 	PCC_POLICY_RULE,
+	PCC_POLICY_WRITEBACK,
 };
 
 /* The handle's length is checked by the handler: a policy's gives -ERANGE. */
@@ -393,6 +406,28 @@ static int pcc_nl_mount_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	return skb->len;
 }
 
+/*
+ * The write-back policy of a dataset being added or set: only read-write
+ * copies are written back, so only a dataset that may hold them has one.
+ */
+static int pcc_nl_ds_writeback(struct nlattr **attrs, struct pcc_dataset *ds,
+			       struct netlink_ext_ack *extack)
+{
+	struct nlattr *wb = attrs[PCC_A_DS_WRITEBACK];
+	struct nlattr *interval = attrs[PCC_A_DS_WB_INTERVAL];
+
+	if ((wb || interval) && !(ds->mode & PCC_DS_MODE_RW)) {
+		NL_SET_ERR_MSG_ATTR(extack, wb ? wb : interval,
+				    "a write-back policy needs a dataset of read-write copies (PCC_DS_MODE_RW)");
+		return -EINVAL;
+	}
+	if (wb)
+		ds->writeback = nla_get_u32(wb);
+	if (interval)
+		ds->wb_interval = nla_get_u32(interval);
+	return 0;
+}
+
 static int pcc_nl_ds_add(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr **attrs = info->attrs;
@@ -428,6 +463,8 @@ static int pcc_nl_ds_add(struct sk_buff *skb, struct genl_info *info)
 	if (attrs[PCC_A_DS_MODE])
 		ds->mode = nla_get_u32(attrs[PCC_A_DS_MODE]);
 	ds->attach = PCC_DS_ATTACH_ALL;
+	ds->writeback = PCC_DS_WB_CLOSE;
+	ds->wb_interval = PCC_DS_WB_INTERVAL_DEFAULT;
 	if (attrs[PCC_A_DS_ATTACH])
 		ds->attach = nla_get_u32(attrs[PCC_A_DS_ATTACH]);
 	if (!ds->mode) {
@@ -436,6 +473,9 @@ static int pcc_nl_ds_add(struct sk_buff *skb, struct genl_info *info)
 		ret = -EINVAL;
 		goto err;
 	}
+	ret = pcc_nl_ds_writeback(attrs, ds, extack);
+	if (ret)
+		goto err;
 	if (attrs[PCC_A_DS_RULE]) {
 		ret = pcc_rule_compile(attrs[PCC_A_DS_RULE], &ds->rule, extack);
 		if (ret)
@@ -598,9 +638,10 @@ static int pcc_nl_ds_set(struct sk_buff *skb, struct genl_info *info)
 	if (ret)
 		return ret;
 	if (!attrs[PCC_A_DS_ATTACH] && !attrs[PCC_A_DS_RULE] &&
-	    !attrs[PCC_A_DS_RULE_TEXT]) {
+	    !attrs[PCC_A_DS_RULE_TEXT] && !attrs[PCC_A_DS_WRITEBACK] &&
+	    !attrs[PCC_A_DS_WB_INTERVAL]) {
 		NL_SET_ERR_MSG(extack,
-			       "nothing to set: give PCC_A_DS_ATTACH, PCC_A_DS_RULE or PCC_A_DS_RULE_TEXT");
+			       "nothing to set: give PCC_A_DS_ATTACH, PCC_A_DS_RULE, PCC_A_DS_RULE_TEXT, PCC_A_DS_WRITEBACK or PCC_A_DS_WB_INTERVAL");
 		return -EINVAL;
 	}
 	if (attrs[PCC_A_DS_RULE]) {
@@ -637,6 +678,11 @@ static int pcc_nl_ds_set(struct sk_buff *skb, struct genl_info *info)
 		ret = -ENOENT;
 		goto out_unlock;
 	}
+	ret = pcc_nl_ds_writeback(attrs, ds, extack);
+	if (ret) {
+		up_write(&super->rw_sem);
+		goto out_unlock;
+	}
 	if (attrs[PCC_A_DS_ATTACH])
 		ds->attach = nla_get_u32(attrs[PCC_A_DS_ATTACH]);
 	/* The old ones are freed below, after readers are done. */
@@ -645,6 +691,13 @@ static int pcc_nl_ds_set(struct sk_buff *skb, struct genl_info *info)
 	if (attrs[PCC_A_DS_RULE_TEXT])
 		swap(ds->rule_text, rule_text);
 	pcc_generation_bump(super);
+	/*
+	 * Files closed under the old policy wait no longer than the new one
+	 * says: at once if it is write-back at close.
+	 */
+	if (attrs[PCC_A_DS_WRITEBACK] || attrs[PCC_A_DS_WB_INTERVAL])
+		pcc_rw_lazy_arm(sb, ds->writeback == PCC_DS_WB_LAZY ?
+				ds->wb_interval : 0);
 	up_write(&super->rw_sem);
 out_unlock:
 	pcc_mounts_unlock();
@@ -674,7 +727,10 @@ static int pcc_nl_put_dataset(struct sk_buff *msg, struct super_block *sb,
 	    (ds->rule_text &&
 	     nla_put_string(msg, PCC_A_DS_RULE_TEXT, ds->rule_text)) ||
 	    nla_put_u32(msg, PCC_A_DS_ATTACHED,
-			pcc_attached_count(sb, ds->id))) {
+			pcc_attached_count(sb, ds->id)) ||
+	    ((ds->mode & PCC_DS_MODE_RW) &&
+	     (nla_put_u32(msg, PCC_A_DS_WRITEBACK, ds->writeback) ||
+	      nla_put_u32(msg, PCC_A_DS_WB_INTERVAL, ds->wb_interval)))) {
 		genlmsg_cancel(msg, hdr);
 		return -EMSGSIZE;
 	}

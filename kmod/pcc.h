@@ -51,6 +51,8 @@ struct pcc_dataset {
 	char *path_text;		/* as given */
 	struct pcc_rule *rule;		/* NULL: matches no file */
 	char *rule_text;		/* as given, or NULL */
+	u32 writeback;			/* PCC_DS_WB_*, RW copies */
+	u32 wb_interval;		/* seconds, PCC_DS_WB_LAZY */
 };
 
 /*
@@ -80,6 +82,15 @@ struct pcc_super {
 	 */
 	u32 attached_seq;
 	atomic64_t stats[PCC_STAT_COUNT];
+	/*
+	 * Lazy write-back (rw.c): the work writes back the closed dirty
+	 * files, due at wb_due (jiffies) when pending; wb_pass numbers its
+	 * passes, so one pass tries a file once.
+	 */
+	spinlock_t wb_lock;		/* arming wb_work, wb_due */
+	struct delayed_work wb_work;
+	unsigned long wb_due;
+	u32 wb_pass;			/* only the work changes it */
 };
 
 struct pcc_sb_info {
@@ -140,6 +151,7 @@ struct pcc_inode {
 	struct mutex dirty_lock;	/* orders setting the dirty mark */
 	bool dirty;			/* PCC_XATTR_DIRTY is on the copy */
 	loff_t wb_start, wb_end;	/* what changed since the write-back */
+	u32 wb_pass;			/* the lazy pass that last tried it */
 	/* A lower file opened for writing by a writer: write-back uses it. */
 	struct file *wb_lower;
 	/* The RW copy's inode (referenced): stat shows its size and times. */
@@ -456,6 +468,9 @@ bool pcc_rw_finish(struct inode *inode, ssize_t *ret);
 bool pcc_rw_version_settle(struct inode *inode, const struct pcc_version *v);
 int pcc_rw_fallback(struct inode *inode);
 int pcc_rw_writeback(struct inode *inode);
+int pcc_rw_close(struct inode *inode);
+void pcc_rw_lazy_arm(struct super_block *sb, unsigned int interval);
+void pcc_rw_lazy_init(struct pcc_super *super);
 void pcc_rw_release(struct pcc_inode *pcci);
 void pcc_rw_clean(struct inode *inode, struct pcc_inode *pcci);
 void pcc_rw_unpin_all(struct super_block *sb);

@@ -126,9 +126,21 @@ int pcc_rw_dirty(struct inode *inode, const struct path *lower,
 {
 	struct pcc_inode *pcci = PCC_I(inode)->pcci;
 	loff_t end = len > LLONG_MAX - pos ? LLONG_MAX : pos + len;
+	struct file *old_wb = NULL;
 	int ret = 0;
 
 	mutex_lock(&pcci->dirty_lock);
+	/*
+	 * The write-back writes as the last writer: one kept from an
+	 * earlier writer (lazy write-back keeps it across closes) may have
+	 * lost its access since.  Write-back excluded: rw_sem is held.
+	 */
+	if (pcci->wb_lower &&
+	    (!uid_eq(pcci->wb_lower->f_cred->fsuid, cred->fsuid) ||
+	     !gid_eq(pcci->wb_lower->f_cred->fsgid, cred->fsgid))) {
+		old_wb = pcci->wb_lower;
+		pcci->wb_lower = NULL;
+	}
 	if (!pcci->wb_lower) {
 		/*
 		 * A new lower file, opened for writing as the writer
@@ -141,6 +153,9 @@ int pcc_rw_dirty(struct inode *inode, const struct path *lower,
 					      cred);
 
 		if (IS_ERR(wb)) {
+			/* A dirty copy keeps a lower file to write back. */
+			pcci->wb_lower = old_wb;
+			old_wb = NULL;
 			ret = PTR_ERR(wb);
 			goto out;
 		}
@@ -170,6 +185,8 @@ int pcc_rw_dirty(struct inode *inode, const struct path *lower,
 	}
 out:
 	mutex_unlock(&pcci->dirty_lock);
+	if (old_wb)
+		fput(old_wb);
 	return ret;
 }
 
@@ -386,7 +403,10 @@ int pcc_rw_fallback(struct inode *inode)
 
 /*
  * Copy [@start, @end) of @copy to @lower, and give @lower the copy's size.
- * Returns the bytes written or a negative errno.
+ * Returns the bytes written or a negative errno.  The lower is written
+ * with the credentials of the writer who opened it, whoever runs this (a
+ * closer, the lazy work's kworker, an unmount): set-id bits, quotas and
+ * reserved blocks apply as to that writer's own writes.
  */
 static ssize_t pcc_rw_copy_back(struct inode *inode, struct file *copy,
 				struct file *lower, loff_t start, loff_t end)
@@ -414,7 +434,9 @@ static ssize_t pcc_rw_copy_back(struct inode *inode, struct file *copy,
 			ret = n ? n : -EIO;	/* the copy is shorter than its size */
 			break;
 		}
+		old = override_creds(lower->f_cred);
 		w = kernel_write(lower, buf, n, &wpos);
+		revert_creds(old);
 		if (w != n) {
 			ret = w < 0 ? w : -EIO;
 			break;
@@ -444,7 +466,9 @@ static ssize_t pcc_rw_copy_back(struct inode *inode, struct file *copy,
 		if (ret)
 			return ret;
 	}
+	old = override_creds(lower->f_cred);
 	ret = vfs_fsync(lower, 0);
+	revert_creds(old);
 	return ret ? ret : done;
 }
 
@@ -516,21 +540,29 @@ static bool pcc_rw_pinned(const struct pcc_inode *pcci, u32 unused)
 }
 
 /*
- * At unmount, before the inodes go: a read-write file whose write-back
- * failed is still pinned by its dirty copy.  No write-back is tried here,
- * under s_umount (a lower that does not answer would hang the unmount,
- * and every sync(2) behind it): the copy keeps its dirty mark for pccd,
- * which writes it back at its next start, and the pin goes.
+ * At unmount, before the inodes go, a dirty read-write file is still
+ * pinned: one written back lazily and not yet due, or one whose write-back
+ * failed.  Each gets one more try, as a filesystem writes its dirty pages
+ * back at unmount (and a lower that does not answer holds the unmount as
+ * it would hold the lower's own); a copy that still cannot be written
+ * back keeps its dirty mark for pccd, which writes it back at its next
+ * start, and the pin goes.
  */
 void pcc_rw_unpin_all(struct super_block *sb)
 {
 	struct pcc_inode *pcci;
 	struct inode *inode;
 
+	/* No file is open, so no close arms it again. */
+	cancel_delayed_work_sync(&pcc_super(sb)->wb_work);
 	while ((inode = pcc_attached_grab(sb, pcc_rw_pinned, 0))) {
 		pcci = PCC_I(inode)->pcci;
 		down_write(&pcci->rw_sem);
-		pcc_rw_clean(inode, pcci);
+		/* A kill of the unmount leaves the rest to pccd. */
+		if (pcci->type != PCC_TYPE_READWRITE ||
+		    fatal_signal_pending(current) ||
+		    pcc_rw_writeback_locked(inode))
+			pcc_rw_clean(inode, pcci);
 		up_write(&pcci->rw_sem);
 		iput(inode);
 	}
@@ -546,6 +578,7 @@ void pcc_rw_unpin_all(struct super_block *sb)
 int pcc_rw_writeback_locked(struct inode *inode)
 {
 	struct pcc_inode *pcci = PCC_I(inode)->pcci;
+	const struct cred *old;
 	struct pcc_version v;
 	ssize_t done;
 	int ret;
@@ -561,7 +594,10 @@ int pcc_rw_writeback_locked(struct inode *inode)
 		ret = done;
 		goto fail;
 	}
+	/* As the writer, as the data went (a forced GETATTR on NFS). */
+	old = override_creds(pcci->wb_lower->f_cred);
 	ret = pcc_lower_version(inode, &v, true);
+	revert_creds(old);
 	if (!ret)
 		ret = pcc_rw_record(inode, &v);
 	if (!ret)
@@ -603,6 +639,106 @@ int pcc_rw_writeback(struct inode *inode)
 	if (lower)
 		fput(lower);
 	return ret;
+}
+
+/*
+ * The write-back interval of dataset @dataset_id in seconds, 0 if it
+ * writes back at the last close.  Read at each close, so a change of the
+ * dataset's policy applies to the files already attached.
+ */
+static unsigned int pcc_rw_lazy_interval(struct super_block *sb,
+					 u32 dataset_id)
+{
+	struct pcc_super *super = pcc_super(sb);
+	struct pcc_dataset *ds;
+	unsigned int interval = 0;
+
+	down_read(&super->rw_sem);
+	ds = pcc_dataset_find(super, dataset_id, PCC_DS_MODE_RW);
+	if (ds && ds->id == dataset_id && ds->writeback == PCC_DS_WB_LAZY)
+		interval = ds->wb_interval;
+	up_read(&super->rw_sem);
+	return interval;
+}
+
+/* Have the mount's write-back work run within @interval seconds. */
+void pcc_rw_lazy_arm(struct super_block *sb, unsigned int interval)
+{
+	struct pcc_super *super = pcc_super(sb);
+	unsigned long delay = interval * HZ;
+
+	spin_lock(&super->wb_lock);
+	if (!delayed_work_pending(&super->wb_work) ||
+	    time_before(jiffies + delay, super->wb_due)) {
+		super->wb_due = jiffies + delay;
+		mod_delayed_work(system_unbound_wq, &super->wb_work, delay);
+	}
+	spin_unlock(&super->wb_lock);
+}
+
+/*
+ * The last close of a read-write file (its flush, or the release after a
+ * mapping outlived the close, or a truncate(2) of a file nobody has
+ * open).  In a dataset that writes back at close, it is written back now
+ * and the error is the close's; in one that writes back lazily, the
+ * mount's write-back work does it within the interval (pcc_rw_lazy_work()).
+ */
+int pcc_rw_close(struct inode *inode)
+{
+	struct pcc_inode *pcci = pcc_rw_pcci(inode);
+	unsigned int interval;
+
+	if (!pcci || READ_ONCE(pcci->type) != PCC_TYPE_READWRITE)
+		return 0;
+	interval = pcc_rw_lazy_interval(inode->i_sb,
+					READ_ONCE(pcci->dataset_id));
+	/* A clean file lets go of its lower file at once, as at close. */
+	if (!interval || !READ_ONCE(pcci->dirty))
+		return pcc_rw_writeback(inode);
+	pcc_rw_lazy_arm(inode->i_sb, interval);
+	return 0;
+}
+
+/*
+ * What a lazy pass writes back: a dirty file nobody has open (an open one
+ * is written back after its last close) that this pass has not tried.
+ * Dirty files of datasets that write back at close are only there after
+ * their write-back failed: the pass tries them again too.
+ */
+static bool pcc_rw_lazy_due(const struct pcc_inode *pcci, u32 pass)
+{
+	return READ_ONCE(pcci->dirty) && READ_ONCE(pcci->wb_pass) != pass &&
+	       !atomic_read(&PCC_I(pcci->inode)->pcc_open_count);
+}
+
+static void pcc_rw_lazy_work(struct work_struct *work)
+{
+	struct pcc_super *super = container_of(to_delayed_work(work),
+					       struct pcc_super, wb_work);
+	struct pcc_inode *pcci;
+	struct inode *inode;
+	unsigned int retry;
+	u32 pass = ++super->wb_pass;
+
+	while ((inode = pcc_attached_grab(super->sb, pcc_rw_lazy_due, pass))) {
+		pcci = PCC_I(inode)->pcci;
+		WRITE_ONCE(pcci->wb_pass, pass);
+		/* A lazy file whose write-back failed: again in an interval. */
+		if (pcc_rw_writeback(inode)) {
+			retry = pcc_rw_lazy_interval(inode->i_sb,
+						     READ_ONCE(pcci->dataset_id));
+			if (retry)
+				pcc_rw_lazy_arm(inode->i_sb, retry);
+		}
+		iput(inode);
+	}
+}
+
+void pcc_rw_lazy_init(struct pcc_super *super)
+{
+	spin_lock_init(&super->wb_lock);
+	INIT_DELAYED_WORK(&super->wb_work, pcc_rw_lazy_work);
+	super->wb_pass = 0;
 }
 
 /* The pcc_inode goes (inode eviction): drop what read-write kept. */

@@ -81,7 +81,9 @@
  *		DATASET = {"id": N, "roid": N, "rwid": N, "path": DIR,
  *			   "mode": "ro"|"rw"|"rw+ro",
  *			   "attach": ["open", "stat", "io"],
- *			   "rule": TEXT or null, "attached": N,
+ *			   "rule": TEXT or null,
+ *			   "writeback": "close"|"lazy" or null,
+ *			   "writeback_interval": N or null, "attached": N,
  *			   "usage": {"files": N, "bytes": N,
  *				     "pinned_files": N, "pinned_bytes": N},
  *			   "limits": LIMITS}
@@ -89,7 +91,9 @@
  *			  "max_bytes": N or null, "max_files": N or null,
  *			  "min_free": N or null}
  *		("id" is the id the module knows the dataset by: roid, or
- *		rwid when only that is set.)
+ *		rwid when only that is set.  "writeback" and
+ *		"writeback_interval", seconds, are null unless the mode
+ *		has rw.)
  *
  *  attach	any, one descriptor per file, opened O_RDONLY.
  *		{"cmd": "attach", "files": [NAME, ...], "id": N (0: the
@@ -162,7 +166,8 @@
  *  2	add, set, del, clear, list, attach, detach, stats, prefetch;
  *	descriptors with SCM_RIGHTS; progress messages.  Later additions
  *	(keys are only added, so no new number): pin, unpin, reason;
- *	space in list and stats.
+ *	space in list and stats; writeback and writeback_interval in
+ *	DATASET.
  */
 #ifndef PCC_CTL_H
 #define PCC_CTL_H

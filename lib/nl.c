@@ -905,6 +905,8 @@ static struct nla_policy dataset_policy[PCC_A_MAX + 1] = {
 	[PCC_A_DS_RULE_TEXT]	= { .type = NLA_STRING,
 				    .maxlen = PCC_RULE_TEXT_MAX },
 	[PCC_A_DS_ATTACHED]	= POLICY_U32,
+	[PCC_A_DS_WRITEBACK]	= POLICY_U32,
+	[PCC_A_DS_WB_INTERVAL]	= POLICY_U32,
 };
 
 /* One dump message into *ds, pointing into msg, and *rule (allocated). */
@@ -940,6 +942,20 @@ static int dataset_decode(const void *msg, size_t msg_len,
 	if (tb[PCC_A_DS_RULE_TEXT] && nla_len(tb[PCC_A_DS_RULE_TEXT]) > 1)
 		ds->rule_text = nla_data(tb[PCC_A_DS_RULE_TEXT]);
 	ds->attached = nla_get_u32(tb[PCC_A_DS_ATTACHED]);
+	/*
+	 * Only read-write datasets have them (and only from protocol 5):
+	 * flagged when sent, so that set is given back only what it takes.
+	 */
+	ds->writeback = PCC_DS_WB_CLOSE;
+	ds->wb_interval = PCC_DS_WB_INTERVAL_DEFAULT;
+	if (tb[PCC_A_DS_WRITEBACK]) {
+		ds->writeback = nla_get_u32(tb[PCC_A_DS_WRITEBACK]);
+		ds->set |= PCC_NL_DS_WRITEBACK;
+	}
+	if (tb[PCC_A_DS_WB_INTERVAL]) {
+		ds->wb_interval = nla_get_u32(tb[PCC_A_DS_WB_INTERVAL]);
+		ds->set |= PCC_NL_DS_WB_INTERVAL;
+	}
 	return 0;
 }
 
@@ -999,6 +1015,13 @@ static int put_dataset(struct nl_msg *msg, const struct pcc_nl_dataset *ds,
 	}
 	if ((ds->set & PCC_NL_DS_ATTACH) &&
 	    nla_put_u32(msg, PCC_A_DS_ATTACH, ds->attach))
+		return -EMSGSIZE;
+	/* Their values and the dataset's mode are the module's to check. */
+	if ((ds->set & PCC_NL_DS_WRITEBACK) &&
+	    nla_put_u32(msg, PCC_A_DS_WRITEBACK, ds->writeback))
+		return -EMSGSIZE;
+	if ((ds->set & PCC_NL_DS_WB_INTERVAL) &&
+	    nla_put_u32(msg, PCC_A_DS_WB_INTERVAL, ds->wb_interval))
 		return -EMSGSIZE;
 	/* Adding without a rule sends none; setting none removes it. */
 	if ((ds->set & PCC_NL_DS_RULE) && (ds->rule || !add)) {

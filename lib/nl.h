@@ -83,19 +83,27 @@ int pcc_nl_mount_dump(struct pcc_nl *nl,
 
 /*
  * What PCC_CMD_DATASET_ADD/SET send and PCC_CMD_DATASET_GET returns.
- * add: id and path always; mode, attach and rule if flagged in set (a
- * NULL rule sends none).  set: id; attach and rule if flagged (a NULL
- * rule removes the dataset's rule); mode may not be flagged (-EINVAL).
- * Both send rule_text when not NULL, and "" when a rule is flagged
- * without one, so that an old text never outlives its rule.  A rule is
- * checked before anything is sent: -EINVAL if its structure exceeds the
- * limits of include/uapi/linux/pcc.h, -E2BIG if its nest would exceed
- * PCC_RULE_NEST_MAX, with errmsg saying so.  The dump flags all three in
- * set, rule NULL meaning none, rule_text NULL for none (or "").
+ * add: id and path always; mode, attach, rule, writeback and wb_interval
+ * if flagged in set (a NULL rule sends none).  set: id; attach, rule,
+ * writeback and wb_interval if flagged (a NULL rule removes the
+ * dataset's rule); mode may not be flagged (-EINVAL).  Both send
+ * rule_text when not NULL, and "" when a rule is flagged without one, so
+ * that an old text never outlives its rule.  A rule is checked before
+ * anything is sent: -EINVAL if its structure exceeds the limits of
+ * include/uapi/linux/pcc.h, -E2BIG if its nest would exceed
+ * PCC_RULE_NEST_MAX, with errmsg saying so.  writeback and wb_interval
+ * are the module's to check (it takes them for PCC_DS_MODE_RW datasets
+ * only, protocol 5): its message says why.  The dump flags mode, attach
+ * and rule in set, rule NULL meaning none, rule_text NULL for none (or
+ * ""), and writeback and wb_interval when the module reported them (a
+ * PCC_DS_MODE_RW dataset); unflagged they hold PCC_DS_WB_CLOSE and
+ * PCC_DS_WB_INTERVAL_DEFAULT.
  */
 #define PCC_NL_DS_ATTACH	(1U << 0)	/* attach is set */
 #define PCC_NL_DS_RULE		(1U << 1)	/* rule (NULL: none) is set */
 #define PCC_NL_DS_MODE		(1U << 2)	/* mode is set */
+#define PCC_NL_DS_WRITEBACK	(1U << 3)	/* writeback is set */
+#define PCC_NL_DS_WB_INTERVAL	(1U << 4)	/* wb_interval is set */
 
 struct pcc_nl_dataset {
 	unsigned int set;		/* PCC_NL_DS_*: what add/set send */
@@ -106,6 +114,8 @@ struct pcc_nl_dataset {
 	uint32_t attach;		/* PCC_DS_ATTACH_* */
 	const struct pcc_rule *rule;	/* NULL: no rule (set: remove it) */
 	const char *rule_text;		/* NULL: none */
+	uint32_t writeback;		/* PCC_DS_WB_* */
+	uint32_t wb_interval;		/* seconds */
 	uint32_t attached;		/* dump only */
 };
 

@@ -28,6 +28,8 @@ struct pparser {
 	struct pcc_parse_error *err;
 	struct pcc_params *p;
 	const char *mode_at;	/* the last token that changed the mode */
+	const char *wb_at;	/* the last writeback= token, or NULL */
+	const char *wbi_at;	/* the last writeback_interval= token */
 };
 
 static int fail_at(struct pparser *ps, const char *at, const char *fmt, ...)
@@ -145,8 +147,29 @@ static int parse_percent(const char *s, size_t len, unsigned int *out)
 	return 0;
 }
 
+/* Seconds, 1..PCC_DS_WB_INTERVAL_MAX, in decimal digits only. */
+static int parse_seconds(const char *s, size_t len, uint32_t *out)
+{
+	uint32_t v = 0;
+	size_t i;
+
+	if (!len)
+		return -EINVAL;
+	for (i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -EINVAL;
+		v = v * 10 + (uint32_t)(s[i] - '0');
+		if (v > PCC_DS_WB_INTERVAL_MAX)
+			return -EINVAL;
+	}
+	if (!v)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
 enum key_kind { K_ROID, K_RWID, K_ATTACH, K_MODE, K_REFUSED, K_FIELD,
-		K_PERCENT, K_SIZE };
+		K_PERCENT, K_SIZE, K_WRITEBACK, K_WB_INTERVAL };
 
 static const struct {
 	const char *name;
@@ -168,6 +191,8 @@ static const struct {
 	{ "max_bytes", K_SIZE, PCC_PARAM_MAX_BYTES },
 	{ "max_files", K_SIZE, PCC_PARAM_MAX_FILES },
 	{ "min_free", K_SIZE, PCC_PARAM_MIN_FREE },
+	{ "writeback", K_WRITEBACK, 0 },
+	{ "writeback_interval", K_WB_INTERVAL, 0 },
 	/* Lustre's, with no meaning here. */
 	{ "mmap_conv", K_REFUSED, 0 },
 	{ "proj_quota", K_REFUSED, 0 },
@@ -207,7 +232,7 @@ static int parse_token(struct pparser *ps, const char *tok, size_t len)
 			break;
 	if (i == ARRAY_SIZE(keys))
 		return fail_at(ps, tok,
-			       "unknown key '%.*s'; expected roid, rwid, auto_attach, open_attach, stat_attach, io_attach, pccro, pccrw, high, low, max_bytes, max_files or min_free",
+			       "unknown key '%.*s'; expected roid, rwid, auto_attach, open_attach, stat_attach, io_attach, pccro, pccrw, high, low, max_bytes, max_files, min_free, writeback or writeback_interval",
 			       (int)(klen > QUOTE_MAX ? QUOTE_MAX : klen), tok);
 	switch (keys[i].kind) {
 	case K_REFUSED:
@@ -266,6 +291,33 @@ static int parse_token(struct pparser *ps, const char *tok, size_t len)
 		else
 			p->min_free = v;
 		p->set |= keys[i].bits;
+		return 0;
+	}
+	case K_WRITEBACK:
+		if (vlen == 5 && !memcmp(val, "close", 5))
+			p->writeback = PCC_DS_WB_CLOSE;
+		else if (vlen == 4 && !memcmp(val, "lazy", 4))
+			p->writeback = PCC_DS_WB_LAZY;
+		else
+			return fail_at(ps, val,
+				       "writeback must be close or lazy, not '%.*s'",
+				       (int)(vlen > QUOTE_MAX ? QUOTE_MAX : vlen),
+				       val);
+		p->set |= PCC_PARAM_WRITEBACK;
+		ps->wb_at = tok;
+		return 0;
+	case K_WB_INTERVAL: {
+		uint32_t secs;
+
+		if (parse_seconds(val, vlen, &secs))
+			return fail_at(ps, val,
+				       "writeback_interval must be a number of seconds from 1 to %d, not '%.*s'",
+				       PCC_DS_WB_INTERVAL_MAX,
+				       (int)(vlen > QUOTE_MAX ? QUOTE_MAX : vlen),
+				       val);
+		p->wb_interval = secs;
+		p->set |= PCC_PARAM_WB_INTERVAL;
+		ps->wbi_at = tok;
 		return 0;
 	}
 	case K_ATTACH:
@@ -364,6 +416,23 @@ int pcc_params_parse(const char *text, struct pcc_params *p,
 	if ((n.set & PCC_PARAM_MODE) && !n.mode) {
 		ret = fail_at(&ps, ps.mode_at,
 			      "no caching mode left: pccro and pccrw are both off");
+		goto fail;
+	}
+	/*
+	 * The module takes a write-back policy for read-write datasets only,
+	 * and an interval means something only to lazy write-back: refused
+	 * here, with the column, as pcc.yaml refuses them, rather than
+	 * after a round trip to the module or the file's check.
+	 */
+	if ((ps.wb_at || ps.wbi_at) && !(n.mode & PCC_DS_MODE_RW)) {
+		ret = fail_at(&ps, ps.wb_at ? ps.wb_at : ps.wbi_at,
+			      "%s is for read-write datasets only (pccrw=1)",
+			      ps.wb_at ? "writeback" : "writeback_interval");
+		goto fail;
+	}
+	if (ps.wbi_at && n.writeback != PCC_DS_WB_LAZY) {
+		ret = fail_at(&ps, ps.wbi_at,
+			      "writeback_interval needs writeback=lazy");
 		goto fail;
 	}
 	/*

@@ -18,6 +18,8 @@
  *	high=P, low=P		eviction watermarks, percent (0..100, "%" optional)
  *	max_bytes=S, min_free=S	sizes: bytes, or with K, M, G, T (1024^n)
  *	max_files=N		a number of copies
+ *	writeback=close|lazy	when read-write copies are written back
+ *	writeback_interval=N	seconds, 1..PCC_DS_WB_INTERVAL_MAX: lazy's
  * (max_bytes, max_files and min_free take "none" too: no such limit)
  * with B a boolean as Lustre's kstrtobool: 1/0, y/n, yes/no, on/off, t/f,
  * true/false (either case).  Lustre's mmap_conv, proj_quota and hsmtool
@@ -41,6 +43,8 @@
 #define PCC_PARAM_MAX_BYTES	(1U << 7)
 #define PCC_PARAM_MAX_FILES	(1U << 8)
 #define PCC_PARAM_MIN_FREE	(1U << 9)
+#define PCC_PARAM_WRITEBACK	(1U << 10)
+#define PCC_PARAM_WB_INTERVAL	(1U << 11)
 
 /* Values of mode and attach: the module's PCC_DS_MODE_*, PCC_DS_ATTACH_*. */
 struct pcc_params {
@@ -53,6 +57,8 @@ struct pcc_params {
 	uint64_t max_bytes;	/* 0: "none" */
 	uint64_t max_files;
 	uint64_t min_free;
+	unsigned int writeback;	/* PCC_DS_WB_* */
+	uint32_t wb_interval;	/* seconds */
 	char *rule_text;	/* the rule as written, blanks trimmed */
 	struct pcc_rule *rule;	/* compiled */
 };
@@ -62,7 +68,10 @@ struct pcc_params {
  * add, the dataset's values for set); the keys found change them in order
  * and add to p->set.  On error (-EINVAL, err filled with the column in
  * text) *p is unchanged.  -ENOMEM.  A mode turned to 0 (pccro=0 without
- * pccrw=1) is -EINVAL.
+ * pccrw=1) is -EINVAL, and so are writeback or writeback_interval in a
+ * text that leaves the mode without PCC_DS_MODE_RW, and
+ * writeback_interval in one that leaves writeback other than lazy (as
+ * pcc.yaml(5) refuses them).
  */
 int pcc_params_parse(const char *text, struct pcc_params *p,
 		     struct pcc_parse_error *err);

@@ -370,7 +370,36 @@ static void log_ds(const char *op, const struct pcc_nl_mnt *mnt,
 		say(" rule=%s", ds->rule ? "yes" : "none");
 	if (ds->rule_text)
 		say(" text=%s", ds->rule_text);
+	if (ds->set & PCC_NL_DS_WRITEBACK)
+		say(" writeback=%u", ds->writeback);
+	if (ds->set & PCC_NL_DS_WB_INTERVAL)
+		say(" wb_interval=%u", ds->wb_interval);
 	say("\n");
+}
+
+/*
+ * The module's checks of the write-back attributes, on a dataset of mode:
+ * for read-write datasets only, values in range.
+ */
+static int ds_check_writeback(uint32_t mode, const struct pcc_nl_dataset *ds,
+			      char *errmsg, size_t errlen)
+{
+	if (!(ds->set & (PCC_NL_DS_WRITEBACK | PCC_NL_DS_WB_INTERVAL)))
+		return 0;
+	if (!(mode & PCC_DS_MODE_RW)) {
+		errmsg_set(errmsg, errlen,
+			   "write-back policy for a dataset without read-write copies");
+		return -EINVAL;
+	}
+	if (((ds->set & PCC_NL_DS_WRITEBACK) &&
+	     ds->writeback > PCC_DS_WB_LAZY) ||
+	    ((ds->set & PCC_NL_DS_WB_INTERVAL) &&
+	     (ds->wb_interval < 1 ||
+	      ds->wb_interval > PCC_DS_WB_INTERVAL_MAX))) {
+		errmsg_set(errmsg, errlen, "bad write-back policy or interval");
+		return -EINVAL;
+	}
+	return 0;
 }
 
 /* What add and set change; the rule text goes with the rule. */
@@ -387,6 +416,10 @@ static void ds_apply(struct fake_nl_ds *d, const struct pcc_nl_dataset *ds)
 		d->rule_text = ds->rule_text && ds->rule_text[0] ?
 			       strdup(ds->rule_text) : NULL;
 	}
+	if (ds->set & PCC_NL_DS_WRITEBACK)
+		d->writeback = ds->writeback;
+	if (ds->set & PCC_NL_DS_WB_INTERVAL)
+		d->wb_interval = ds->wb_interval;
 }
 
 int __wrap_pcc_nl_dataset_add(struct pcc_nl *nl,
@@ -419,6 +452,10 @@ int __wrap_pcc_nl_dataset_add(struct pcc_nl *nl,
 		errmsg_set(errmsg, errlen, "bad mode");
 		return -EINVAL;
 	}
+	err = ds_check_writeback(ds->set & PCC_NL_DS_MODE ? ds->mode :
+				 PCC_DS_MODE_RO, ds, errmsg, errlen);
+	if (err)
+		return err;
 	for (i = 0; i < m->nds; i++) {
 		if (m->ds[i].id == ds->id || !strcmp(m->ds[i].path, ds->path)) {
 			errmsg_set(errmsg, errlen, "dataset exists");
@@ -430,8 +467,10 @@ int __wrap_pcc_nl_dataset_add(struct pcc_nl *nl,
 	d = &m->ds[m->nds++];
 	d->id = ds->id;
 	snprintf(d->path, sizeof(d->path), "%s", ds->path);
-	d->mode = PCC_DS_MODE_RO;
+	d->mode = ds->set & PCC_NL_DS_MODE ? ds->mode : PCC_DS_MODE_RO;
 	d->attach = PCC_DS_ATTACH_ALL;
+	d->writeback = PCC_DS_WB_CLOSE;
+	d->wb_interval = PCC_DS_WB_INTERVAL_DEFAULT;
 	ds_apply(d, ds);
 	m->gen++;
 	return 0;
@@ -462,11 +501,15 @@ int __wrap_pcc_nl_dataset_set(struct pcc_nl *nl,
 		return -ENOENT;
 	}
 	if ((ds->set & PCC_NL_DS_MODE) ||
-	    !(ds->set & (PCC_NL_DS_ATTACH | PCC_NL_DS_RULE) ||
+	    !(ds->set & (PCC_NL_DS_ATTACH | PCC_NL_DS_RULE |
+			 PCC_NL_DS_WRITEBACK | PCC_NL_DS_WB_INTERVAL) ||
 	      ds->rule_text)) {
 		errmsg_set(errmsg, errlen, "nothing to set");
 		return -EINVAL;
 	}
+	err = ds_check_writeback(d->mode, ds, errmsg, errlen);
+	if (err)
+		return err;
 	ds_apply(d, ds);
 	m->gen++;
 	return 0;
@@ -560,8 +603,14 @@ int __wrap_pcc_nl_dataset_dump(struct pcc_nl *nl,
 			.mount_id = m->id, .id = d->id, .path = d->path,
 			.mode = d->mode, .attach = d->attach,
 			.rule = d->rule, .rule_text = d->rule_text,
+			.writeback = d->writeback,
+			.wb_interval = d->wb_interval,
 			.attached = d->attached,
 		};
+
+		/* As the module: the write-back policy of RW datasets. */
+		if (d->mode & PCC_DS_MODE_RW)
+			ds.set |= PCC_NL_DS_WRITEBACK | PCC_NL_DS_WB_INTERVAL;
 
 		err = cb(&ds, arg);
 		if (err)

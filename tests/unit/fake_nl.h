@@ -32,6 +32,8 @@ struct fake_nl_ds {
 	uint32_t attached;
 	struct pcc_rule *rule;	/* a deep copy, or NULL */
 	char *rule_text;	/* or NULL */
+	uint32_t writeback;	/* PCC_DS_WB_*: dumped for RW datasets */
+	uint32_t wb_interval;
 };
 
 struct fake_nl_mount {

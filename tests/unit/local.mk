@@ -159,13 +159,24 @@ EXTRA_DIST += \
 	tests/unit/data/bad-unknown-dataset-key.yaml \
 	tests/unit/data/bad-unknown-mount-key.yaml \
 	tests/unit/data/bad-unknown-top.yaml \
+	tests/unit/data/bad-writeback-interval-alone.yaml \
+	tests/unit/data/bad-writeback-interval-close.yaml \
+	tests/unit/data/bad-writeback-interval-range.yaml \
+	tests/unit/data/bad-writeback-interval-ro.yaml \
+	tests/unit/data/bad-writeback-interval-type.yaml \
+	tests/unit/data/bad-writeback-interval-unit.yaml \
+	tests/unit/data/bad-writeback-interval-zero.yaml \
+	tests/unit/data/bad-writeback-ro.yaml \
+	tests/unit/data/bad-writeback-type.yaml \
+	tests/unit/data/bad-writeback-value.yaml \
 	tests/unit/data/good-capacity.yaml \
 	tests/unit/data/good-comments.yaml \
 	tests/unit/data/good-defaults.yaml \
 	tests/unit/data/good-empty.yaml \
 	tests/unit/data/good-full.yaml \
 	tests/unit/data/good-metrics.yaml \
-	tests/unit/data/good-no-mounts.yaml
+	tests/unit/data/good-no-mounts.yaml \
+	tests/unit/data/good-writeback.yaml
 
 LOG_COMPILER = $(SHELL) $(top_srcdir)/tests/unit/run-test
 AM_TESTS_FD_REDIRECT = 9>&2

@@ -436,6 +436,11 @@ static void test_help_every_command(void **state)
 	r = pcc(*state, "help", "add", NULL);
 	assert_non_null(strstr(r->out, "\n  -p, --param PARAMS "));
 	assert_non_null(strstr(r->out, "\n      --auto-attach B "));
+	/* Too long for the column: the help on the next line. */
+	assert_non_null(strstr(r->out, "\n      --writeback close|lazy\n"
+				       "                         writeback=close|lazy "));
+	assert_non_null(strstr(r->out, "\n      --writeback-interval SECONDS\n"
+				       "                         writeback_interval=SECONDS "));
 	r = pcc(*state, "help", "prefetch", NULL);
 	assert_non_null(strstr(r->out, "\n  -j, --jobs N "));
 }
@@ -451,6 +456,10 @@ static void test_usage_errors(void **state)
 		{ "pcc add: bad value '1 pccrw=1' for --roid", "add", "/", "/",
 		  "--roid", "1 pccrw=1" },
 		{ "pcc add: empty PARAMS", "add", "/", "/", "-p", "" },
+		{ "pcc set: bad value 'lazy writeback_interval=5' for --writeback",
+		  "set", "/", "/", "--writeback", "lazy writeback_interval=5" },
+		{ "pcc: option '--writeback-interval' needs an argument", "set",
+		  "/", "/", "--writeback-interval" },
 		{ "pcc: option '-p' needs an argument", "add", "/", "/", "-p" },
 		{ "pcc set: nothing to change: give -p PARAMS or a key option",
 		  "set", "/", "/" },
@@ -571,7 +580,8 @@ static void test_bad_operands(void **state)
 static const char *const dataset_json =
 	"{\"id\":1,\"roid\":1,\"rwid\":0,\"path\":\"/var/cache/pcc\","
 	"\"mode\":\"ro\",\"attach\":[\"open\",\"stat\",\"io\"],"
-	"\"rule\":\"fname={*.h5}\",\"attached\":3,"
+	"\"rule\":\"fname={*.h5}\",\"writeback\":null,"
+	"\"writeback_interval\":null,\"attached\":3,"
 	"\"usage\":{\"files\":12,\"bytes\":1572864}}";
 
 static void test_add(void **state)
@@ -646,6 +656,95 @@ static void test_add(void **state)
 		 "    mode: ro, roid: 1, rwid: 0, attach: none\n"
 		 "    rule: none (manual attach only)\n", subdir, dir);
 	assert_string_equal(r->out, want);
+	remove_tree();
+}
+
+/* The write-back options, and a read-write dataset's policy shown. */
+static void test_add_writeback(void **state)
+{
+	static const char *const lazy_ds =
+		"{\"id\":2,\"roid\":0,\"rwid\":2,\"path\":\"/nvme/rw\","
+		"\"mode\":\"rw\",\"attach\":[],\"rule\":null,"
+		"\"writeback\":\"lazy\",\"writeback_interval\":600,"
+		"\"attached\":0,\"usage\":{\"files\":1,\"bytes\":4096}}";
+	char script_reply[512], want[1024];
+	const char *script[] = { script_reply, "", NULL };
+	struct json_object *a, *b;
+	static struct fake f;
+	struct run *r;
+
+	make_tree();
+	snprintf(script_reply, sizeof(script_reply), "{\"dataset\":%s}",
+		 lazy_ds);
+	fake_start(&f, script);
+	r = pcc(*state, "-s", f.path, "add", dir, subdir, "--rwid", "2",
+		"--pccrw", "1", "--writeback", "lazy", "--writeback-interval",
+		"600", NULL);
+	fake_stop(&f);
+	assert_int_equal(r->status, PCC_EXIT_OK);
+	snprintf(want, sizeof(want),
+		 "{\"cmd\":\"add\",\"mount\":\"%s\",\"cache\":\"%s\","
+		 "\"params\":\"rwid=2 pccrw=1 writeback=lazy "
+		 "writeback_interval=600\"}", dir, subdir);
+	assert_string_equal(f.req[0], want);
+	snprintf(want, sizeof(want),
+		 "added dataset %s on %s\n"
+		 "  dataset 2: /nvme/rw\n"
+		 "    mode: rw, roid: 0, rwid: 2, attach: none\n"
+		 "    writeback: lazy, interval: 600s\n"
+		 "    rule: none (manual attach only)\n"
+		 "    attached: 0, usage: 1 files, 4.0 KiB\n", subdir, dir);
+	assert_string_equal(r->out, want);
+
+	/* JSON: the daemon's keys as they came. */
+	fake_start(&f, script);
+	r = pcc(*state, "-s", f.path, "-j", "set", dir, subdir,
+		"--writeback-interval", "600", NULL);
+	fake_stop(&f);
+	assert_int_equal(r->status, PCC_EXIT_OK);
+	snprintf(want, sizeof(want),
+		 "{\"cmd\":\"set\",\"mount\":\"%s\",\"cache\":\"%s\","
+		 "\"params\":\"writeback_interval=600\"}", dir, subdir);
+	assert_string_equal(f.req[0], want);
+	a = json_tokener_parse(r->out);
+	b = json_tokener_parse(script_reply);
+	assert_non_null(a);
+	assert_true(json_object_equal(a, b));
+	json_object_put(a);
+	json_object_put(b);
+
+	/* Close: no interval in text, which close does not use. */
+	snprintf(script_reply, sizeof(script_reply),
+		 "{\"dataset\":{\"id\":2,\"roid\":0,\"rwid\":2,"
+		 "\"path\":\"/nvme/rw\",\"mode\":\"rw+ro\","
+		 "\"attach\":[\"open\"],\"rule\":null,"
+		 "\"writeback\":\"close\",\"writeback_interval\":30,"
+		 "\"attached\":null}}");
+	fake_start(&f, script);
+	r = pcc(*state, "-s", f.path, "set", dir, subdir, "--writeback",
+		"close", NULL);
+	fake_stop(&f);
+	assert_int_equal(r->status, PCC_EXIT_OK);
+	assert_non_null(strstr(f.req[0], "\"params\":\"writeback=close\""));
+	snprintf(want, sizeof(want),
+		 "changed dataset %s on %s\n"
+		 "  dataset 2: /nvme/rw\n"
+		 "    mode: rw+ro, roid: 0, rwid: 2, attach: open\n"
+		 "    writeback: close\n"
+		 "    rule: none (manual attach only)\n", subdir, dir);
+	assert_string_equal(r->out, want);
+
+	/* pccd's refusal, as any other. */
+	snprintf(script_reply, sizeof(script_reply),
+		 "{\"error\":\"parameters, column 1: writeback is for "
+		 "read-write datasets only (pccrw=1)\",\"errno\":22}");
+	fake_start(&f, script);
+	r = pcc(*state, "-s", f.path, "set", dir, subdir, "--writeback",
+		"lazy", NULL);
+	fake_stop(&f);
+	assert_int_equal(r->status, PCC_EXIT_ERROR);
+	assert_string_equal(r->err, "pcc set: parameters, column 1: writeback "
+			    "is for read-write datasets only (pccrw=1)\n");
 	remove_tree();
 }
 
@@ -1262,6 +1361,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_no_daemon, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_operands, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_add, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_add_writeback, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_daemon_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_del_clear, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list, setup, teardown),

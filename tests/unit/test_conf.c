@@ -58,7 +58,7 @@ static const struct bad_case bad_cases[] = {
 	{ "bad-datasets-type.yaml",
 	  "4:15: \"datasets\" must be a sequence, not a scalar" },
 	{ "bad-unknown-dataset-key.yaml",
-	  "6:9: unknown key \"size\" in a dataset (known: path, roid, rwid, mode, rule, attach, capacity)" },
+	  "6:9: unknown key \"size\" in a dataset (known: path, roid, rwid, mode, rule, attach, writeback, writeback_interval, capacity)" },
 	{ "bad-dataset-missing-path.yaml",
 	  "5:9: missing key \"path\" in a dataset" },
 	{ "bad-dataset-no-id.yaml",
@@ -109,6 +109,26 @@ static const struct bad_case bad_cases[] = {
 	  "6:26: \"high\" must be a percentage from 0% to 100%, not \"120%\"" },
 	{ "bad-capacity-order.yaml",
 	  "8:16: capacity \"low\" (80%) must be below \"high\" (80%)" },
+	{ "bad-writeback-value.yaml",
+	  "8:20: \"writeback\" must be close or lazy, not \"later\"" },
+	{ "bad-writeback-type.yaml",
+	  "8:20: \"writeback\" must be close or lazy, not a sequence" },
+	{ "bad-writeback-interval-zero.yaml",
+	  "9:29: \"writeback_interval\" must be a number of seconds from 1 to 86400, not \"0\"" },
+	{ "bad-writeback-interval-range.yaml",
+	  "9:29: \"writeback_interval\" must be a number of seconds from 1 to 86400, not \"86401\"" },
+	{ "bad-writeback-interval-unit.yaml",
+	  "9:29: \"writeback_interval\" must be a number of seconds from 1 to 86400, not \"30s\"" },
+	{ "bad-writeback-interval-type.yaml",
+	  "9:29: \"writeback_interval\" must be a number of seconds, not a mapping" },
+	{ "bad-writeback-ro.yaml",
+	  "7:20: \"writeback\" is for read-write datasets only (mode rw or rw+ro), not mode ro" },
+	{ "bad-writeback-interval-ro.yaml",
+	  "7:29: \"writeback_interval\" is for read-write datasets only (mode rw or rw+ro), not mode ro" },
+	{ "bad-writeback-interval-close.yaml",
+	  "9:29: \"writeback_interval\" needs \"writeback: lazy\", not close" },
+	{ "bad-writeback-interval-alone.yaml",
+	  "6:29: \"writeback_interval\" needs \"writeback: lazy\"" },
 	{ "bad-metrics-type.yaml",
 	  "2:10: \"metrics\" must be a mapping, not a scalar" },
 	{ "bad-metrics-missing.yaml", "2:3: missing key \"textfile\" in metrics" },
@@ -193,16 +213,21 @@ static void test_full(void **state)
 	assert_int_equal(d->attach, PCC_ATTACH_ALL);
 	assert_int_equal(d->capacity_high, 90);
 	assert_int_equal(d->capacity_low, 80);
+	assert_int_equal(d->writeback, PCC_WRITEBACK_CLOSE);
+	assert_int_equal(d->wb_interval, 30);
 
 	d = d->next;
 	assert_string_equal(d->path, "/nvme/scratch");
 	assert_int_equal(d->flags, PCC_DS_HAS_RWID | PCC_DS_HAS_MODE |
-			 PCC_DS_HAS_ATTACH | PCC_DS_HAS_CAPACITY |
+			 PCC_DS_HAS_ATTACH | PCC_DS_HAS_WRITEBACK |
+			 PCC_DS_HAS_WB_INTERVAL | PCC_DS_HAS_CAPACITY |
 			 PCC_DS_HAS_CAP_HIGH | PCC_DS_HAS_CAP_LOW);
 	assert_int_equal(d->rwid, 2147483647U);
 	assert_int_equal(d->mode, PCC_MODE_RWRO);
 	assert_null(d->rule);
 	assert_int_equal(d->attach, 0);		/* [] is set, to nothing */
+	assert_int_equal(d->writeback, PCC_WRITEBACK_LAZY);
+	assert_int_equal(d->wb_interval, 86400);
 	assert_int_equal(d->capacity_high, 70);
 	assert_int_equal(d->capacity_low, 0);	/* set to zero, not unset */
 	assert_null(d->next);
@@ -252,12 +277,97 @@ static void test_defaults(void **state)
 	assert_int_equal(d->attach, PCC_DEFAULT_ATTACH);
 	assert_int_equal(d->capacity_high, PCC_DEFAULT_CAPACITY_HIGH);
 	assert_int_equal(d->capacity_low, PCC_DEFAULT_CAPACITY_LOW);
+	assert_int_equal(d->writeback, PCC_DEFAULT_WRITEBACK);
+	assert_int_equal(d->writeback, PCC_WRITEBACK_CLOSE);
+	assert_int_equal(d->wb_interval, PCC_DEFAULT_WB_INTERVAL);
+	assert_int_equal(d->wb_interval, 30);
 	pcc_conf_free(conf);
 }
 
 static char *make_dir(void);
 static void rm_dir(const char *dir);
 static void save_ok(const struct pcc_config *conf, const char *file);
+static char *read_text(const char *file);
+
+/* The write-back keys: defaults, set, written back only when set. */
+static void test_writeback(void **state)
+{
+	struct pcc_config *conf = load_good("good-writeback.yaml"), *back;
+	struct pcc_conf_dataset *d = conf->mounts->datasets, *copy;
+	char *dir = make_dir(), file[1024], err[PCC_CONF_ERR_LEN], *text;
+
+	/* Neither key: close, 30 s. */
+	assert_int_equal(d->flags, PCC_DS_HAS_RWID | PCC_DS_HAS_MODE);
+	assert_int_equal(d->writeback, PCC_WRITEBACK_CLOSE);
+	assert_int_equal(d->wb_interval, PCC_DEFAULT_WB_INTERVAL);
+	d = d->next;
+	assert_int_equal(d->flags, PCC_DS_HAS_RWID | PCC_DS_HAS_MODE |
+			 PCC_DS_HAS_WRITEBACK);
+	assert_int_equal(d->mode, PCC_MODE_RWRO);
+	assert_int_equal(d->writeback, PCC_WRITEBACK_CLOSE);
+	assert_int_equal(d->wb_interval, PCC_DEFAULT_WB_INTERVAL);
+	d = d->next;
+	assert_int_equal(d->flags, PCC_DS_HAS_ROID | PCC_DS_HAS_MODE |
+			 PCC_DS_HAS_WRITEBACK | PCC_DS_HAS_WB_INTERVAL);
+	assert_int_equal(d->writeback, PCC_WRITEBACK_LAZY);
+	assert_int_equal(d->wb_interval, 1);
+	d = d->next;
+	assert_int_equal(d->flags, PCC_DS_HAS_RWID | PCC_DS_HAS_MODE |
+			 PCC_DS_HAS_WRITEBACK);
+	assert_int_equal(d->writeback, PCC_WRITEBACK_LAZY);
+	assert_int_equal(d->wb_interval, PCC_DEFAULT_WB_INTERVAL);
+	assert_null(d->next);
+
+	assert_string_equal(pcc_conf_writeback_name(PCC_WRITEBACK_CLOSE),
+			    "close");
+	assert_string_equal(pcc_conf_writeback_name(PCC_WRITEBACK_LAZY),
+			    "lazy");
+	assert_string_equal(pcc_conf_writeback_name(2), "?");
+
+	/* Written as set: a default left out stays out. */
+	snprintf(file, sizeof(file), "%s/pcc.yaml", dir);
+	save_ok(conf, file);
+	text = read_text(file);
+	assert_non_null(strstr(text, "  - path: /nvme/rw\n"
+				     "    rwid: 1\n"
+				     "    mode: rw\n"
+				     "  - path: /nvme/close\n"));
+	assert_non_null(strstr(text, "    mode: rw+ro\n"
+				     "    writeback: close\n"));
+	assert_non_null(strstr(text, "    writeback: lazy\n"
+				     "    writeback_interval: 1\n"
+				     "  - path: /nvme/lazy-default\n"));
+	assert_int_equal(pcc_conf_load(file, &back, err, sizeof(err)), 0);
+	d = conf->mounts->datasets->next->next;
+	assert_true(pcc_conf_dataset_equal(d,
+					   back->mounts->datasets->next->next));
+
+	/* Each of them tells two datasets apart. */
+	copy = pcc_conf_dataset_dup(d);
+	assert_non_null(copy);
+	copy->wb_interval = 2;
+	assert_false(pcc_conf_dataset_equal(d, copy));
+	copy->wb_interval = d->wb_interval;
+	copy->writeback = PCC_WRITEBACK_CLOSE;
+	assert_false(pcc_conf_dataset_equal(d, copy));
+	copy->writeback = d->writeback;
+	copy->flags &= ~PCC_DS_HAS_WB_INTERVAL;
+	assert_false(pcc_conf_dataset_equal(d, copy));
+	copy->flags = d->flags;
+	assert_true(pcc_conf_dataset_equal(d, copy));
+	pcc_conf_dataset_free(copy);
+	/* Close set and close by default are written differently. */
+	copy = pcc_conf_dataset_dup(conf->mounts->datasets);
+	assert_non_null(copy);
+	copy->flags |= PCC_DS_HAS_WRITEBACK;
+	assert_false(pcc_conf_dataset_equal(conf->mounts->datasets, copy));
+	pcc_conf_dataset_free(copy);
+
+	free(text);
+	pcc_conf_free(back);
+	pcc_conf_free(conf);
+	rm_dir(dir);
+}
 
 static void test_capacity(void **state)
 {
@@ -869,6 +979,7 @@ int main(void)
 	static const struct CMUnitTest good[] = {
 		cmocka_unit_test(test_full),
 		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_writeback),
 		cmocka_unit_test(test_metrics_default),
 		cmocka_unit_test(test_capacity),
 		cmocka_unit_test(test_sizes),

@@ -509,6 +509,63 @@ static void test_dataset(void **state)
 	assert_int_equal(s.calls, 4);
 }
 
+/* A read-write dataset's write-back policy: flagged when sent. */
+static void test_dataset_writeback(void **state)
+{
+	struct seen_ds s = { 0 };
+	struct msg m;
+
+	/* A read-only dataset has none: the defaults, unflagged. */
+	msg_dataset(&m, NULL, NULL);
+	assert_int_equal(pcc_nl_parse_dataset(m.buf, m.len, on_dataset, &s),
+			 0);
+	assert_int_equal(s.ds.set, PCC_NL_DS_ATTACH | PCC_NL_DS_RULE |
+			 PCC_NL_DS_MODE);
+	assert_int_equal(s.ds.writeback, PCC_DS_WB_CLOSE);
+	assert_int_equal(s.ds.wb_interval, PCC_DS_WB_INTERVAL_DEFAULT);
+
+	msg_dataset(&m, NULL, NULL);
+	msg_u32(&m, PCC_A_DS_WRITEBACK, PCC_DS_WB_LAZY);
+	msg_u32(&m, PCC_A_DS_WB_INTERVAL, 600);
+	assert_int_equal(pcc_nl_parse_dataset(m.buf, m.len, on_dataset, &s),
+			 0);
+	assert_int_equal(s.ds.set, PCC_NL_DS_ATTACH | PCC_NL_DS_RULE |
+			 PCC_NL_DS_MODE | PCC_NL_DS_WRITEBACK |
+			 PCC_NL_DS_WB_INTERVAL);
+	assert_int_equal(s.ds.writeback, PCC_DS_WB_LAZY);
+	assert_int_equal(s.ds.wb_interval, 600);
+	assert_int_equal(s.ds.attached, 6);
+
+	/* Each on its own; values are the module's, passed on as sent. */
+	msg_dataset(&m, NULL, NULL);
+	msg_u32(&m, PCC_A_DS_WB_INTERVAL, PCC_DS_WB_INTERVAL_MAX);
+	assert_int_equal(pcc_nl_parse_dataset(m.buf, m.len, on_dataset, &s),
+			 0);
+	assert_int_equal(s.ds.set & (PCC_NL_DS_WRITEBACK |
+				     PCC_NL_DS_WB_INTERVAL),
+			 PCC_NL_DS_WB_INTERVAL);
+	assert_int_equal(s.ds.writeback, PCC_DS_WB_CLOSE);
+	assert_int_equal(s.ds.wb_interval, PCC_DS_WB_INTERVAL_MAX);
+	msg_dataset(&m, NULL, NULL);
+	msg_u32(&m, PCC_A_DS_WRITEBACK, 7);
+	assert_int_equal(pcc_nl_parse_dataset(m.buf, m.len, on_dataset, &s),
+			 0);
+	assert_int_equal(s.ds.writeback, 7);
+	assert_int_equal(s.ds.wb_interval, PCC_DS_WB_INTERVAL_DEFAULT);
+	assert_int_equal(s.calls, 4);
+
+	/* Of the wrong size: refused, the callback not called. */
+	msg_dataset(&m, NULL, NULL);
+	msg_u64(&m, PCC_A_DS_WRITEBACK, PCC_DS_WB_LAZY);
+	assert_int_equal(pcc_nl_parse_dataset(m.buf, m.len, on_dataset, &s),
+			 -EBADMSG);
+	msg_dataset(&m, NULL, NULL);
+	msg_put(&m, PCC_A_DS_WB_INTERVAL, "\x1e", 1);
+	assert_int_equal(pcc_nl_parse_dataset(m.buf, m.len, on_dataset, &s),
+			 -EBADMSG);
+	assert_int_equal(s.calls, 4);
+}
+
 /* The largest rule of each kind, with n values each. */
 static void full_rule(struct pcc_rule *r, unsigned int terms,
 		      unsigned int exprs, unsigned int n, uint64_t *nums)
@@ -1157,6 +1214,7 @@ int main(void)
 		cmocka_unit_test(test_mount_bad),
 		cmocka_unit_test(test_rule_layout),
 		cmocka_unit_test(test_dataset),
+		cmocka_unit_test(test_dataset_writeback),
 		cmocka_unit_test(test_rule_limits),
 		cmocka_unit_test(test_dataset_bad),
 		cmocka_unit_test(test_events),

@@ -192,6 +192,40 @@ static void test_ids(void **state)
 	assert_int_equal(p.rwid, 1);
 }
 
+/* The write-back keys, with a read-write mode, on top of the values. */
+static void test_writeback(void **state)
+{
+	struct pcc_params p = defaults;
+
+	(void)state;
+	p.wb_interval = PCC_DS_WB_INTERVAL_DEFAULT;
+	parse_ok("rwid=2 pccrw=1 writeback=lazy writeback_interval=600", &p);
+	assert_int_equal(p.set, PCC_PARAM_RWID | PCC_PARAM_MODE |
+			 PCC_PARAM_WRITEBACK | PCC_PARAM_WB_INTERVAL);
+	assert_int_equal(p.writeback, PCC_DS_WB_LAZY);
+	assert_int_equal(p.wb_interval, 600);
+	/* Either order; the bounds. */
+	parse_ok("writeback_interval=1 writeback=lazy", &p);
+	assert_int_equal(p.wb_interval, 1);
+	parse_ok("writeback_interval=86400", &p);
+	assert_int_equal(p.wb_interval, PCC_DS_WB_INTERVAL_MAX);
+	/* Back to close: the interval is not named, so it may stay. */
+	p.set = 0;
+	parse_ok("writeback=close", &p);
+	assert_int_equal(p.set, PCC_PARAM_WRITEBACK);
+	assert_int_equal(p.writeback, PCC_DS_WB_CLOSE);
+	assert_int_equal(p.wb_interval, PCC_DS_WB_INTERVAL_MAX);
+	/* rw+ro is read-write too. */
+	p = defaults;
+	parse_ok("pccrw=1 writeback=lazy", &p);
+	assert_int_equal(p.mode, PCC_DS_MODE_RO | PCC_DS_MODE_RW);
+	assert_int_equal(p.writeback, PCC_DS_WB_LAZY);
+	/* Keys the text does not name are not checked against the mode. */
+	p = defaults;
+	p.set = PCC_PARAM_WRITEBACK;
+	parse_ok("stat_attach=0", &p);
+}
+
 /* A rule's text: PCC_RULE_TEXT_MAX - 1 bytes, blanks around not counted. */
 static void test_rule_text_max(void **state)
 {
@@ -243,9 +277,9 @@ static const struct bad_case bad_cases[] = {
 	{ "proj_quota=0", 1, "pcc has no proj_quota setting" },
 	{ "uid={5} hsmtool=posix", 9, "pcc has no hsmtool setting" },
 	{ "roid=1 foo=2", 8,
-	  "unknown key 'foo'; expected roid, rwid, auto_attach, open_attach, stat_attach, io_attach, pccro, pccrw, high, low, max_bytes, max_files or min_free" },
+	  "unknown key 'foo'; expected roid, rwid, auto_attach, open_attach, stat_attach, io_attach, pccro, pccrw, high, low, max_bytes, max_files, min_free, writeback or writeback_interval" },
 	{ "roid=1 =2", 8,
-	  "unknown key ''; expected roid, rwid, auto_attach, open_attach, stat_attach, io_attach, pccro, pccrw, high, low, max_bytes, max_files or min_free" },
+	  "unknown key ''; expected roid, rwid, auto_attach, open_attach, stat_attach, io_attach, pccro, pccrw, high, low, max_bytes, max_files, min_free, writeback or writeback_interval" },
 	{ "uid=1001", 1,
 	  "uid is a rule field: its values go in braces, as in uid={...}" },
 	{ "fname={*.h5 *.npy roid=1", 7, "'{' without a closing '}'" },
@@ -270,6 +304,29 @@ static const struct bad_case bad_cases[] = {
 	  "no caching mode left: pccro and pccrw are both off" },
 	{ "}", 1,
 	  "expected a field (uid, gid, projid, fname, size or mtime), found '}'" },
+	{ "pccrw=1 writeback=later", 19,
+	  "writeback must be close or lazy, not 'later'" },
+	{ "pccrw=1 writeback=", 19, "writeback must be close or lazy, not ''" },
+	{ "pccrw=1 writeback=Lazy", 19,
+	  "writeback must be close or lazy, not 'Lazy'" },
+	{ "pccrw=1 writeback_interval=0", 28,
+	  "writeback_interval must be a number of seconds from 1 to 86400, not '0'" },
+	{ "pccrw=1 writeback=lazy writeback_interval=86401", 43,
+	  "writeback_interval must be a number of seconds from 1 to 86400, not '86401'" },
+	{ "writeback_interval=30s", 20,
+	  "writeback_interval must be a number of seconds from 1 to 86400, not '30s'" },
+	{ "writeback_interval=-1", 20,
+	  "writeback_interval must be a number of seconds from 1 to 86400, not '-1'" },
+	{ "writeback=lazy", 1,
+	  "writeback is for read-write datasets only (pccrw=1)" },
+	{ "pccrw=1 writeback=lazy pccrw=0", 9,
+	  "writeback is for read-write datasets only (pccrw=1)" },
+	{ "writeback_interval=60", 1,
+	  "writeback_interval is for read-write datasets only (pccrw=1)" },
+	{ "pccrw=1 writeback_interval=60", 9,
+	  "writeback_interval needs writeback=lazy" },
+	{ "pccrw=1 writeback=lazy writeback_interval=60 writeback=close", 24,
+	  "writeback_interval needs writeback=lazy" },
 };
 
 /* A bad text: the error, and *p exactly as it was. */
@@ -303,6 +360,7 @@ int main(void)
 		cmocka_unit_test(test_booleans),
 		cmocka_unit_test(test_ids),
 		cmocka_unit_test(test_rule_text_max),
+		cmocka_unit_test(test_writeback),
 	};
 	struct CMUnitTest bad[N_BAD];
 	char names[N_BAD][48];

@@ -474,6 +474,141 @@ static void test_apply_removed(void **state)
 	assert_int_equal(d.nmounts, 0);
 }
 
+/* c1 read-only as write_conf() has it, c2 read-write with wb's keys. */
+static void write_conf_rw(const char *wb)
+{
+	char text[4 * PATH_MAX + 512];
+
+	snprintf(text, sizeof(text),
+		 "mounts:\n"
+		 "  - path: %s\n"
+		 "    lower: %s\n"
+		 "    datasets:\n"
+		 "      - path: %s\n"
+		 "        roid: 1\n"
+		 "        rule: \"fname={*.h5}\"\n"
+		 "      - path: %s\n"
+		 "        rwid: 2\n"
+		 "        mode: rw\n"
+		 "%s", mnt, lower, c1, c2, wb);
+	write_file(conf_path, text);
+}
+
+/* Apply, and the dataset calls made: "add", "set", "del" counted. */
+static void apply_counts(int adds, int sets, int dels)
+{
+	log_reset();
+	assert_int_equal(pccd_apply(&d), 0);
+	assert_int_equal(count(fake_nl.log, "dataset_add"), adds);
+	assert_int_equal(count(fake_nl.log, "dataset_set"), sets);
+	assert_int_equal(count(fake_nl.log, "dataset_del"), dels);
+}
+
+/*
+ * A read-write dataset's write-back policy goes with its add; a reload
+ * that changes only the policy sets the dataset in place.
+ */
+static void test_apply_writeback(void **state)
+{
+	char line[2 * PATH_MAX];
+	struct fake_nl_ds *ds;
+
+	(void)state;
+	write_conf_rw("        writeback: lazy\n"
+		      "        writeback_interval: 60\n");
+	reload();
+	apply_counts(2, 0, 0);
+	/* The read-only dataset has none: the module would refuse them. */
+	snprintf(line, sizeof(line),
+		 "dataset_add mnt=1 id=1 path=%s mode=1 attach=7 rule=yes text=fname={*.h5}\n",
+		 c1);
+	assert_non_null(strstr(fake_nl.log, line));
+	snprintf(line, sizeof(line),
+		 "dataset_add mnt=1 id=2 path=%s mode=2 attach=7 rule=none writeback=1 wb_interval=60\n",
+		 c2);
+	assert_non_null(strstr(fake_nl.log, line));
+	ds = fake_nl_dataset(1, 2);
+	assert_non_null(ds);
+	assert_int_equal(ds->mode, PCC_DS_MODE_RW);
+	assert_int_equal(ds->writeback, PCC_DS_WB_LAZY);
+	assert_int_equal(ds->wb_interval, 60);
+
+	/* Again: the module has it so, nothing is sent. */
+	apply_counts(0, 0, 0);
+
+	/* Another interval: one set, in place, of both. */
+	write_conf_rw("        writeback: lazy\n"
+		      "        writeback_interval: 120\n");
+	reload();
+	apply_counts(0, 1, 0);
+	assert_non_null(strstr(fake_nl.log, "dataset_set mnt=1 id=2 path="));
+	assert_non_null(strstr(fake_nl.log, " writeback=1 wb_interval=120\n"));
+	assert_int_equal(fake_nl_dataset(1, 2)->wb_interval, 120);
+
+	/* lazy's default interval is sent as such. */
+	write_conf_rw("        writeback: lazy\n");
+	reload();
+	apply_counts(0, 1, 0);
+	assert_non_null(strstr(fake_nl.log, " writeback=1 wb_interval=30\n"));
+
+	/* Back to close: in place too, and the module forgets the lazy. */
+	write_conf_rw("        writeback: close\n");
+	reload();
+	apply_counts(0, 1, 0);
+	assert_non_null(strstr(fake_nl.log, " writeback=0 wb_interval=30\n"));
+	assert_int_equal(fake_nl_dataset(1, 2)->writeback, PCC_DS_WB_CLOSE);
+
+	/* The key taken out: close is the default, nothing to do. */
+	write_conf_rw("");
+	reload();
+	apply_counts(0, 0, 0);
+
+	/*
+	 * A module that set the dataset lazy behind pccd's back (pcc-nl) is
+	 * put back; an interval a close dataset keeps does not count.
+	 */
+	fake_nl_dataset(1, 2)->wb_interval = 999;
+	apply_counts(0, 0, 0);
+	fake_nl_dataset(1, 2)->writeback = PCC_DS_WB_LAZY;
+	apply_counts(0, 1, 0);
+	assert_int_equal(fake_nl_dataset(1, 2)->writeback, PCC_DS_WB_CLOSE);
+	assert_int_equal(fake_nl_dataset(1, 2)->wb_interval, 30);
+
+	/* The module refuses: counted as an error, as any other. */
+	write_conf_rw("        writeback: lazy\n");
+	reload();
+	fake_nl_fail("dataset_set", -EINVAL, "no lazy write-back here");
+	log_reset();
+	assert_int_equal(pccd_apply(&d), 1);
+	assert_int_equal(fake_nl_dataset(1, 2)->writeback, PCC_DS_WB_CLOSE);
+}
+
+/*
+ * A module before protocol 5 has no write-back policy: it is not sent the
+ * defaults it would refuse, only a lazy one, for it to refuse.
+ */
+static void test_apply_writeback_old_module(void **state)
+{
+	char line[2 * PATH_MAX];
+
+	(void)state;
+	fake_nl.genl_version = 4;
+	pccd_kernel_close(&d);
+	assert_int_equal(pccd_kernel_connect(&d), 0);
+	write_conf_rw("");
+	reload();
+	apply_counts(2, 0, 0);
+	snprintf(line, sizeof(line),
+		 "dataset_add mnt=1 id=2 path=%s mode=2 attach=7 rule=none\n",
+		 c2);
+	assert_non_null(strstr(fake_nl.log, line));
+
+	write_conf_rw("        writeback: lazy\n");
+	reload();
+	apply_counts(0, 1, 0);
+	assert_non_null(strstr(fake_nl.log, " writeback=1 wb_interval=30\n"));
+}
+
 /* --- add ---------------------------------------------------------------- */
 
 static void test_add(void **state)
@@ -813,6 +948,125 @@ static void test_set(void **state)
 	assert_int_equal(conf->mounts->datasets->attach,
 			 PCC_ATTACH_STAT | PCC_ATTACH_IO);
 	pcc_conf_free(conf);
+}
+
+/* pcc add and set of the write-back keys; their refusals. */
+static void test_set_writeback(void **state)
+{
+	struct json_object *reply, *ds, *m;
+	struct pcc_config *conf;
+	struct pcc_conf_dataset *cd;
+	struct fake_nl_ds *fd;
+
+	(void)state;
+	/* Not for a read-only dataset: said with the column, nothing sent. */
+	expect_add_refused(EINVAL,
+			   "parameters, column 8: writeback is for read-write datasets only (pccrw=1)",
+			   "{\"cmd\":\"add\",\"mount\":\"%s\",\"cache\":\"%s\","
+			   "\"params\":\"rwid=3 writeback=lazy\"}", mnt, c3);
+	expect_add_refused(EINVAL,
+			   "parameters, column 16: writeback_interval needs writeback=lazy",
+			   "{\"cmd\":\"add\",\"mount\":\"%s\",\"cache\":\"%s\","
+			   "\"params\":\"rwid=3 pccrw=1 writeback_interval=9\"}",
+			   mnt, c3);
+	expect_add_refused(EINVAL, "not 'soon'",
+			   "{\"cmd\":\"add\",\"mount\":\"%s\",\"cache\":\"%s\","
+			   "\"params\":\"rwid=3 pccrw=1 writeback=soon\"}",
+			   mnt, c3);
+	assert_int_equal(count(fake_nl.log, "dataset_add"), 0);
+
+	reply = request(0, "{\"cmd\":\"add\",\"mount\":\"%s\",\"cache\":\"%s\","
+			"\"params\":\"rwid=3 pccrw=1 pccro=0 writeback=lazy "
+			"writeback_interval=90\"}", mnt, c3);
+	expect_ok(reply);
+	ds = get(reply, "dataset");
+	assert_string_equal(json_object_get_string(get(ds, "mode")), "rw");
+	assert_string_equal(json_object_get_string(get(ds, "writeback")),
+			    "lazy");
+	assert_int_equal(json_object_get_int(get(ds, "writeback_interval")),
+			 90);
+	json_object_put(reply);
+	fd = fake_nl_dataset(1, 3);
+	assert_non_null(fd);
+	assert_int_equal(fd->writeback, PCC_DS_WB_LAZY);
+	assert_int_equal(fd->wb_interval, 90);
+	conf = load(conf_path);
+	cd = conf->mounts->datasets->next->next;
+	assert_int_equal(cd->flags & (PCC_DS_HAS_WRITEBACK |
+				      PCC_DS_HAS_WB_INTERVAL),
+			 PCC_DS_HAS_WRITEBACK | PCC_DS_HAS_WB_INTERVAL);
+	assert_int_equal(cd->writeback, PCC_WRITEBACK_LAZY);
+	assert_int_equal(cd->wb_interval, 90);
+	pcc_conf_free(conf);
+
+	/* The interval alone, on top of lazy: in place. */
+	log_reset();
+	reply = request(0, "{\"cmd\":\"set\",\"mount\":\"%s\",\"cache\":\"%s\","
+			"\"params\":\"writeback_interval=45\"}", mnt, c3);
+	expect_ok(reply);
+	json_object_put(reply);
+	assert_int_equal(count(fake_nl.log, "dataset_set mnt=1 id=3 "), 1);
+	assert_int_equal(count(fake_nl.log, "dataset_add"), 0);
+	assert_int_equal(count(fake_nl.log, "dataset_del"), 0);
+	assert_int_equal(fake_nl_dataset(1, 3)->wb_interval, 45);
+
+	/* Close: the interval goes from the file, the module's default. */
+	reply = request(0, "{\"cmd\":\"set\",\"mount\":\"%s\",\"cache\":\"%s\","
+			"\"params\":\"writeback=close\"}", mnt, c3);
+	expect_ok(reply);
+	ds = get(reply, "dataset");
+	assert_string_equal(json_object_get_string(get(ds, "writeback")),
+			    "close");
+	assert_int_equal(json_object_get_int(get(ds, "writeback_interval")),
+			 30);
+	json_object_put(reply);
+	assert_int_equal(fake_nl_dataset(1, 3)->writeback, PCC_DS_WB_CLOSE);
+	assert_int_equal(fake_nl_dataset(1, 3)->wb_interval, 30);
+	conf = load(conf_path);
+	cd = conf->mounts->datasets->next->next;
+	assert_int_equal(cd->flags & (PCC_DS_HAS_WRITEBACK |
+				      PCC_DS_HAS_WB_INTERVAL),
+			 PCC_DS_HAS_WRITEBACK);
+	assert_int_equal(cd->writeback, PCC_WRITEBACK_CLOSE);
+	pcc_conf_free(conf);
+
+	/* Refused: an interval for close, a policy for a read-only one. */
+	log_reset();
+	reply = request(0, "{\"cmd\":\"set\",\"mount\":\"%s\",\"cache\":\"%s\","
+			"\"params\":\"writeback_interval=45\"}", mnt, c3);
+	expect_error(reply, EINVAL,
+		     "column 1: writeback_interval needs writeback=lazy");
+	reply = request(0, "{\"cmd\":\"set\",\"mount\":\"%s\",\"cache\":\"%s\","
+			"\"params\":\"writeback=lazy\"}", mnt, c1);
+	expect_error(reply, EINVAL,
+		     "column 1: writeback is for read-write datasets only");
+	assert_int_equal(count(fake_nl.log, "dataset_set"), 0);
+
+	/* The module's refusal reaches the caller, with its message. */
+	fake_nl_fail("dataset_set", -EINVAL, "PCC_A_DS_WB_INTERVAL out of range");
+	reply = request(0, "{\"cmd\":\"set\",\"mount\":\"%s\",\"cache\":\"%s\","
+			"\"params\":\"writeback=lazy\"}", mnt, c3);
+	expect_error(reply, EINVAL, "PCC_A_DS_WB_INTERVAL out of range");
+	assert_int_equal(fake_nl_dataset(1, 3)->writeback, PCC_DS_WB_CLOSE);
+	conf = load(conf_path);
+	assert_int_equal(conf->mounts->datasets->next->next->writeback,
+			 PCC_WRITEBACK_CLOSE);
+	pcc_conf_free(conf);
+
+	/* list: the policy of read-write datasets, null for the others. */
+	reply = request(1000, "{\"cmd\":\"list\"}");
+	expect_ok(reply);
+	m = json_object_array_get_idx(get(reply, "mounts"), 0);
+	ds = json_object_array_get_idx(get(m, "datasets"), 0);
+	assert_true(json_object_is_type(get(ds, "writeback"), json_type_null));
+	assert_true(json_object_is_type(get(ds, "writeback_interval"),
+					json_type_null));
+	ds = json_object_array_get_idx(get(m, "datasets"), 2);
+	assert_string_equal(json_object_get_string(get(ds, "writeback")),
+			    "close");
+	assert_int_equal(json_object_get_int(get(ds, "writeback_interval")),
+			 30);
+	json_object_put(reply);
 }
 
 /* A file at dataset dir's fan-out place. */
@@ -1845,6 +2099,10 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_apply_removed,
 						setup_applied, teardown),
+		cmocka_unit_test_setup_teardown(test_apply_writeback, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_apply_writeback_old_module,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_add, setup_applied,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_add_refused, setup_applied,
@@ -1857,6 +2115,8 @@ int main(void)
 						setup_applied, teardown),
 		cmocka_unit_test_setup_teardown(test_set, setup_applied,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_set_writeback,
+						setup_applied, teardown),
 		cmocka_unit_test_setup_teardown(test_del, setup_applied,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_clear, setup_applied,

@@ -90,6 +90,15 @@
  *				read-write before its creator opens it
  *	  PCC_A_DS_RULE_TEXT	string, the rule as the user wrote it, kept
  *				for display only (at most PCC_RULE_TEXT_MAX)
+ *	  PCC_A_DS_WRITEBACK	u32, PCC_DS_WB_* (default PCC_DS_WB_CLOSE):
+ *				when read-write copies are written back to
+ *				the lower.  Only with PCC_DS_MODE_RW (-EINVAL
+ *				otherwise)
+ *	  PCC_A_DS_WB_INTERVAL	u32, seconds, 1..PCC_DS_WB_INTERVAL_MAX
+ *				(default PCC_DS_WB_INTERVAL_DEFAULT): how
+ *				long a closed dirty file of a PCC_DS_WB_LAZY
+ *				dataset waits for its write-back at most.
+ *				Only with PCC_DS_MODE_RW (-EINVAL otherwise)
  *	The new dataset is tried after the existing ones.
  *
  * PCC_CMD_DATASET_DEL (admin)
@@ -101,18 +110,22 @@
  *	Mount named.  Deletes every dataset of the mount, as DEL does.
  *
  * PCC_CMD_DATASET_SET (admin)
- *	Mount named, PCC_A_DS_ID, and any of PCC_A_DS_ATTACH, PCC_A_DS_RULE
- *	and PCC_A_DS_RULE_TEXT (a PCC_A_DS_RULE with no term removes the
- *	rule; none of the three is -EINVAL).  Changes the dataset in place:
- *	its path and mode stay.  Files attached from it stay attached, and
- *	follow its new attach policy.
+ *	Mount named, PCC_A_DS_ID, and any of PCC_A_DS_ATTACH, PCC_A_DS_RULE,
+ *	PCC_A_DS_RULE_TEXT, PCC_A_DS_WRITEBACK and PCC_A_DS_WB_INTERVAL (a
+ *	PCC_A_DS_RULE with no term removes the rule; none of them is
+ *	-EINVAL).  Changes the dataset in place: its path and mode stay.
+ *	Files attached from it stay attached, and follow its new attach
+ *	and write-back policies: files already closed and not yet written
+ *	back wait no longer than the new interval, and are written back at
+ *	once when the dataset is set to PCC_DS_WB_CLOSE.
  *
  * PCC_CMD_DATASET_GET (admin)
  *	dumpit, mount named: one message per dataset of the mount, in the
  *	order they are tried: PCC_A_MOUNT_ID, PCC_A_DS_ID, PCC_A_DS_PATH,
  *	PCC_A_DS_MODE, PCC_A_DS_ATTACH, PCC_A_DS_RULE (as given),
  *	PCC_A_DS_RULE_TEXT (if given), PCC_A_DS_ATTACHED (u32, files
- *	attached from it now).  A dump during which the datasets changed
+ *	attached from it now); with PCC_DS_MODE_RW also PCC_A_DS_WRITEBACK
+ *	and PCC_A_DS_WB_INTERVAL.  A dump during which the datasets changed
  *	is flagged NLM_F_DUMP_INTR.
  *
  * PCC_CMD_EVENT (multicast only)
@@ -268,6 +281,7 @@
  *	PCC_XATTR_DIRTY, PCC_STAT_WRITEBACKS and PCC_STAT_WRITEBACK_BYTES;
  *	shared writable mappings of read-write files, PCC_STAT_PAGED_*;
  *	PCC_CMD_EVICT refuses a copy not written back (-EBUSY).
+ *  5	PCC_A_DS_WRITEBACK and PCC_A_DS_WB_INTERVAL: lazy write-back.
  */
 #ifndef _UAPI_LINUX_PCC_H
 #define _UAPI_LINUX_PCC_H
@@ -276,7 +290,7 @@
 #include <linux/types.h>
 
 #define PCC_GENL_NAME		"pcc"
-#define PCC_GENL_VERSION	4
+#define PCC_GENL_VERSION	5
 #define PCC_GENL_MCGRP_EVENTS	"events"
 
 /* The filesystem type registered by the module: mount -t pcc LOWER DIR. */
@@ -339,6 +353,8 @@ enum pcc_attr {
 	PCC_A_EVICT_FLAGS,	/* u32: PCC_EVICT_* */
 	PCC_A_LAST_USE,		/* u64: Unix time, seconds */
 	PCC_A_HITS,		/* u64 */
+	PCC_A_DS_WRITEBACK,	/* u32: PCC_DS_WB_* */
+	PCC_A_DS_WB_INTERVAL,	/* u32: seconds */
 
 	__PCC_A_MAX
 };
@@ -364,6 +380,22 @@ enum pcc_attr {
 #define PCC_DS_ATTACH_IO	0x4	/* at read, splice, seek, fadvise
 					 * (never at mmap: ADR 0005) */
 #define PCC_DS_ATTACH_ALL	0x7
+
+/*
+ * PCC_A_DS_WRITEBACK: when a read-write copy is written back to the lower.
+ * Both write back at a detach (pcc detach, dataset deletion, no room in the
+ * cache) and try at unmount; a copy whose write-back failed stays dirty and
+ * attached, and pccd writes it back at its next start if it is never
+ * detached.
+ */
+#define PCC_DS_WB_CLOSE		0	/* at the last close, as NFS does:
+					 * another node's next open sees
+					 * the data (close-to-open) */
+#define PCC_DS_WB_LAZY		1	/* within PCC_A_DS_WB_INTERVAL of
+					 * the last close: for files only
+					 * this node reads back */
+#define PCC_DS_WB_INTERVAL_DEFAULT	30
+#define PCC_DS_WB_INTERVAL_MAX		86400
 
 /* PCC_A_EVICT_FLAGS: what PCC_CMD_EVICT found. */
 #define PCC_EVICT_WAS_ATTACHED	0x1	/* a file was attached to the copy */

@@ -8,11 +8,17 @@
  *   pcc-nl mounts			one line per mount
  *   pcc-nl mount MOUNT		"key value" lines: state and counters
  *   pcc-nl add MOUNT ID DIR [--mode ro|rw|N] [--attach LIST] [--rule-text T]
- *	    [RULE]
- *   pcc-nl set MOUNT ID [--attach LIST] [--rule-text T] [--no-rule] [RULE]
+ *	    [--writeback close|lazy|N] [--wb-interval N] [RULE]
+ *   pcc-nl set MOUNT ID [--attach LIST] [--rule-text T] [--no-rule]
+ *	    [--writeback close|lazy|N] [--wb-interval N] [RULE]
  *   pcc-nl del MOUNT ID
  *   pcc-nl clear MOUNT
- *   pcc-nl datasets MOUNT		one line per dataset
+ *   pcc-nl datasets MOUNT		one line per dataset: "dataset ID mount N
+ *					path P mode M attach LIST [writeback
+ *					close|lazy|N interval N] attached N
+ *					rule [RULE] text [T]", the part in
+ *					brackets when the module sends it
+ *					(read-write datasets)
  *   pcc-nl listen [--count N] [--timeout S]
  *					join the events group, print "listening",
  *					then one line per event
@@ -31,6 +37,10 @@
  * pcc_nl_file_dump()) instead of this program's own code, and prints the
  * same: the library is checked against the module.
  *
+ * --writeback and --wb-interval send PCC_A_DS_WRITEBACK (close, lazy, or
+ * any number) and PCC_A_DS_WB_INTERVAL (any number, 0 and above
+ * PCC_DS_WB_INTERVAL_MAX too) as given: the module checks them.
+ *
  * LIST is "none" or a comma-separated list of open, stat, io.  RULE is the
  * compiled rule written out: "--term" starts a term, each following word
  * is an expression FIELD OP VALUES, FIELD a name (uid gid projid fname size
@@ -47,6 +57,9 @@
  * PATH_MAX), nonul (a string without its NUL), range (a mount id 0),
  * dsrange (a dataset id above PCC_DS_ID_MAX), dszero (dataset id 0),
  * wrongtype (a u64 where a u32 goes), mode, attach (unknown bits),
+ * writeback (policy 2), wb-interval (interval 0), wb-interval-max
+ * (PCC_DS_WB_INTERVAL_MAX + 1), writeback-type (a u64 policy) (the first
+ * three with PCC_DS_MODE_RW for add, so the value is what is wrong),
  * withmount (a mount id added, for the dump of mounts), or one
  * of the rule cases: rule-field, rule-op, rule-fname-lt, rule-mtime-eq,
  * rule-num-fname, rule-glob-uid, rule-values, rule-lt-two, rule-terms,
@@ -421,6 +434,16 @@ static void put_ds_options(struct nl_msg *msg, int argc, char **argv, int i,
 				    number(m, "mode"));
 		} else if (!strcmp(a, "--rule-text") && i + 1 < argc) {
 			nla_put_string(msg, PCC_A_DS_RULE_TEXT, argv[++i]);
+		} else if (!strcmp(a, "--writeback") && i + 1 < argc) {
+			const char *w = argv[++i];
+
+			nla_put_u32(msg, PCC_A_DS_WRITEBACK,
+				    !strcmp(w, "close") ? PCC_DS_WB_CLOSE :
+				    !strcmp(w, "lazy") ? PCC_DS_WB_LAZY :
+				    number(w, "writeback"));
+		} else if (!strcmp(a, "--wb-interval") && i + 1 < argc) {
+			nla_put_u32(msg, PCC_A_DS_WB_INTERVAL,
+				    number(argv[++i], "wb-interval"));
 		} else if (!strcmp(a, "--no-rule")) {
 			no_rule = true;
 		} else if (!strcmp(a, "--term")) {
@@ -437,7 +460,8 @@ static void put_ds_options(struct nl_msg *msg, int argc, char **argv, int i,
 		const char *a = argv[i];
 
 		if (!strcmp(a, "--attach") || !strcmp(a, "--mode") ||
-		    !strcmp(a, "--rule-text")) {
+		    !strcmp(a, "--rule-text") || !strcmp(a, "--writeback") ||
+		    !strcmp(a, "--wb-interval")) {
 			i++;
 		} else if (!strcmp(a, "--term")) {
 			if (term)
@@ -585,6 +609,18 @@ static int print_dataset(struct nlattr **tb, void *arg)
 	       mode == PCC_DS_MODE_RO ? "ro" :
 	       mode == PCC_DS_MODE_RW ? "rw" : "ro,rw");
 	print_attach(get_u32(tb, PCC_A_DS_ATTACH));
+	if (tb[PCC_A_DS_WRITEBACK]) {
+		uint32_t wb = get_u32(tb, PCC_A_DS_WRITEBACK);
+
+		if (wb == PCC_DS_WB_CLOSE)
+			printf(" writeback close");
+		else if (wb == PCC_DS_WB_LAZY)
+			printf(" writeback lazy");
+		else
+			printf(" writeback %u", wb);
+	}
+	if (tb[PCC_A_DS_WB_INTERVAL])
+		printf(" interval %u", get_u32(tb, PCC_A_DS_WB_INTERVAL));
 	printf(" attached %u rule [", get_u32(tb, PCC_A_DS_ATTACHED));
 	if (tb[PCC_A_DS_RULE])
 		print_rule(tb[PCC_A_DS_RULE]);
@@ -853,12 +889,25 @@ static int raw(int argc, char **argv)
 	}
 	if (rc->cmd == PCC_CMD_DATASET_ADD)
 		nla_put_string(msg, PCC_A_DS_PATH, dir);
+	/* A read-write dataset: only the value is wrong. */
+	if (rc->cmd == PCC_CMD_DATASET_ADD &&
+	    (!strcmp(what, "writeback") || !strncmp(what, "wb-interval", 11)))
+		nla_put_u32(msg, PCC_A_DS_MODE, PCC_DS_MODE_RW);
 	if (rc->cmd == PCC_CMD_DATASET_SET && strncmp(what, "rule", 4))
 		nla_put_u32(msg, PCC_A_DS_ATTACH, PCC_DS_ATTACH_OPEN);
 	if (!strcmp(what, "mode"))
 		nla_put_u32(msg, PCC_A_DS_MODE, 4);
 	else if (!strcmp(what, "attach"))
 		nla_put_u32(msg, PCC_A_DS_ATTACH, 8);
+	else if (!strcmp(what, "writeback"))
+		nla_put_u32(msg, PCC_A_DS_WRITEBACK, 2);
+	else if (!strcmp(what, "wb-interval"))
+		nla_put_u32(msg, PCC_A_DS_WB_INTERVAL, 0);
+	else if (!strcmp(what, "wb-interval-max"))
+		nla_put_u32(msg, PCC_A_DS_WB_INTERVAL,
+			    PCC_DS_WB_INTERVAL_MAX + 1);
+	else if (!strcmp(what, "writeback-type"))
+		nla_put_u64(msg, PCC_A_DS_WRITEBACK, PCC_DS_WB_LAZY);
 	else if (!strcmp(what, "unknown"))
 		nla_put_u32(msg, PCC_A_MAX + 10, 1);
 	else if (!strcmp(what, "unsupported"))
