@@ -74,7 +74,9 @@ static int parse_bool(const char *s, size_t len, bool *out)
 	return -EINVAL;
 }
 
-static int parse_dsid(const char *s, size_t len, uint32_t *out)
+/* A number 1..max in decimal digits only (no sign, no space). */
+static int parse_positive(const char *s, size_t len, uint32_t max,
+			  uint32_t *out)
 {
 	uint64_t v = 0;
 	size_t i;
@@ -84,13 +86,13 @@ static int parse_dsid(const char *s, size_t len, uint32_t *out)
 	for (i = 0; i < len; i++) {
 		if (s[i] < '0' || s[i] > '9')
 			return -EINVAL;
-		v = v * 10 + (s[i] - '0');
-		if (v > PCC_DS_ID_MAX)
+		v = v * 10 + (uint64_t)(s[i] - '0');
+		if (v > max)
 			return -EINVAL;
 	}
 	if (!v)
 		return -EINVAL;
-	*out = v;
+	*out = (uint32_t)v;
 	return 0;
 }
 
@@ -142,27 +144,6 @@ static int parse_percent(const char *s, size_t len, unsigned int *out)
 		v = v * 10 + (unsigned int)(s[i] - '0');
 	}
 	if (v > 100)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
-/* Seconds, 1..PCC_DS_WB_INTERVAL_MAX, in decimal digits only. */
-static int parse_seconds(const char *s, size_t len, uint32_t *out)
-{
-	uint32_t v = 0;
-	size_t i;
-
-	if (!len)
-		return -EINVAL;
-	for (i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -EINVAL;
-		v = v * 10 + (uint32_t)(s[i] - '0');
-		if (v > PCC_DS_WB_INTERVAL_MAX)
-			return -EINVAL;
-	}
-	if (!v)
 		return -EINVAL;
 	*out = v;
 	return 0;
@@ -243,7 +224,7 @@ static int parse_token(struct pparser *ps, const char *tok, size_t len)
 			       keys[i].name, keys[i].name);
 	case K_ROID:
 	case K_RWID:
-		if (parse_dsid(val, vlen, &id))
+		if (parse_positive(val, vlen, PCC_DS_ID_MAX, &id))
 			return fail_at(ps, val,
 				       "%s must be a number from 1 to %d, not '%.*s'",
 				       keys[i].name, PCC_DS_ID_MAX,
@@ -309,7 +290,7 @@ static int parse_token(struct pparser *ps, const char *tok, size_t len)
 	case K_WB_INTERVAL: {
 		uint32_t secs;
 
-		if (parse_seconds(val, vlen, &secs))
+		if (parse_positive(val, vlen, PCC_DS_WB_INTERVAL_MAX, &secs))
 			return fail_at(ps, val,
 				       "writeback_interval must be a number of seconds from 1 to %d, not '%.*s'",
 				       PCC_DS_WB_INTERVAL_MAX,
