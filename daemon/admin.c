@@ -202,14 +202,21 @@ static struct json_object *dataset_json(struct pccd *d,
 	    pccd_json_add(o, "attach", a) ||
 	    pccd_json_str(o, "rule", ds->rule))
 		goto fail;
-	/* Read-write datasets only: null for the others, as the module. */
+	/*
+	 * Read-write datasets only: null for the others, as the module; the
+	 * interval only with lazy write-back, the one policy that uses it.
+	 */
 	if (ds->mode & PCC_MODE_RW) {
 		if (pccd_json_str(o, "writeback",
-				  pcc_conf_writeback_name(ds->writeback)) ||
-		    pccd_json_u64(o, "writeback_interval", ds->wb_interval))
+				  pcc_conf_writeback_name(ds->writeback)))
 			goto fail;
-	} else if (pccd_json_null(o, "writeback") ||
-		   pccd_json_null(o, "writeback_interval")) {
+	} else if (pccd_json_null(o, "writeback")) {
+		goto fail;
+	}
+	if ((ds->mode & PCC_MODE_RW) && ds->writeback == PCC_WRITEBACK_LAZY) {
+		if (pccd_json_u64(o, "writeback_interval", ds->wb_interval))
+			goto fail;
+	} else if (pccd_json_null(o, "writeback_interval")) {
 		goto fail;
 	}
 	if (attached >= 0 && pccd_json_u64(o, "attached", attached))

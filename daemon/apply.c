@@ -136,18 +136,27 @@ int pccd_dataset_to_nl(const struct pcc_conf_dataset *ds,
 }
 
 /*
- * A module older than protocol 5 refuses the write-back attributes; its
- * read-write copies are written back at the last close, which is what the
- * defaults ask for.  Those are not sent to it, so its read-write datasets
- * keep working; a lazy policy is, for it to refuse with its message.
+ * A module older than protocol 5 refuses the write-back attributes (as
+ * unknown ones); its read-write copies are written back at the last
+ * close, which is what the defaults ask for.  Those are not sent to it,
+ * so its read-write datasets keep working; any other policy is refused
+ * here, with a message that says why.
  */
-static void old_module_fallback(const struct pccd *d,
-				struct pcc_nl_dataset *nds)
+static int old_module_fallback(const struct pccd *d,
+			       struct pcc_nl_dataset *nds, char *msg,
+			       size_t len)
 {
-	if (d->genl_version < GENL_VERSION_WRITEBACK &&
-	    nds->writeback == PCC_DS_WB_CLOSE &&
-	    nds->wb_interval == PCC_DS_WB_INTERVAL_DEFAULT)
-		nds->set &= ~(PCC_NL_DS_WRITEBACK | PCC_NL_DS_WB_INTERVAL);
+	if (d->genl_version >= GENL_VERSION_WRITEBACK ||
+	    !(nds->set & PCC_NL_DS_WRITEBACK))
+		return 0;
+	if (nds->writeback != PCC_DS_WB_CLOSE) {
+		snprintf(msg, len,
+			 "the module speaks netlink protocol %u: lazy write-back needs %u",
+			 d->genl_version, GENL_VERSION_WRITEBACK);
+		return -EOPNOTSUPP;
+	}
+	nds->set &= ~(PCC_NL_DS_WRITEBACK | PCC_NL_DS_WB_INTERVAL);
+	return 0;
 }
 
 static bool same_text(const char *a, const char *b)
@@ -224,7 +233,8 @@ int pccd_apply_add(struct pccd *d, struct pccd_mount *m,
 				 wb.failed);
 	}
 	err = pccd_dataset_to_nl(ds, &nds, &rule);
-	old_module_fallback(d, &nds);
+	if (!err)
+		err = old_module_fallback(d, &nds, msg, len);
 	if (!err)
 		err = pcc_nl_dataset_add(d->nl, &mnt, &nds, msg, len);
 	pcc_rule_free(rule);
@@ -253,7 +263,8 @@ static int send_set(struct pccd *d, struct pccd_mount *m,
 	*msg = '\0';
 	err = pccd_dataset_to_nl(ds, &nds, &rule);
 	nds.set &= ~PCC_NL_DS_MODE;
-	old_module_fallback(d, &nds);
+	if (!err)
+		err = old_module_fallback(d, &nds, msg, len);
 	if (!err)
 		err = pcc_nl_dataset_set(d->nl, &mnt, &nds, msg, len);
 	pcc_rule_free(rule);

@@ -91,9 +91,9 @@
  *			  "max_bytes": N or null, "max_files": N or null,
  *			  "min_free": N or null}
  *		("id" is the id the module knows the dataset by: roid, or
- *		rwid when only that is set.  "writeback" and
- *		"writeback_interval", seconds, are null unless the mode
- *		has rw.)
+ *		rwid when only that is set.  "writeback" is null unless
+ *		the mode has rw, "writeback_interval" (seconds) unless
+ *		"writeback" is "lazy".)
  *
  *  attach	any, one descriptor per file, opened O_RDONLY.
  *		{"cmd": "attach", "files": [NAME, ...], "id": N (0: the

@@ -718,7 +718,7 @@ static void test_add_writeback(void **state)
 		 "{\"dataset\":{\"id\":2,\"roid\":0,\"rwid\":2,"
 		 "\"path\":\"/nvme/rw\",\"mode\":\"rw+ro\","
 		 "\"attach\":[\"open\"],\"rule\":null,"
-		 "\"writeback\":\"close\",\"writeback_interval\":30,"
+		 "\"writeback\":\"close\",\"writeback_interval\":null,"
 		 "\"attached\":null}}");
 	fake_start(&f, script);
 	r = pcc(*state, "-s", f.path, "set", dir, subdir, "--writeback",
