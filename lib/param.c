@@ -407,7 +407,7 @@ int pcc_params_parse(const char *text, struct pcc_params *p,
 	 */
 	if ((ps.wb_at || ps.wbi_at) && !(n.mode & PCC_DS_MODE_RW)) {
 		ret = fail_at(&ps, ps.wb_at ? ps.wb_at : ps.wbi_at,
-			      "%s is for read-write datasets only (pccrw=1)",
+			      "%s is for read-write datasets only (pccrw=1, given when the dataset is added)",
 			      ps.wb_at ? "writeback" : "writeback_interval");
 		goto fail;
 	}

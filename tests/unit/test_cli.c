@@ -737,14 +737,14 @@ static void test_add_writeback(void **state)
 	/* pccd's refusal, as any other. */
 	snprintf(script_reply, sizeof(script_reply),
 		 "{\"error\":\"parameters, column 1: writeback is for "
-		 "read-write datasets only (pccrw=1)\",\"errno\":22}");
+		 "read-write datasets only (pccrw=1, given when the dataset is added)\",\"errno\":22}");
 	fake_start(&f, script);
 	r = pcc(*state, "-s", f.path, "set", dir, subdir, "--writeback",
 		"lazy", NULL);
 	fake_stop(&f);
 	assert_int_equal(r->status, PCC_EXIT_ERROR);
 	assert_string_equal(r->err, "pcc set: parameters, column 1: writeback "
-			    "is for read-write datasets only (pccrw=1)\n");
+			    "is for read-write datasets only (pccrw=1, given when the dataset is added)\n");
 	remove_tree();
 }
 

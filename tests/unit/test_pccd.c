@@ -963,7 +963,7 @@ static void test_set_writeback(void **state)
 	(void)state;
 	/* Not for a read-only dataset: said with the column, nothing sent. */
 	expect_add_refused(EINVAL,
-			   "parameters, column 8: writeback is for read-write datasets only (pccrw=1)",
+			   "parameters, column 8: writeback is for read-write datasets only (pccrw=1, given when the dataset is added)",
 			   "{\"cmd\":\"add\",\"mount\":\"%s\",\"cache\":\"%s\","
 			   "\"params\":\"rwid=3 writeback=lazy\"}", mnt, c3);
 	expect_add_refused(EINVAL,
