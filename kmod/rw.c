@@ -545,8 +545,8 @@ static bool pcc_rw_pinned(const struct pcc_inode *pcci, u32 unused)
  * failed.  Each gets one more try, as a filesystem writes its dirty pages
  * back at unmount (and a lower that does not answer holds the unmount as
  * it would hold the lower's own); a copy that still cannot be written
- * back keeps its dirty mark for pccd, which writes it back at its next
- * start, and the pin goes.
+ * back keeps its dirty mark for pccd, which writes it back before it next
+ * adds the dataset to a mount, and the pin goes.
  */
 void pcc_rw_unpin_all(struct super_block *sb)
 {

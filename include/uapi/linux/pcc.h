@@ -385,8 +385,9 @@ enum pcc_attr {
  * PCC_A_DS_WRITEBACK: when a read-write copy is written back to the lower.
  * Both write back at a detach (pcc detach, dataset deletion, no room in the
  * cache) and try at unmount; a copy whose write-back failed stays dirty and
- * attached, and pccd writes it back at its next start if it is never
- * detached.
+ * attached until one succeeds, and a copy still dirty when its file goes
+ * (an unmount that could not write it back, a crash) is written back by
+ * pccd before it next adds the dataset to a mount.
  */
 #define PCC_DS_WB_CLOSE		0	/* at the last close, as NFS does:
 					 * another node's next open sees
