@@ -129,6 +129,20 @@ expect_flag() {
 	case " $s " in *" $2 "*) ;; *) fail "$1: state '$s' lacks flag $2" ;; esac
 }
 
+# wait_clean COPY SECONDS: the copy's dirty mark goes within SECONDS (a
+# lazy write-back, by the module's work).
+wait_clean() {
+	local i=0
+	while [ $i -lt "$2" ]; do
+		case $("$CTL" copyinfo "$1") in
+		*"dirty no"*) return 0 ;;
+		esac
+		sleep 1
+		i=$((i + 1))
+	done
+	fail "$1 still dirty after $2 s"
+}
+
 # copy_of FILE [ROOT]: the path of FILE's copy in the dataset ROOT.
 copy_of() {
 	local rel
