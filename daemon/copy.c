@@ -892,13 +892,31 @@ static void set_cache_path(struct copy_ctx *c, const char *rel)
 }
 
 /*
+ * Whether the lower file of fd (a pcc file) carries another node's
+ * read-write mark (PCC_XATTR_RW_MARK, which pcc lets one read): that node's
+ * name in node.  The kernel refuses to attach such a file (EBUSY).
+ */
+static bool held_by(int fd, char *node, size_t size)
+{
+	ssize_t n = fgetxattr(fd, PCC_XATTR_RW_MARK, node, size - 1);
+
+	if (n <= 0)
+		return false;
+	node[n] = '\0';
+	return true;
+}
+
+/*
  * Attach the copy if asked.  *linked says whether a copy stays named: one
  * just made (fresh) for a dataset the kernel no longer has (ENOENT: the
  * dataset was removed while it was copied) is unlinked, as its removal
- * would have been; a read-only copy only duplicates the lower file.
+ * would have been; a read-only copy only duplicates the lower file.  So
+ * is one of a file another node holds read-write: its data are about to
+ * change.
  */
 static int do_attach(struct copy_ctx *c, bool fresh, bool *linked)
 {
+	char node[PCC_NODE_MAX + 1];
 	bool attach;
 	int err;
 
@@ -918,6 +936,13 @@ static int do_attach(struct copy_ctx *c, bool fresh, bool *linked)
 		return fail(c, err, "dataset %u of %s is gone: the copy of %s "
 			    "is not kept", c->j->ds_id, c->j->ds_root,
 			    c->what);
+	}
+	if (err == -EBUSY && held_by(c->src, node, sizeof(node))) {
+		if (fresh && !unlinkat(c->d2, c->name + 6, 0))
+			*linked = false;
+		return fail(c, err, "%s is held read-write by node %s (%s on "
+			    "the lower file): not attached until its "
+			    "write-back", c->what, node, PCC_XATTR_RW_MARK);
 	}
 	if (err == -EBUSY && c->j->rw) {
 		/* Another opener may write the lower: the copy is not kept. */

@@ -9,10 +9,13 @@
  * down (kill of the node, power cut, a module unloaded by force): it holds
  * acknowledged writes the lower file may lack.  pccd writes each such copy
  * back before it adds the dataset, so no open can attach it meanwhile:
- * the data, then the size, an fsync of the lower file, and only then is
- * the copy removed (the next read-write attach makes a new one).  A copy
- * that cannot be written back is left as it is, dirty, and logged: it is
- * tried again at the next start, and eviction never removes it.
+ * the data, then the size, an fsync of the lower file, then this node's
+ * read-write mark is taken off the lower file (PCC_XATTR_RW_MARK, named
+ * by the copy's PCC_XATTR_DIRTY), and only then is the copy removed (the
+ * next read-write attach makes a new one).  A mark that cannot be removed
+ * is logged, and fails nothing: the data is safe.  A copy that cannot be
+ * written back is left as it is, dirty, and logged: it is tried again at
+ * the next start, and eviction never removes it.
  */
 #include "config.h"
 
@@ -106,6 +109,65 @@ static int open_lower(int mount_fd, struct file_handle *fh)
 }
 
 /*
+ * Remove the mark PCC_XATTR_RW_MARK from the lower file dst if its value
+ * is node (len bytes): 1 if removed, 0 if there was none or another's,
+ * -errno.
+ */
+static int unmark_as(int dst, const char *node, ssize_t len)
+{
+	char mark[PCC_NODE_MAX];
+	ssize_t n;
+
+	n = fgetxattr(dst, PCC_XATTR_RW_MARK, mark, sizeof(mark));
+	if (n < 0)	/* ERANGE: longer than a node name, not ours */
+		return errno == ENODATA || errno == EOPNOTSUPP ||
+		       errno == ERANGE ? 0 : -errno;
+	if (n != len || memcmp(mark, node, len))
+		return 0;
+	if (fremovexattr(dst, PCC_XATTR_RW_MARK))
+		return errno == ENODATA ? 0 : -errno;
+	return 1;
+}
+
+/*
+ * The copy fd (shown as what), written back to dst, was dirty: its
+ * PCC_XATTR_DIRTY names the node that may have marked dst read-write
+ * (PCC_XATTR_RW_MARK; "1" on copies older than the mark).  Other nodes
+ * attach no marked file, so a mark the crash left behind would keep them
+ * from caching it until removed by hand: remove it, if it is still that
+ * node's (another node's mark stands for changes of its own).  As the
+ * file's owner first (an NFS export squashes root), then as root, as
+ * open_lower().
+ */
+static void unmark_lower(int fd, int dst, const char *what)
+{
+	char node[PCC_NODE_MAX];
+	struct stat st;
+	ssize_t len;
+	int ret = -EPERM;	/* not tried yet */
+
+	/* "1", of a copy older than the mark, names no node: no harm. */
+	len = fgetxattr(fd, PCC_XATTR_DIRTY, node, sizeof(node));
+	if (len <= 0)
+		return;
+	if (!fstat(dst, &st) && st.st_uid != 0) {
+		setfsgid(st.st_gid);
+		setfsuid(st.st_uid);
+		ret = unmark_as(dst, node, len);
+		setfsuid(0);
+		setfsgid(0);
+	}
+	if (ret < 0)
+		ret = unmark_as(dst, node, len);
+	if (ret < 0)
+		log_warn_errno("writeback", ret, "%s is written back, but its lower file keeps this node's read-write mark: other nodes will not cache the file until %s is removed from it by hand",
+			       what, PCC_XATTR_RW_MARK);
+	else if (ret > 0)
+		log_info("writeback", "%s: this node's read-write mark %s removed from the lower file",
+			 what, PCC_XATTR_RW_MARK);
+}
+
+/*
  * Write back the copy open as fd (named name in directory dirfd, shown as
  * what) to its lower file, found by the handle its xattr records, from
  * mount_fd (any file of the lower filesystem).  1 if it was dirty and is
@@ -155,6 +217,8 @@ static int writeback_one(int mount_fd, int dirfd, const char *name, int fd,
 		return err;
 	}
 	err = copy_back(fd, dst, st.st_size, buf);
+	if (!err)
+		unmark_lower(fd, dst, what);
 	close(dst);
 	if (err) {
 		log_err_errno("writeback", err, "cannot write %s back: left as it is",

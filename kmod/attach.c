@@ -416,7 +416,7 @@ static int pcc_try_datasets_attach(struct inode *inode, enum pcc_io_type iot,
 /*
  * The seed's pcc_try_auto_attach(): attach @inode to a valid copy if one
  * exists.  A file being changed locally, or mapped for writing, is not
- * attached.
+ * attached; nor one another node holds read-write (-EBUSY).
  * pcc_lock held.
  */
 int pcc_try_auto_attach(struct inode *inode, bool *cached,
@@ -456,6 +456,15 @@ int pcc_try_auto_attach(struct inode *inode, bool *cached,
 	ret = pcc_lower_version(inode, &v, true);
 	if (ret)
 		return ret;
+	/*
+	 * Another node holds changes the lower lacks (mark.c): no copy of
+	 * what is about to be replaced, nor a miss reported for one.  Not
+	 * marked NONE: asked again at the next open.
+	 */
+	if (pcc_mark_foreign(inode)) {
+		pcc_stat_inc(inode->i_sb, PCC_STAT_HELD_ELSEWHERE);
+		return -EBUSY;
+	}
 	ret = pcc_try_datasets_attach(inode, iot, &v, PCC_TYPE_READONLY,
 				      cached, write_seq);
 	if (*cached)
@@ -614,7 +623,9 @@ out_unlock:
  * PCC_IOC_ATTACH: attach @inode to its copy in dataset @dataset_id (0: the
  * first one of @type's mode), whatever the attach policies say.  A
  * read-write attach needs the file to itself: no other open file of it (the
- * caller's is counted) and no mapping.
+ * caller's is counted) and no mapping.  Neither attaches a file another
+ * node holds read-write.  With the credentials of the file the ioctl came
+ * through (ioctl.c).
  */
 int pcc_attach(struct inode *inode, u32 type, u32 dataset_id)
 {
@@ -670,6 +681,12 @@ int pcc_attach(struct inode *inode, u32 type, u32 dataset_id)
 	ret = pcc_lower_version(inode, &v, true);
 	if (ret)
 		goto out_attaching;
+	/* Another node holds changes the lower lacks (mark.c). */
+	if (pcc_mark_foreign(inode)) {
+		pcc_stat_inc(inode->i_sb, PCC_STAT_HELD_ELSEWHERE);
+		ret = -EBUSY;
+		goto out_attaching;
+	}
 
 	down_read(&super->rw_sem);
 	ds = pcc_dataset_find(super, dataset_id,

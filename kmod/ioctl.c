@@ -10,6 +10,7 @@
  * 0400), the admin excepted.
  */
 #include <linux/capability.h>
+#include <linux/cred.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/namei.h>
@@ -26,15 +27,25 @@ static int pcc_ioctl_permitted(struct inode *inode)
 	return capable(CAP_SYS_ADMIN) ? 0 : -EPERM;
 }
 
-static int pcc_ioc_attach(struct inode *inode, void __user *arg)
+/*
+ * As the opener of @file: pccd attaches through descriptors users passed
+ * it, and reads the lower (its version, another node's mark) as they
+ * would, where root_squash would turn pccd's root into nobody.
+ */
+static int pcc_ioc_attach(struct file *file, void __user *arg)
 {
 	struct pcc_ioc_attach a;
+	const struct cred *old;
+	int ret;
 
 	if (copy_from_user(&a, arg, sizeof(a)))
 		return -EFAULT;
 	if (a.flags || a.reserved || a.dataset_id > PCC_DS_ID_MAX)
 		return -EINVAL;
-	return pcc_attach(inode, a.type, a.dataset_id);
+	old = override_creds(file->f_cred);
+	ret = pcc_attach(file_inode(file), a.type, a.dataset_id);
+	revert_creds(old);
+	return ret;
 }
 
 static int pcc_ioc_detach(struct inode *inode, void __user *arg)
@@ -225,7 +236,7 @@ long pcc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return ret;
 	switch (cmd) {
 	case PCC_IOC_ATTACH:
-		return pcc_ioc_attach(inode, argp);
+		return pcc_ioc_attach(file, argp);
 	case PCC_IOC_DETACH:
 		return pcc_ioc_detach(inode, argp);
 	default:

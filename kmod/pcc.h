@@ -96,6 +96,7 @@ struct pcc_super {
 struct pcc_sb_info {
 	struct path lower;		/* the lower directory of the mount */
 	bool nosuid;			/* the lower mount is nosuid (super.c) */
+	char node[PCC_NODE_MAX + 1];	/* node=: read-write marks (mark.c) */
 	struct pcc_super pcc;
 };
 
@@ -150,6 +151,7 @@ struct pcc_inode {
 	struct rw_semaphore rw_sem;
 	struct mutex dirty_lock;	/* orders setting the dirty mark */
 	bool dirty;			/* PCC_XATTR_DIRTY is on the copy */
+	bool lower_marked;		/* we set PCC_XATTR_RW_MARK (mark.c) */
 	loff_t wb_start, wb_end;	/* what changed since the write-back */
 	u32 wb_pass;			/* the lazy pass that last tried it */
 	/* A lower file opened for writing by a writer: write-back uses it. */
@@ -474,6 +476,12 @@ void pcc_rw_lazy_init(struct pcc_super *super);
 void pcc_rw_release(struct pcc_inode *pcci);
 void pcc_rw_clean(struct inode *inode, struct pcc_inode *pcci);
 void pcc_rw_unpin_all(struct super_block *sb);
+
+/* mark.c: the read-write mark on lower files */
+bool pcc_mark_foreign(struct inode *inode);
+void pcc_mark_set(struct inode *inode, const struct path *lower,
+		  const struct cred *cred);
+void pcc_mark_clear(struct inode *inode);
 
 /* attach.c: attach and detach */
 bool pcc_may_auto_attach(struct inode *inode, enum pcc_io_type iot);

@@ -97,14 +97,19 @@ void pcc_rw_end(struct inode *inode)
 	up_read(&PCC_I(inode)->pcci->rw_sem);
 }
 
-/* Set or clear PCC_XATTR_DIRTY on @copy, as the mounter. */
+/*
+ * Set or clear PCC_XATTR_DIRTY on @copy, as the mounter.  Its value names
+ * this node: the mark the lower may get (mark.c) is what pccd removes
+ * after a crash.
+ */
 static int pcc_rw_mark(struct inode *inode, struct file *copy, bool dirty)
 {
+	const char *node = PCC_SB(inode->i_sb)->node;
 	const struct cred *old;
 	int ret;
 
 	ret = pcc_copy_setxattr(inode, copy, PCC_XATTR_DIRTY,
-				dirty ? "1" : NULL, 1);
+				dirty ? node : NULL, strlen(node));
 	/* Durable before the change it stands for is acknowledged. */
 	if (!ret && dirty) {
 		old = pcc_copy_creds(inode);
@@ -167,6 +172,8 @@ int pcc_rw_dirty(struct inode *inode, const struct path *lower,
 			pcc_copy_error(inode, ret);
 			goto out;
 		}
+		/* Other nodes learn that the lower lacks changes (mark.c). */
+		pcc_mark_set(inode, lower, cred);
 		/*
 		 * Pinned while dirty: evicted, the inode would take with it
 		 * the only record that its lower lacks these writes (a
@@ -489,28 +496,35 @@ static int pcc_rw_record(struct inode *inode, const struct pcc_version *v)
 }
 
 /*
- * The open of a read-write file found the lower's version moved by its
- * change attribute alone: handle, size, mtime and ctime are what the copy
- * records.  That is the lower settling after our own write-back, not a
- * change: an NFS client on 6.1 can still report the change attribute of
- * before its own writes when asked right after them (fetch_iversion()
- * gives its cached one), and the true one at the next GETATTR.  Any real
- * change of data or metadata moves ctime too, unless it came within the
- * same timestamp tick, from another writer the read-write contract
- * excludes.  The new version is recorded, and true returned; false if
- * anything else differs.  pcc_lock held.
+ * The open of a read-write file found the lower's version moved by our own
+ * doing, not by a change, and records the new one (true); false if
+ * anything else differs.  pcc_lock held.  Ours:
+ *  - the change attribute alone (handle, size, mtime and ctime are what
+ *    the copy records): the lower settling after our own write-back.  An
+ *    NFS client on 6.1 can still report the change attribute of before
+ *    its own writes when asked right after them (fetch_iversion() gives
+ *    its cached one), and the true one at the next GETATTR.  Any real
+ *    change of data or metadata moves ctime too, unless it came within
+ *    the same timestamp tick, from another writer the read-write contract
+ *    excludes;
+ *  - while our mark is on the lower (mark.c), ctime too: setting it moved
+ *    them.  A change of the data by anyone else moves mtime.
  */
 bool pcc_rw_version_settle(struct inode *inode, const struct pcc_version *v)
 {
 	struct pcc_inode *pcci = PCC_I(inode)->pcci;
-	struct pcc_version was = pcci->version;
+	struct pcc_version was;
 	bool ok = false;
 
-	was.change = v->change;
-	if (!pcc_version_equal(&was, v))
-		return false;
 	down_write(&pcci->rw_sem);
-	if (pcci->type == PCC_TYPE_READWRITE && !pcc_rw_record(inode, v)) {
+	was = pcci->version;
+	was.change = v->change;
+	if (pcci->lower_marked) {
+		was.ctime_sec = v->ctime_sec;
+		was.ctime_nsec = v->ctime_nsec;
+	}
+	if (pcci->type == PCC_TYPE_READWRITE && pcc_version_equal(&was, v) &&
+	    !pcc_rw_record(inode, v)) {
 		pcci->version = *v;
 		ok = true;
 	}
@@ -529,6 +543,8 @@ void pcc_rw_clean(struct inode *inode, struct pcc_inode *pcci)
 	if (!pcci->dirty)
 		return;
 	pcci->dirty = false;
+	/* A mark left on the lower is pccd's now, with the dirty copy. */
+	pcci->lower_marked = false;
 	/* The last would free pcci, and its rw_sem, held. */
 	WARN_ON_ONCE(atomic_read(&inode->i_count) < 2);
 	iput(inode);
@@ -594,6 +610,8 @@ int pcc_rw_writeback_locked(struct inode *inode)
 		ret = done;
 		goto fail;
 	}
+	/* The lower has the data: other nodes may cache it again. */
+	pcc_mark_clear(inode);
 	/* As the writer, as the data went (a forced GETATTR on NFS). */
 	old = override_creds(pcci->wb_lower->f_cred);
 	ret = pcc_lower_version(inode, &v, true);

@@ -489,11 +489,13 @@ int pcc_file_open(struct inode *inode, struct file *file)
 		/* A copy a detach under mmap_lock could not close. */
 		if (pcci)
 			pcc_copy_close_locked(pcci);
-		if (pcc_may_auto_attach(inode, PIT_OPEN))
-			pcc_try_auto_attach(inode, &cached, PIT_OPEN);
+		/* Held read-write by another node (-EBUSY): no miss. */
+		if (pcc_may_auto_attach(inode, PIT_OPEN) &&
+		    pcc_try_auto_attach(inode, &cached, PIT_OPEN) == -EBUSY)
+			ret = -EBUSY;
 	}
 	pcc_inode_unlock(inode);
-	if (cached)
+	if (cached || ret == -EBUSY)
 		return 0;
 miss:
 	pcc_report_miss(inode, file->f_path.dentry);

@@ -4,10 +4,13 @@
  *
  *	mount -t pcc LOWER DIR
  *	mount -t pcc -o lower=LOWER none DIR	(lower= wins over the source)
+ *	mount -t pcc -o node=NAME LOWER DIR	(the name read-write marks
+ *						 carry; default: the host name)
  *
  * The lower directory is resolved when the mount is made, before the new
  * mount is attached, so mounting over the lower directory itself works.
  */
+#include <linux/ctype.h>
 #include <linux/fs.h>
 #include <linux/fs_context.h>
 #include <linux/fs_parser.h>
@@ -19,15 +22,18 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/statfs.h>
+#include <linux/utsname.h>
 
 #include "pcc.h"
 
 enum pcc_param {
 	OPT_LOWER,
+	OPT_NODE,
 };
 
 static const struct fs_parameter_spec pcc_param_specs[] = {
 	fsparam_string("lower", OPT_LOWER),
+	fsparam_string("node", OPT_NODE),
 	{}
 };
 
@@ -59,6 +65,7 @@ static int pcc_show_options(struct seq_file *m, struct dentry *root)
 {
 	seq_puts(m, ",lower=");
 	seq_path(m, &PCC_SB(root->d_sb)->lower, ", \t\n\\");
+	seq_show_option(m, "node", PCC_SB(root->d_sb)->node);
 	return 0;
 }
 
@@ -174,6 +181,11 @@ static int pcc_fill_super(struct super_block *sb, struct fs_context *fc)
 	if (!sbi)
 		return -ENOMEM;
 	sb->s_fs_info = sbi;
+	/* node= as given, or this host's name in the mounter's namespace. */
+	if (fc->fs_private)
+		strscpy(sbi->node, fc->fs_private, sizeof(sbi->node));
+	else
+		strscpy(sbi->node, utsname()->nodename, sizeof(sbi->node));
 
 	ret = pcc_lookup_lower(fc, &sbi->lower);
 	if (ret)
@@ -237,6 +249,23 @@ static int pcc_fill_super(struct super_block *sb, struct fs_context *fc)
 	return 0;
 }
 
+/*
+ * A node name others will read in read-write marks: printable, and
+ * without the characters mount options and /proc/mounts give meaning to.
+ */
+static bool pcc_node_name_valid(const char *name)
+{
+	size_t len = strlen(name);
+	const char *p;
+
+	if (!len || len > PCC_NODE_MAX)
+		return false;
+	for (p = name; *p; p++)
+		if (!isalnum(*p) && !strchr(".-_:", *p))
+			return false;
+	return true;
+}
+
 static int pcc_parse_param(struct fs_context *fc, struct fs_parameter *param)
 {
 	struct fs_parse_result result;
@@ -253,6 +282,14 @@ static int pcc_parse_param(struct fs_context *fc, struct fs_parameter *param)
 		fc->source = param->string;
 		param->string = NULL;
 		return 0;
+	case OPT_NODE:
+		if (!pcc_node_name_valid(param->string))
+			return invalfc(fc, "node=%s: want 1 to %d of A-Z a-z 0-9 . - _ :",
+				       param->string, PCC_NODE_MAX);
+		kfree(fc->fs_private);
+		fc->fs_private = param->string;
+		param->string = NULL;
+		return 0;
 	}
 	return -EINVAL;
 }
@@ -262,7 +299,13 @@ static int pcc_get_tree(struct fs_context *fc)
 	return get_tree_nodev(fc, pcc_fill_super);
 }
 
+static void pcc_free_fc(struct fs_context *fc)
+{
+	kfree(fc->fs_private);
+}
+
 static const struct fs_context_operations pcc_context_ops = {
+	.free		= pcc_free_fc,
 	.parse_param	= pcc_parse_param,
 	.get_tree	= pcc_get_tree,
 };

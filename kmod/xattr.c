@@ -2,7 +2,10 @@
 /*
  * xattr.c - extended attributes and POSIX ACLs, forwarded to the lower
  * dentry as the caller.  pcc's own namespace (PCC_XATTR_PREFIX) is hidden:
- * not listed, not readable (ENODATA), not writable (EPERM).
+ * not listed, not readable (ENODATA), not writable (EPERM).  The
+ * read-write mark of the lower file (PCC_XATTR_RW_MARK) is not listed, so
+ * that copying a file with its xattrs does not copy it, but can be read:
+ * it says which node holds the file.
  */
 #include <linux/capability.h>
 #include <linux/fs.h>
@@ -146,7 +149,7 @@ ssize_t pcc_listxattr(struct dentry *dentry, char *list, size_t size)
 	p = list;
 	while (p < list + ret) {
 		len = strnlen(p, list + ret - p) + 1;
-		if (pcc_xattr_hidden(p)) {
+		if (pcc_xattr_hidden(p) || !strcmp(p, PCC_XATTR_RW_MARK)) {
 			memmove(p, p + len, list + ret - (p + len));
 			ret -= len;
 		} else {

@@ -1473,6 +1473,9 @@ static const char *const stat_names[] = {
 	[PCC_STAT_PAGED_FAULTS]		= "paged_faults",
 	[PCC_STAT_PAGED_WRITE_FAULTS]	= "paged_write_faults",
 	[PCC_STAT_PAGED_MKWRITES]	= "paged_mkwrites",
+	[PCC_STAT_MARKS]		= "marks",
+	[PCC_STAT_MARK_CONFLICTS]	= "mark_conflicts",
+	[PCC_STAT_HELD_ELSEWHERE]	= "held_elsewhere",
 };
 
 /* A counter added to enum pcc_stat must be named here. */

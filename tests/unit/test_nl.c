@@ -1199,6 +1199,12 @@ static void test_names(void **state)
 	assert_string_equal(pcc_nl_stat_name(PCC_STAT_PAGED_MKWRITES),
 			    "paged_mkwrites");
 	assert_int_equal(PCC_STAT_PAGED_FAULTS, PCC_STAT_WRITEBACK_BYTES + 1);
+	assert_string_equal(pcc_nl_stat_name(PCC_STAT_MARKS), "marks");
+	assert_string_equal(pcc_nl_stat_name(PCC_STAT_MARK_CONFLICTS),
+			    "mark_conflicts");
+	assert_string_equal(pcc_nl_stat_name(PCC_STAT_HELD_ELSEWHERE),
+			    "held_elsewhere");
+	assert_int_equal(PCC_STAT_MARKS, PCC_STAT_PAGED_MKWRITES + 1);
 	assert_string_equal(pcc_nl_stat_name(PCC_STAT_COUNT), "unknown");
 	for (i = 0; i < PCC_STAT_COUNT; i++)
 		assert_string_not_equal(pcc_nl_stat_name(i), "unknown");

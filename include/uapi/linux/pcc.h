@@ -225,10 +225,9 @@
  *	it is mapped.  From then on its writes, truncates and fallocates go
  *	to the copy, stat shows the copy's size and times, and the copy is
  *	written back to the lower file at the last close of the file, and
- *	before any detach (PCC_XATTR_DIRTY).  A shared writable mapping
- *	(PROT_WRITE) of a read-write file is refused with -EBUSY (this
- *	version); a shared read-only one cannot be made writable later
- *	(mprotect: -EACCES).
+ *	before any detach (PCC_XATTR_DIRTY).  Either type fails with
+ *	-EBUSY while another node holds the file read-write
+ *	(PCC_XATTR_RW_MARK).
  *
  * PCC_IOC_DETACH (struct pcc_ioc_detach, in/out)
  *	Detach the file.  PCC_DETACH_FL_UNCACHE also unlinks the copy.
@@ -282,6 +281,8 @@
  *	shared writable mappings of read-write files, PCC_STAT_PAGED_*;
  *	PCC_CMD_EVICT refuses a copy not written back (-EBUSY).
  *  5	PCC_A_DS_WRITEBACK and PCC_A_DS_WB_INTERVAL: lazy write-back.
+ *  6	the read-write mark on lower files (PCC_XATTR_RW_MARK), the mount
+ *	option node=; PCC_XATTR_DIRTY's value is the node name.
  */
 #ifndef _UAPI_LINUX_PCC_H
 #define _UAPI_LINUX_PCC_H
@@ -290,7 +291,7 @@
 #include <linux/types.h>
 
 #define PCC_GENL_NAME		"pcc"
-#define PCC_GENL_VERSION	5
+#define PCC_GENL_VERSION	6
 #define PCC_GENL_MCGRP_EVENTS	"events"
 
 /* The filesystem type registered by the module: mount -t pcc LOWER DIR. */
@@ -486,6 +487,12 @@ enum pcc_stat {
 					 * store to a page) */
 	PCC_STAT_PAGED_MKWRITES,	/* stores to a page mapped read-only
 					 * (->page_mkwrite) */
+	PCC_STAT_MARKS,			/* lower files marked read-write
+					 * (PCC_XATTR_RW_MARK) */
+	PCC_STAT_MARK_CONFLICTS,	/* ... found marked by another node
+					 * when this one marked them */
+	PCC_STAT_HELD_ELSEWHERE,	/* attaches not made: another node
+					 * holds the file read-write */
 
 	__PCC_STAT_MAX
 };
@@ -649,14 +656,41 @@ static inline int pcc_cache_name(char *buf, __u32 fh_type, const __u8 *fh,
 
 /*
  * A read-write copy that may hold data the lower file does not have yet
- * carries this xattr too (its value is one byte, '1'): it is set, and made
- * durable with the copy's fsync, before the first change after a
- * write-back, and removed once the lower holds the copy's data and
- * PCC_XATTR_COPY records the lower's new version.  A copy with it is never
- * removed by eviction; pccd writes it back before it hands its dataset to
- * the module (after a crash or a power cut).
+ * carries this xattr too: it is set, and made durable with the copy's
+ * fsync, before the first change after a write-back, and removed once the
+ * lower holds the copy's data and PCC_XATTR_COPY records the lower's new
+ * version.  Its value is the name of the node (the mount's node=) that
+ * may have marked the lower file (PCC_XATTR_RW_MARK) meanwhile; copies
+ * made before protocol 6 have "1".  A copy with it is never removed by
+ * eviction; pccd writes it back before it hands its dataset to the module
+ * (after a crash or a power cut), then removes the lower's mark if it
+ * still has that value.
  */
 #define PCC_XATTR_DIRTY		PCC_XATTR_PREFIX "dirty"
+
+/*
+ * The read-write mark, on the lower file: while a read-write copy holds
+ * changes its lower file lacks (from the first change after a write-back
+ * to the write-back, the span of PCC_XATTR_DIRTY), the lower file carries
+ * this xattr, whose value is the name of the node holding them (the
+ * mount option node=, by default the host name; at most PCC_NODE_MAX
+ * bytes).  A user xattr, so that every node can read it through NFS,
+ * where the lower filesystem supports them (ext4, xfs, NFSv4.2 to a
+ * server exporting one of those, tmpfs from 6.6; not NFSv3): elsewhere
+ * there is no mark.
+ *
+ * Every pcc mount respects another node's mark: it does not attach the
+ * file (PCC_IOC_ATTACH fails with -EBUSY, an open does not attach it and
+ * reports no miss), so no node caches data that another one is about to
+ * replace.  The mark is set with XATTR_CREATE: a mark of another node
+ * already there is left alone, and the two nodes' write-backs go to the
+ * lower file in turn, the last one winning, as between two NFS clients
+ * writing one file.  A pcc mount does not list the mark (cp -a through it
+ * does not copy it); getxattr(2) through it reads it.  A mark left by a
+ * node that is gone for good is removed by hand on the lower file.
+ */
+#define PCC_XATTR_RW_MARK	"user.pcc.rw"
+#define PCC_NODE_MAX		64
 
 /* Ioctls on pcc files (see above). */
 struct pcc_ioc_attach {

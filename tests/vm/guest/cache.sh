@@ -26,7 +26,8 @@ if [ "${PCC_LONG:-0}" = 1 ]; then STRESS_SECS=120; else STRESS_SECS=6; fi
 #   MNT    a pcc mount of LOWER
 #   CACHE  the root of dataset 1 (mode 0700, on the scratch ext4)
 # and dataset 1 added with the attach policy ATTACH (pcc-nl's syntax:
-# open,stat,io by default, or none).  The EXIT trap undoes it all.
+# open,stat,io by default, or none).  PCC_MOUNT_OPTS, if set, are the
+# mount's options (-o).  The EXIT trap undoes it all.
 cache_setup() {
 	CACHE_NAME=$1
 	load_pcc
@@ -37,7 +38,7 @@ cache_setup() {
 	mkdir -p "$SRV" "$MNT"
 	chmod 0777 "$SRV"
 	mkdir -m 0700 "$CACHE"
-	run mount -t pcc "$LOWER" "$MNT"
+	run mount -t pcc ${PCC_MOUNT_OPTS:+-o "$PCC_MOUNT_OPTS"} "$LOWER" "$MNT"
 	trap cache_cleanup EXIT
 	ds_add 1 "$CACHE" "${2:-open,stat,io}"
 }

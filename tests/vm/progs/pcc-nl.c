@@ -495,7 +495,7 @@ static const char *const stat_names[PCC_STAT_COUNT] = {
 	"hit_bytes", "misses", "stale", "fallbacks", "cache_errors",
 	"events_dropped", "mirror_writes", "detach_evicted", "writebacks",
 	"writeback_bytes", "paged_faults", "paged_write_faults",
-	"paged_mkwrites",
+	"paged_mkwrites", "marks", "mark_conflicts", "held_elsewhere",
 };
 
 static uint32_t get_u32(struct nlattr **tb, int type)
