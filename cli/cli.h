@@ -169,14 +169,17 @@ extern const struct pcc_cli_opt pcc_stats_opts[];
  * pcc state's printing, apart so it can be tested without the ioctl: one
  * file's state st (NULL with err, a negative errno, when it could not be
  * had) under the name the user gave; root, when not NULL, is the dataset's
- * directory, making the copy's path absolute; why, when not NULL, is
- * pccd's reason reply for a file that is not cached.
+ * directory, making the copy's path absolute; held_by, when not NULL, is
+ * the value of the lower file's read-write mark (the node holding it
+ * read-write; null in JSON unless printable ASCII); why, when not NULL,
+ * is pccd's reason reply for a file that is not cached.
  */
 struct pcc_ioc_state;
 struct out;
 void pcc_state_print(struct out *o, const char *file,
 		     const struct pcc_ioc_state *st, int err,
-		     const char *root, struct json_object *why);
+		     const char *root, const char *held_by,
+		     struct json_object *why);
 /*
  * The directory of dataset id of the mount holding the absolute path abs
  * (the longest mount path that is a prefix of it), from pccd's list

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -403,9 +404,21 @@ static const char *state_strerror(int err)
 	return err == -ENOTTY ? "not on a pcc mount" : strerror(-err);
 }
 
+/* A node name fit for a terminal: printable ASCII, not empty. */
+static bool printable(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
+			return false;
+	return true;
+}
+
 void pcc_state_print(struct out *o, const char *file,
 		     const struct pcc_ioc_state *st, int err,
-		     const char *root, struct json_object *why)
+		     const char *root, const char *held_by,
+		     struct json_object *why)
 {
 	const char *rel;
 	char *abs = NULL, hex[16];
@@ -464,6 +477,11 @@ void pcc_state_print(struct out *o, const char *file,
 		out_str(o, OUT_ANY, NULL, first ? ", flags: %s" : ",%s", hex);
 	}
 	out_close_array(o);
+	/* The mark's value comes from the lower file: anyone may set it. */
+	if (held_by && printable(held_by))
+		out_str(o, OUT_ANY, "held_by", ", held by: %s", held_by);
+	else
+		out_null(o, OUT_JSON, "held_by", NULL, NULL);
 	/* Not cached: why, when pccd knows (null when it does not). */
 	if (st->type == PCC_TYPE_NONE && why) {
 		const char *reason = pcc_json_str(why, "reason");
@@ -624,14 +642,31 @@ out:
 	return err;
 }
 
+/*
+ * The node holding abs read-write, in node: the lower file's mark
+ * (PCC_XATTR_RW_MARK), which a pcc mount lets one read without attaching
+ * the file.  NULL without one (ENODATA; EOPNOTSUPP: the lower has no user
+ * xattrs) or when it cannot be read (ERANGE: longer than a node name).
+ * lgetxattr: a symlink's own, as get_state asked about the name itself.
+ */
+static const char *get_mark(const char *abs, char node[PCC_NODE_MAX + 1])
+{
+	ssize_t n = lgetxattr(abs, PCC_XATTR_RW_MARK, node, PCC_NODE_MAX);
+
+	if (n <= 0)
+		return NULL;
+	node[n] = '\0';
+	return node;
+}
+
 int pcc_state_main(struct pcc_cli *cli, int argc, char *argv[])
 {
 	int i = pcc_cli_options(cli, argc, argv), k, err, failed = 0;
 	struct json_object *list = NULL, *why;
 	struct pcc_ioc_state *st;
 	bool asked = false, no_pccd = false;
+	char *abs, node[PCC_NODE_MAX + 1];
 	struct out *o;
-	char *abs;
 
 	if (i <= 0)
 		return i ? PCC_EXIT_USAGE : PCC_EXIT_OK;
@@ -646,9 +681,11 @@ int pcc_state_main(struct pcc_cli *cli, int argc, char *argv[])
 		return PCC_EXIT_ERROR;
 	}
 	for (k = i; k < argc; k++) {
-		const char *root = NULL;
+		const char *root = NULL, *held_by = NULL;
 
 		err = get_state(argv[k], st, &abs);
+		if (!err && abs)
+			held_by = get_mark(abs, node);
 		if (!err && st->dataset_id && st->path[0] && abs) {
 			/* pccd knows the datasets' directories; ask once. */
 			if (!asked)
@@ -671,7 +708,8 @@ int pcc_state_main(struct pcc_cli *cli, int argc, char *argv[])
 		}
 		if (argc - i > 1)
 			out_open_object(o, NULL);
-		pcc_state_print(o, argv[k], err ? NULL : st, err, root, why);
+		pcc_state_print(o, argv[k], err ? NULL : st, err, root,
+				held_by, why);
 		json_object_put(why);
 		if (argc - i > 1)
 			out_close_object(o);

@@ -968,10 +968,10 @@ int pcc_detach(struct inode *inode, u32 flags, u32 dataset_id)
  * or NULL.  For loops over them all: a file dealt with must leave the list
  * or stop matching.
  */
-struct inode *pcc_attached_grab(struct super_block *sb,
-				bool (*match)(const struct pcc_inode *pcci,
-					      u32 arg),
-				u32 arg)
+static struct inode *pcc_attached_grab(struct super_block *sb,
+				       bool (*match)(const struct pcc_inode *pcci,
+						     u32 arg),
+				       u32 arg)
 {
 	struct pcc_super *super = pcc_super(sb);
 	struct pcc_inode *pcci;

@@ -94,6 +94,7 @@ int pcc_super_init(struct super_block *sb)
 	super->generation = 1;
 	spin_lock_init(&super->attached_lock);
 	INIT_LIST_HEAD(&super->attached);
+	INIT_LIST_HEAD(&super->dirty);
 	super->nr_attached = 0;
 	super->attached_seq = 1;
 	pcc_rw_lazy_init(super);

@@ -74,6 +74,12 @@ struct pcc_super {
 	const struct cred *cred;	/* the mounter's: copies are read with it */
 	spinlock_t attached_lock;
 	struct list_head attached;	/* pcc_inode.attached, under the lock */
+	/*
+	 * pcc_inode.dirty_link, under attached_lock: the dirty read-write
+	 * files (rw.c), so that write-back passes walk them alone, not every
+	 * attached file.
+	 */
+	struct list_head dirty;
 	unsigned int nr_attached;
 	/*
 	 * Changed with every change of the list, under the lock: a
@@ -151,6 +157,7 @@ struct pcc_inode {
 	struct rw_semaphore rw_sem;
 	struct mutex dirty_lock;	/* orders setting the dirty mark */
 	bool dirty;			/* PCC_XATTR_DIRTY is on the copy */
+	struct list_head dirty_link;	/* pcc_super.dirty while dirty */
 	bool lower_marked;		/* we set PCC_XATTR_RW_MARK (mark.c) */
 	loff_t wb_start, wb_end;	/* what changed since the write-back */
 	u32 wb_pass;			/* the lazy pass that last tried it */
@@ -500,10 +507,6 @@ int pcc_copy_close_locked(struct pcc_inode *pcci);
 int pcc_detach(struct inode *inode, u32 flags, u32 dataset_id);
 /* Detach every file attached from @dataset_id (0: all); no lock held. */
 void pcc_detach_dataset(struct super_block *sb, u32 dataset_id);
-struct inode *pcc_attached_grab(struct super_block *sb,
-				bool (*match)(const struct pcc_inode *pcci,
-					      u32 arg),
-				u32 arg);
 unsigned int pcc_attached_count(struct super_block *sb, u32 dataset_id);
 
 /* evict.c: PCC_CMD_EVICT */

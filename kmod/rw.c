@@ -130,6 +130,7 @@ int pcc_rw_dirty(struct inode *inode, const struct path *lower,
 		 const struct cred *cred, loff_t pos, loff_t len)
 {
 	struct pcc_inode *pcci = PCC_I(inode)->pcci;
+	struct pcc_super *super = pcc_super(inode->i_sb);
 	loff_t end = len > LLONG_MAX - pos ? LLONG_MAX : pos + len;
 	struct file *old_wb = NULL;
 	int ret = 0;
@@ -184,6 +185,9 @@ int pcc_rw_dirty(struct inode *inode, const struct path *lower,
 		 */
 		ihold(inode);
 		pcci->dirty = true;
+		spin_lock(&super->attached_lock);
+		list_add_tail(&pcci->dirty_link, &super->dirty);
+		spin_unlock(&super->attached_lock);
 		pcci->wb_start = pos;
 		pcci->wb_end = end;
 	} else {
@@ -540,9 +544,14 @@ bool pcc_rw_version_settle(struct inode *inode, const struct pcc_version *v)
  */
 void pcc_rw_clean(struct inode *inode, struct pcc_inode *pcci)
 {
+	struct pcc_super *super = pcc_super(inode->i_sb);
+
 	if (!pcci->dirty)
 		return;
 	pcci->dirty = false;
+	spin_lock(&super->attached_lock);
+	list_del_init(&pcci->dirty_link);
+	spin_unlock(&super->attached_lock);
 	/* A mark left on the lower is pccd's now, with the dirty copy. */
 	pcci->lower_marked = false;
 	/* The last would free pcci, and its rw_sem, held. */
@@ -552,7 +561,34 @@ void pcc_rw_clean(struct inode *inode, struct pcc_inode *pcci)
 
 static bool pcc_rw_pinned(const struct pcc_inode *pcci, u32 unused)
 {
-	return READ_ONCE(pcci->dirty);
+	return true;
+}
+
+/*
+ * The first dirty file of @sb that @match(pcci, @arg) takes, referenced
+ * (a dirty file is pinned: never being freed), or NULL.  It goes to the
+ * end of the list, so a pass that leaves it dirty (its write-back failed)
+ * finds the others first.
+ */
+static struct inode *pcc_rw_dirty_grab(struct super_block *sb,
+				       bool (*match)(const struct pcc_inode *pcci,
+						     u32 arg),
+				       u32 arg)
+{
+	struct pcc_super *super = pcc_super(sb);
+	struct pcc_inode *pcci;
+	struct inode *inode = NULL;
+
+	spin_lock(&super->attached_lock);
+	list_for_each_entry(pcci, &super->dirty, dirty_link) {
+		if (match(pcci, arg)) {
+			inode = igrab(pcci->inode);
+			list_move_tail(&pcci->dirty_link, &super->dirty);
+			break;
+		}
+	}
+	spin_unlock(&super->attached_lock);
+	return inode;
 }
 
 /*
@@ -571,7 +607,7 @@ void pcc_rw_unpin_all(struct super_block *sb)
 
 	/* No file is open, so no close arms it again. */
 	cancel_delayed_work_sync(&pcc_super(sb)->wb_work);
-	while ((inode = pcc_attached_grab(sb, pcc_rw_pinned, 0))) {
+	while ((inode = pcc_rw_dirty_grab(sb, pcc_rw_pinned, 0))) {
 		pcci = PCC_I(inode)->pcci;
 		down_write(&pcci->rw_sem);
 		/* A kill of the unmount leaves the rest to pccd. */
@@ -738,7 +774,7 @@ static void pcc_rw_lazy_work(struct work_struct *work)
 	unsigned int retry;
 	u32 pass = ++super->wb_pass;
 
-	while ((inode = pcc_attached_grab(super->sb, pcc_rw_lazy_due, pass))) {
+	while ((inode = pcc_rw_dirty_grab(super->sb, pcc_rw_lazy_due, pass))) {
 		pcci = PCC_I(inode)->pcci;
 		WRITE_ONCE(pcci->wb_pass, pass);
 		/* A lazy file whose write-back failed: again in an interval. */

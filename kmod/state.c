@@ -97,6 +97,7 @@ struct pcc_inode *pcc_inode_get(struct inode *inode)
 	init_waitqueue_head(&pcci->waitq);
 	mutex_init(&pcci->mirror_lock);
 	INIT_LIST_HEAD(&pcci->attached);
+	INIT_LIST_HEAD(&pcci->dirty_link);
 	init_rwsem(&pcci->rw_sem);
 	mutex_init(&pcci->dirty_lock);
 	/* Full barrier: initialised before published. */

@@ -970,19 +970,26 @@ static void test_detach(void **state)
 }
 
 /* pcc state's printing, from a filled struct (no ioctl on the host). */
-static char *print_state(bool json, const char *file,
-			 const struct pcc_ioc_state *st, int err,
-			 const char *root)
+static char *print_state_held(bool json, const char *file,
+			      const struct pcc_ioc_state *st, int err,
+			      const char *root, const char *held_by)
 {
 	char *buf = NULL;
 	size_t len;
 	FILE *fp = open_memstream(&buf, &len);
 	struct out *o = out_new(fp, json ? OUT_F_JSON : 0);
 
-	pcc_state_print(o, file, st, err, root, NULL);
+	pcc_state_print(o, file, st, err, root, held_by, NULL);
 	assert_int_equal(out_end(o), 0);
 	fclose(fp);
 	return buf;
+}
+
+static char *print_state(bool json, const char *file,
+			 const struct pcc_ioc_state *st, int err,
+			 const char *root)
+{
+	return print_state_held(json, file, st, err, root, NULL);
 }
 
 static void test_state_print(void **state)
@@ -1006,7 +1013,8 @@ static void test_state_print(void **state)
 	assert_string_equal(s, "{\"file\":\"data/x.h5\",\"type\":\"readonly\","
 			    "\"dataset\":3,\"cache_path\":\"0a/1b/0000abcd\","
 			    "\"open_count\":2,"
-			    "\"flags\":[\"unlinked\",\"mapped\",\"0x100\"]}\n");
+			    "\"flags\":[\"unlinked\",\"mapped\",\"0x100\"],"
+			    "\"held_by\":null}\n");
 	free(s);
 
 	memset(st, 0, sizeof(*st));
@@ -1021,7 +1029,27 @@ static void test_state_print(void **state)
 	s = print_state(true, "/mnt/data/y", st, 0, NULL);
 	assert_string_equal(s, "{\"file\":\"/mnt/data/y\",\"type\":\"none\","
 			    "\"dataset\":null,\"cache_path\":null,"
-			    "\"open_count\":0,\"flags\":[]}\n");
+			    "\"open_count\":0,\"flags\":[],\"held_by\":null}\n");
+	free(s);
+	/* Another node holds it read-write: its name, after the flags. */
+	st->type = PCC_TYPE_NONE;
+	st->flags = PCC_STATE_FL_NONE;
+	s = print_state_held(false, "/mnt/data/y", st, 0, NULL, "node-2");
+	assert_string_equal(s, "file: /mnt/data/y, type: none, flags: no_copy, "
+			    "held by: node-2\n");
+	free(s);
+	s = print_state_held(true, "/mnt/data/y", st, 0, NULL, "node-2");
+	assert_string_equal(s, "{\"file\":\"/mnt/data/y\",\"type\":\"none\","
+			    "\"dataset\":null,\"cache_path\":null,"
+			    "\"open_count\":0,\"flags\":[\"no_copy\"],"
+			    "\"held_by\":\"node-2\"}\n");
+	free(s);
+	/* A mark that is no node name is not printed to a terminal. */
+	s = print_state_held(false, "/mnt/data/y", st, 0, NULL, "n\033[2J");
+	assert_string_equal(s, "file: /mnt/data/y, type: none, flags: no_copy\n");
+	free(s);
+	s = print_state_held(true, "/mnt/data/y", st, 0, NULL, "");
+	assert_non_null(strstr(s, ",\"held_by\":null}"));
 	free(s);
 	s = print_state(true, "/etc/passwd", NULL, -ENOTTY, NULL);
 	assert_string_equal(s, "{\"file\":\"/etc/passwd\","
