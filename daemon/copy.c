@@ -1168,6 +1168,7 @@ static void run_job(struct copy_worker *w, struct copy_job *j)
 	};
 	struct pcc_ioc_state st;
 	struct pcc_version v1;
+	char node[PCC_NODE_MAX + 1];
 	bool linked = false;
 	struct stat sst;
 	int attempt, err;
@@ -1210,6 +1211,17 @@ static void run_job(struct copy_worker *w, struct copy_job *j)
 		st.path[sizeof(st.path) - 1] = '\0';
 		if (st.dataset_id == j->ds_id && st.path[0])
 			set_cache_path(&c, st.path);
+		goto out;
+	}
+	/*
+	 * Not a copy of what another node is about to replace: the kernel
+	 * would not attach it.  (A read-write attach may find this node's
+	 * own mark, left by a crash: the kernel takes that for its own.)
+	 */
+	if (!j->rw && held_by(c.src, node, sizeof(node))) {
+		err = fail(&c, -EBUSY, "%s is held read-write by node %s (%s "
+			   "on the lower file): not copied until its "
+			   "write-back", c.what, node, PCC_XATTR_RW_MARK);
 		goto out;
 	}
 	for (attempt = 0; attempt < COPY_ATTEMPTS; attempt++) {

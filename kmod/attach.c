@@ -458,11 +458,13 @@ int pcc_try_auto_attach(struct inode *inode, bool *cached,
 		return ret;
 	/*
 	 * Another node holds changes the lower lacks (mark.c): no copy of
-	 * what is about to be replaced, nor a miss reported for one.  Not
-	 * marked NONE: asked again at the next open.
+	 * what is about to be replaced, nor a miss reported for one now.
+	 * Not marked NONE, and a miss told already may be told again: once
+	 * the mark is gone, an open looks for a copy and reports its lack.
 	 */
 	if (pcc_mark_foreign(inode)) {
 		pcc_stat_inc(inode->i_sb, PCC_STAT_HELD_ELSEWHERE);
+		WRITE_ONCE(pi->pcc_miss_generation, 0);
 		return -EBUSY;
 	}
 	ret = pcc_try_datasets_attach(inode, iot, &v, PCC_TYPE_READONLY,

@@ -37,15 +37,21 @@
 
 #include "pcc.h"
 
+/* What the mark of a lower file says, as pcc_mark_read() reads it. */
+enum pcc_mark_is {
+	PCC_MARK_NONE,		/* no mark, or none possible (EOPNOTSUPP) */
+	PCC_MARK_OURS,		/* @node's */
+	PCC_MARK_OTHER,		/* another node's */
+	PCC_MARK_UNKNOWN,	/* it cannot be read */
+};
+
 /*
- * Whether @lower carries a mark other than @node: not when it has none,
- * when it cannot have one (EOPNOTSUPP), or when it cannot be read (the
- * lower refuses the caller: the version check still guards the data).
- * pcc reads it for itself, whoever the caller: without the VFS's
- * permission check, which an NFS client answers from its access cache
- * (the server checks the request).
+ * Read the mark of @lower, for node @node.  Unreadable when the lower
+ * refuses the caller (a file they may write but not read) or does not
+ * answer.  pcc reads it for itself, whoever the caller: without the VFS's
+ * permission check (the server checks the request).
  */
-static bool pcc_mark_other(struct dentry *lower, const char *node)
+static enum pcc_mark_is pcc_mark_read(struct dentry *lower, const char *node)
 {
 	char value[PCC_NODE_MAX + 1];
 	ssize_t len;
@@ -54,10 +60,14 @@ static bool pcc_mark_other(struct dentry *lower, const char *node)
 			     sizeof(value) - 1);
 	/* Longer than any node name: not ours. */
 	if (len == -ERANGE)
-		return true;
+		return PCC_MARK_OTHER;
+	if (len == -ENODATA || len == -EOPNOTSUPP)
+		return PCC_MARK_NONE;
 	if (len < 0)
-		return false;
-	return len != strlen(node) || memcmp(value, node, len);
+		return PCC_MARK_UNKNOWN;
+	if (len != strlen(node) || memcmp(value, node, len))
+		return PCC_MARK_OTHER;
+	return PCC_MARK_OURS;
 }
 
 /*
@@ -65,9 +75,6 @@ static bool pcc_mark_other(struct dentry *lower, const char *node)
  * NULL), as the caller, a writer.  Without the VFS's permission check and
  * security hooks: the mark is pcc's, and the writer's access is proven by
  * the lower file it opened for writing (the server checks the request).
- * An NFS client answers that check from its access cache, which can still
- * say what the file allowed before a chmod or chattr on the server: a
- * write-back whose data went through would fail on it.
  */
 static int pcc_mark_write(const struct path *lower, const char *node)
 {
@@ -103,8 +110,9 @@ retry:
 
 /*
  * Whether another node holds @inode read-write: if so, it is not attached
- * here.  One GETXATTR on NFS (the client caches them while the file does
- * not change); with the caller's credentials.
+ * here.  A mark that cannot be read is not taken for one: the version
+ * check still guards the data.  One GETXATTR on NFS (its client caches a
+ * mark it has read, not the lack of one); with the caller's credentials.
  */
 bool pcc_mark_foreign(struct inode *inode)
 {
@@ -113,8 +121,8 @@ bool pcc_mark_foreign(struct inode *inode)
 
 	if (!alias)
 		return false;
-	ret = pcc_mark_other(pcc_lower_dentry(alias),
-			     PCC_SB(inode->i_sb)->node);
+	ret = pcc_mark_read(pcc_lower_dentry(alias),
+			    PCC_SB(inode->i_sb)->node) == PCC_MARK_OTHER;
 	dput(alias);
 	return ret;
 }
@@ -128,8 +136,9 @@ bool pcc_mark_foreign(struct inode *inode)
  * a crash, or of a write-back that failed at unmount: ours again.  A lower
  * without user xattrs has no mark; any other failure is reported and
  * leaves the file unmarked: the mark guards other nodes' caching, not
- * this node's data.  Between pcc_rw_begin() and pcc_rw_end(), dirty_lock
- * held.
+ * this node's data.  Between pcc_rw_begin() and pcc_rw_end() with
+ * dirty_lock held, or with rw_sem held for writing (a write-back that
+ * failed after removing it puts it back).
  */
 void pcc_mark_set(struct inode *inode, const struct path *lower,
 		  const struct cred *cred)
@@ -143,7 +152,9 @@ void pcc_mark_set(struct inode *inode, const struct path *lower,
 		return;
 	old = override_creds(cred);
 	ret = pcc_mark_write(lower, node);
-	if (ret == -EEXIST && !pcc_mark_other(lower->dentry, node))
+	/* Ours only if it says so: one we cannot read may be another's. */
+	if (ret == -EEXIST &&
+	    pcc_mark_read(lower->dentry, node) == PCC_MARK_OURS)
 		ret = 0;
 	revert_creds(old);
 	if (!ret) {
@@ -163,15 +174,17 @@ void pcc_mark_set(struct inode *inode, const struct path *lower,
 
 /*
  * The write-back of read-write @inode has put the data in the lower: its
- * mark goes, if we set it and it is still ours.  A failure does not fail
- * the write-back, whose data went through (close(2) would report it): it
- * is reported, and the mark stays until this node's next write-back of the
- * file (which takes it as its own) or its removal by hand.  An NFS client
- * refuses from its access cache (EACCES) while it still holds what the
- * file allowed before a chattr or chmod on the server.  rw_sem held for
- * writing.
+ * mark goes, if we set it and no one put another in its place (by hand;
+ * one we cannot read is still the one we set).  As the writer, then as
+ * the mounter: removing a user xattr takes write access, which the writer
+ * may have lost since (a chmod a-w after the last write).  A failure does
+ * not fail the write-back, whose data went through (close(2) would report
+ * it): the file is named in the log, and the mark stays until this node's
+ * next write-back of the file (which takes it as its own) or its removal
+ * by hand.  Returns whether the mark was on (and is now gone or left).
+ * rw_sem held for writing.
  */
-void pcc_mark_clear(struct inode *inode)
+bool pcc_mark_clear(struct inode *inode)
 {
 	struct pcc_inode *pcci = PCC_I(inode)->pcci;
 	struct file *lower = pcci->wb_lower;
@@ -180,14 +193,20 @@ void pcc_mark_clear(struct inode *inode)
 	int ret = 0;
 
 	if (!pcci->lower_marked)
-		return;
+		return false;
 	old = override_creds(lower->f_cred);
-	/* Someone put another in its place (by hand): theirs. */
-	if (!pcc_mark_other(lower->f_path.dentry, node))
+	if (pcc_mark_read(lower->f_path.dentry, node) != PCC_MARK_OTHER)
 		ret = pcc_mark_write(&lower->f_path, NULL);
 	revert_creds(old);
+	if (ret == -EACCES || ret == -EPERM) {
+		old = pcc_copy_creds(inode);
+		ret = pcc_mark_write(&lower->f_path, NULL);
+		revert_creds(old);
+	}
 	pcci->lower_marked = false;
 	if (ret && ret != -ENODATA)
-		pr_warn_ratelimited("node %s: cannot remove its read-write mark %s from a file written back: %d\n",
-				    node, PCC_XATTR_RW_MARK, ret);
+		pr_warn_ratelimited("node %s: cannot remove its read-write mark %s from %pd2, written back: %d\n",
+				    node, PCC_XATTR_RW_MARK,
+				    lower->f_path.dentry, ret);
+	return true;
 }

@@ -488,7 +488,7 @@ void pcc_rw_unpin_all(struct super_block *sb);
 bool pcc_mark_foreign(struct inode *inode);
 void pcc_mark_set(struct inode *inode, const struct path *lower,
 		  const struct cred *cred);
-void pcc_mark_clear(struct inode *inode);
+bool pcc_mark_clear(struct inode *inode);
 
 /* attach.c: attach and detach */
 bool pcc_may_auto_attach(struct inode *inode, enum pcc_io_type iot);

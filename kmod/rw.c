@@ -632,6 +632,7 @@ int pcc_rw_writeback_locked(struct inode *inode)
 	struct pcc_inode *pcci = PCC_I(inode)->pcci;
 	const struct cred *old;
 	struct pcc_version v;
+	bool unmarked;
 	ssize_t done;
 	int ret;
 
@@ -647,7 +648,7 @@ int pcc_rw_writeback_locked(struct inode *inode)
 		goto fail;
 	}
 	/* The lower has the data: other nodes may cache it again. */
-	pcc_mark_clear(inode);
+	unmarked = pcc_mark_clear(inode);
 	/* As the writer, as the data went (a forced GETATTR on NFS). */
 	old = override_creds(pcci->wb_lower->f_cred);
 	ret = pcc_lower_version(inode, &v, true);
@@ -656,8 +657,13 @@ int pcc_rw_writeback_locked(struct inode *inode)
 		ret = pcc_rw_record(inode, &v);
 	if (!ret)
 		ret = pcc_rw_mark(inode, pcci->copy, false);
-	if (ret)
+	if (ret) {
+		/* Still dirty: the other nodes keep off it until it is not. */
+		if (unmarked)
+			pcc_mark_set(inode, &pcci->wb_lower->f_path,
+				     pcci->wb_lower->f_cred);
 		goto fail;
+	}
 	pcci->version = v;
 	pcc_rw_clean(inode, pcci);
 	pcc_stat_inc(inode->i_sb, PCC_STAT_WRITEBACKS);

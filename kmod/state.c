@@ -474,13 +474,26 @@ int pcc_file_open(struct inode *inode, struct file *file)
 		} else if (ret || !pcc_version_equal(&v, &pcci->version)) {
 			pcc_stat_inc(inode->i_sb, PCC_STAT_STALE);
 			pcc_detach_locked(inode, PCC_DETACH_STALE);
-			/*
-			 * Another node or the server changed the file: its
-			 * new version is worth a copy, so this open reports
-			 * a miss again (misses are told once per generation).
-			 */
-			if (!ret)
+			if (!ret && pcc_mark_foreign(inode)) {
+				/*
+				 * Another node holds it read-write: no copy
+				 * of what it is about to replace, but the
+				 * next open looks again (not "not cached").
+				 */
+				pcc_stat_inc(inode->i_sb,
+					     PCC_STAT_HELD_ELSEWHERE);
+				WRITE_ONCE(pi->pcc_generation, 0);
 				WRITE_ONCE(pi->pcc_miss_generation, 0);
+				ret = -EBUSY;
+			} else if (!ret) {
+				/*
+				 * Another node or the server changed the
+				 * file: its new version is worth a copy, so
+				 * this open reports a miss again (misses are
+				 * told once per generation).
+				 */
+				WRITE_ONCE(pi->pcc_miss_generation, 0);
+			}
 		} else if (!pcc_copy_intact(inode)) {
 			pcc_detach_locked(inode, PCC_DETACH_COPY_GONE);
 		} else {

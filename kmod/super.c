@@ -38,6 +38,23 @@ static const struct fs_parameter_spec pcc_param_specs[] = {
 };
 
 /*
+ * A node name others will read in read-write marks: printable, and
+ * without the characters mount options and /proc/mounts give meaning to.
+ */
+static bool pcc_node_name_valid(const char *name)
+{
+	size_t len = strlen(name);
+	const char *p;
+
+	if (!len || len > PCC_NODE_MAX)
+		return false;
+	for (p = name; *p; p++)
+		if (!isalnum(*p) && !strchr(".-_:", *p))
+			return false;
+	return true;
+}
+
+/*
  * A pcc over a pcc takes the lower pcc's freeze protection and rename mutex
  * while holding its own: one lockdep class per stacking level.
  */
@@ -181,11 +198,21 @@ static int pcc_fill_super(struct super_block *sb, struct fs_context *fc)
 	if (!sbi)
 		return -ENOMEM;
 	sb->s_fs_info = sbi;
-	/* node= as given, or this host's name in the mounter's namespace. */
-	if (fc->fs_private)
+	/*
+	 * node= as given, or this host's name in the mounter's namespace: a
+	 * name every unnamed host shares would let nodes take each other's
+	 * read-write marks for their own.
+	 */
+	if (fc->fs_private) {
 		strscpy(sbi->node, fc->fs_private, sizeof(sbi->node));
-	else
+	} else {
 		strscpy(sbi->node, utsname()->nodename, sizeof(sbi->node));
+		if (!pcc_node_name_valid(sbi->node) ||
+		    !strcmp(sbi->node, "localhost") ||
+		    !strcmp(sbi->node, "localhost.localdomain"))
+			return invalfc(fc, "host name '%s' names no node: give node=",
+				       sbi->node);
+	}
 
 	ret = pcc_lookup_lower(fc, &sbi->lower);
 	if (ret)
@@ -247,23 +274,6 @@ static int pcc_fill_super(struct super_block *sb, struct fs_context *fc)
 	}
 	sb->s_root = root;
 	return 0;
-}
-
-/*
- * A node name others will read in read-write marks: printable, and
- * without the characters mount options and /proc/mounts give meaning to.
- */
-static bool pcc_node_name_valid(const char *name)
-{
-	size_t len = strlen(name);
-	const char *p;
-
-	if (!len || len > PCC_NODE_MAX)
-		return false;
-	for (p = name; *p; p++)
-		if (!isalnum(*p) && !strchr(".-_:", *p))
-			return false;
-	return true;
 }
 
 static int pcc_parse_param(struct fs_context *fc, struct fs_parameter *param)
