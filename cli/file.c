@@ -477,9 +477,14 @@ void pcc_state_print(struct out *o, const char *file,
 		out_str(o, OUT_ANY, NULL, first ? ", flags: %s" : ",%s", hex);
 	}
 	out_close_array(o);
-	/* The mark's value comes from the lower file: anyone may set it. */
-	if (held_by && printable(held_by))
-		out_str(o, OUT_ANY, "held_by", ", held by: %s", held_by);
+	/*
+	 * The mark's value comes from the lower file: anyone may set it.
+	 * One that is no node name is still a mark (the kernel takes it
+	 * for another node's): "?", not bytes for a terminal.
+	 */
+	if (held_by)
+		out_str(o, OUT_ANY, "held_by", ", held by: %s",
+			printable(held_by) ? held_by : "?");
 	else
 		out_null(o, OUT_JSON, "held_by", NULL, NULL);
 	/* Not cached: why, when pccd knows (null when it does not). */
@@ -646,13 +651,16 @@ out:
  * The node holding abs read-write, in node: the lower file's mark
  * (PCC_XATTR_RW_MARK), which a pcc mount lets one read without attaching
  * the file.  NULL without one (ENODATA; EOPNOTSUPP: the lower has no user
- * xattrs) or when it cannot be read (ERANGE: longer than a node name).
- * lgetxattr: a symlink's own, as get_state asked about the name itself.
+ * xattrs) or when it cannot be read; one longer than a node name (ERANGE)
+ * is still a mark, of a name that cannot be shown.  lgetxattr: a
+ * symlink's own, as get_state asked about the name itself.
  */
 static const char *get_mark(const char *abs, char node[PCC_NODE_MAX + 1])
 {
 	ssize_t n = lgetxattr(abs, PCC_XATTR_RW_MARK, node, PCC_NODE_MAX);
 
+	if (n < 0 && errno == ERANGE)
+		return "?";
 	if (n <= 0)
 		return NULL;
 	node[n] = '\0';

@@ -1044,11 +1044,15 @@ static void test_state_print(void **state)
 			    "\"open_count\":0,\"flags\":[\"no_copy\"],"
 			    "\"held_by\":\"node-2\"}\n");
 	free(s);
-	/* A mark that is no node name is not printed to a terminal. */
+	/* A mark that is no node name is a mark, not bytes for a terminal. */
 	s = print_state_held(false, "/mnt/data/y", st, 0, NULL, "n\033[2J");
-	assert_string_equal(s, "file: /mnt/data/y, type: none, flags: no_copy\n");
+	assert_string_equal(s, "file: /mnt/data/y, type: none, flags: no_copy, "
+			    "held by: ?\n");
 	free(s);
-	s = print_state_held(true, "/mnt/data/y", st, 0, NULL, "");
+	s = print_state_held(true, "/mnt/data/y", st, 0, NULL, "n\033[2J");
+	assert_non_null(strstr(s, ",\"held_by\":\"?\"}"));
+	free(s);
+	s = print_state_held(true, "/mnt/data/y", st, 0, NULL, NULL);
 	assert_non_null(strstr(s, ",\"held_by\":null}"));
 	free(s);
 	s = print_state(true, "/etc/passwd", NULL, -ENOTTY, NULL);
