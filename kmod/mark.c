@@ -22,9 +22,9 @@
  *
  * Setting it changes the lower's ctime (and change attribute): the open of
  * a read-write file takes that for its own while the mark is on
- * (pcc_rw_version_settle()).  Writing the lower and its xattrs goes with
- * the credentials of the writer (root_squash applies as to them); reading
- * the mark goes with the caller's.
+ * (pcc_rw_version_settle()).  The mark is set and removed with the
+ * credentials of the writer (root_squash applies as to them; removing it
+ * falls back to the mounter's), and read with the caller's.
  */
 #include <linux/cred.h>
 #include <linux/dcache.h>

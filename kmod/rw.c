@@ -18,7 +18,8 @@
  * any acknowledged fsync finds it) until the lower holds the data, is
  * fsynced, and PCC_XATTR_COPY records the lower's new version.  pccd
  * writes dirty copies back when it starts, before it hands their dataset
- * to the module.
+ * to the module.  Meanwhile the lower file carries this node's read-write
+ * mark, which keeps other nodes from caching it (mark.c).
  *
  * Changes hold pcci->rw_sem for reading and re-check the type under it; a
  * write-back holds it for writing, so no change is made while it copies
