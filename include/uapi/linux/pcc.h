@@ -673,11 +673,11 @@ static inline int pcc_cache_name(char *buf, __u32 fh_type, const __u8 *fh,
  * changes its lower file lacks (from the first change after a write-back
  * to the write-back, the span of PCC_XATTR_DIRTY), the lower file carries
  * this xattr, whose value is the name of the node holding them (the
- * mount option node=, by default the host name, which must then be one
- * and not localhost; at most PCC_NODE_MAX bytes).  A user xattr, so that every node can read it through NFS,
- * where the lower filesystem supports them (ext4, xfs, NFSv4.2 to a
- * server exporting one of those, tmpfs from 6.6; not NFSv3): elsewhere
- * there is no mark.
+ * mount option node=, by default the host name, which must then be a
+ * node name and not localhost; at most PCC_NODE_MAX bytes).  A user
+ * xattr, so that every node can read it through NFS, where the lower
+ * filesystem supports them (ext4, xfs, NFSv4.2 to a server exporting one
+ * of those, tmpfs from 6.6; not NFSv3): elsewhere there is no mark.
  *
  * Every pcc mount respects another node's mark: it does not attach the
  * file (PCC_IOC_ATTACH fails with -EBUSY, an open does not attach it and
