@@ -463,7 +463,6 @@ int pcc_try_auto_attach(struct inode *inode, bool *cached,
 	 * the mark is gone, an open looks for a copy and reports its lack.
 	 */
 	if (pcc_mark_foreign(inode)) {
-		pcc_stat_inc(inode->i_sb, PCC_STAT_HELD_ELSEWHERE);
 		WRITE_ONCE(pi->pcc_miss_generation, 0);
 		return -EBUSY;
 	}
@@ -684,11 +683,9 @@ int pcc_attach(struct inode *inode, u32 type, u32 dataset_id)
 	if (ret)
 		goto out_attaching;
 	/* Another node holds changes the lower lacks (mark.c). */
-	if (pcc_mark_foreign(inode)) {
-		pcc_stat_inc(inode->i_sb, PCC_STAT_HELD_ELSEWHERE);
-		ret = -EBUSY;
+	ret = -EBUSY;
+	if (pcc_mark_foreign(inode))
 		goto out_attaching;
-	}
 
 	down_read(&super->rw_sem);
 	ds = pcc_dataset_find(super, dataset_id,

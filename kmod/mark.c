@@ -110,9 +110,10 @@ retry:
 
 /*
  * Whether another node holds @inode read-write: if so, it is not attached
- * here.  A mark that cannot be read is not taken for one: the version
- * check still guards the data.  One GETXATTR on NFS (its client caches a
- * mark it has read, not the lack of one); with the caller's credentials.
+ * here, which PCC_STAT_HELD_ELSEWHERE counts.  A mark that cannot be read
+ * is not taken for one: the version check still guards the data.  One
+ * GETXATTR on NFS (its client caches a mark it has read, not the lack of
+ * one); with the caller's credentials.
  */
 bool pcc_mark_foreign(struct inode *inode)
 {
@@ -124,6 +125,8 @@ bool pcc_mark_foreign(struct inode *inode)
 	ret = pcc_mark_read(pcc_lower_dentry(alias),
 			    PCC_SB(inode->i_sb)->node) == PCC_MARK_OTHER;
 	dput(alias);
+	if (ret)
+		pcc_stat_inc(inode->i_sb, PCC_STAT_HELD_ELSEWHERE);
 	return ret;
 }
 

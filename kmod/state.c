@@ -480,8 +480,6 @@ int pcc_file_open(struct inode *inode, struct file *file)
 				 * of what it is about to replace, but the
 				 * next open looks again (not "not cached").
 				 */
-				pcc_stat_inc(inode->i_sb,
-					     PCC_STAT_HELD_ELSEWHERE);
 				WRITE_ONCE(pi->pcc_generation, 0);
 				WRITE_ONCE(pi->pcc_miss_generation, 0);
 				ret = -EBUSY;
